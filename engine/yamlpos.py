@@ -1,0 +1,120 @@
+"""Safe YAML loading that keeps the position of every value and refuses duplicate keys."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from engine.diagnostics import Diagnostic, Location
+
+Path = tuple[str | int, ...]
+
+
+@dataclass
+class Positioned:
+    """A loaded document: the plain data, and the (line, column) of every path in it."""
+
+    data: Any
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    file: str | None = None
+
+    def location(self, loc: Path, criterion: str | None = None) -> Location:
+        """The location of the deepest known prefix of `loc` (1-based line and column)."""
+        for end in range(len(loc), -1, -1):
+            pos = self.positions.get(tuple(loc[:end]))
+            if pos is not None:
+                return Location(self.file, pos[0], pos[1], criterion)
+        return Location(self.file, None, None, criterion)
+
+
+class YamlProblem(Exception):
+    """A YAML syntax error or duplicate key, carried as diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("; ".join(d.message for d in diagnostics))
+
+
+def load_positioned(text: str, file: str | None = None) -> Positioned:
+    """Parse YAML (or JSON) text safely; raise YamlProblem on syntax errors or duplicate keys."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        msg = f"Ugyldig YAML/JSON: {exc.problem or exc}"
+        raise YamlProblem([Diagnostic("YAML_SYNTAX", msg, Location(file, line, col))]) from None
+    except yaml.YAMLError as exc:
+        raise YamlProblem([Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))])
+    out = Positioned(None, {}, file)
+    problems: list[Diagnostic] = []
+    if node is not None:
+        out.data = _build(node, (), out.positions, problems, file)
+    if problems:
+        raise YamlProblem(problems)
+    return out
+
+
+def _build(
+    node: yaml.Node,
+    path: Path,
+    positions: dict[Path, tuple[int, int]],
+    problems: list[Diagnostic],
+    file: str | None,
+) -> Any:
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                problems.append(_diag("BAD_VALUE", "YAML-fletting («<<») er ikke tillatt.", key_node, file))
+                continue
+            key = _scalar(key_node, problems, file)
+            if not isinstance(key, str | int):
+                problems.append(_diag("BAD_TYPE", "En nøkkel må være tekst.", key_node, file))
+                continue
+            key = str(key)
+            if key in result:
+                line = positions[(*path, key)][0]
+                problems.append(
+                    _diag(
+                        "DUPLICATE_KEY",
+                        f"Nøkkelen «{key}» står to ganger (første gang på linje {line}).",
+                        key_node,
+                        file,
+                    )
+                )
+                continue
+            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[key] = _build(value_node, (*path, key), positions, problems, file)
+            # keep the key's own position: errors about a value point at its key line
+            positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*path, i), positions, problems, file) for i, item in enumerate(node.value)
+        ]
+    return _scalar(node, problems, file)
+
+
+def _scalar(node: yaml.Node, problems: list[Diagnostic], file: str | None) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        problems.append(_diag("BAD_TYPE", "En nøkkel må være en enkel verdi.", node, file))
+        return None
+    if node.tag in yaml.SafeLoader.yaml_constructors:
+        loader = yaml.SafeLoader("")
+        try:
+            return loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError):
+            problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{node.value}».", node, file))
+            return None
+    problems.append(_diag("BAD_VALUE", f"YAML-merket «{node.tag}» er ikke tillatt.", node, file))
+    return None
+
+
+def _diag(code: str, msg: str, node: yaml.Node, file: str | None) -> Diagnostic:
+    mark = node.start_mark
+    return Diagnostic(code, msg, Location(file, mark.line + 1, mark.column + 1))
