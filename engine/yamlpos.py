@@ -37,6 +37,9 @@ class YamlProblem(Exception):
         super().__init__("; ".join(d.message for d in diagnostics))
 
 
+_PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def load_positioned(text: str, file: str | None = None) -> Positioned:
     """Parse YAML (or JSON) text safely; raise YamlProblem on syntax errors or duplicate keys."""
     try:
@@ -48,7 +51,8 @@ def load_positioned(text: str, file: str | None = None) -> Positioned:
         msg = f"Ugyldig YAML/JSON: {exc.problem or exc}"
         raise YamlProblem([Diagnostic("YAML_SYNTAX", msg, Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem([Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))])
+        diag = Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))
+        raise YamlProblem([diag]) from None
     out = Positioned(None, {}, file)
     problems: list[Diagnostic] = []
     if node is not None:
@@ -66,17 +70,25 @@ def _build(
     file: str | None,
 ) -> Any:
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_COLLECTIONS:
+        problems.append(
+            _diag("BAD_VALUE", f"YAML-merket «{node.tag}» er ikke tillatt.", node, file)
+        )
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(_diag("BAD_VALUE", "YAML-fletting («<<») er ikke tillatt.", key_node, file))
+                problems.append(
+                    _diag("BAD_VALUE", "YAML-fletting («<<») er ikke tillatt.", key_node, file)
+                )
                 continue
             key = _scalar(key_node, problems, file)
             if not isinstance(key, str | int):
                 problems.append(_diag("BAD_TYPE", "En nøkkel må være tekst.", key_node, file))
                 continue
-            key = str(key)
+            if isinstance(key, bool) or not isinstance(key, int):
+                key = str(key)
             if key in result:
                 line = positions[(*path, key)][0]
                 problems.append(
@@ -109,7 +121,11 @@ def _scalar(node: yaml.Node, problems: list[Diagnostic], file: str | None) -> An
         try:
             return loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError):
-            problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{node.value}».", node, file))
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                msg = f"Ugyldig dato «{node.value}». Skriv datoen som ÅÅÅÅ-MM-DD."
+                problems.append(_diag("BAD_DATE", msg, node, file))
+            else:
+                problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{node.value}».", node, file))
             return None
     problems.append(_diag("BAD_VALUE", f"YAML-merket «{node.tag}» er ikke tillatt.", node, file))
     return None

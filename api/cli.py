@@ -1,0 +1,125 @@
+"""The `utvalg` command line (CONTRACT section 4)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from api.textformat import format_decision, format_ranking
+from engine import (
+    Application,
+    Decision,
+    DiagnosticError,
+    InvalidRules,
+    RuleSet,
+    check_rules,
+    evaluate,
+    load_application_file,
+    load_ruleset,
+    rank,
+    rankable,
+)
+
+DEFAULT_RULES = Path("rules/pulje-5")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="utvalg",
+        description="Utvalg til Læringsmiljøprosjektet: vurder og ranger søknader.",
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
+    for name, text in (
+        ("evaluate", "vurder søknadsfiler"),
+        ("rank", "vurder og ranger søknadsfiler per fylke"),
+    ):
+        c = sub.add_parser(name, help=text, description=text)
+        c.add_argument("files", nargs="+", metavar="FIL")
+        c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+        c.add_argument("--format", choices=("text", "json"), default="text")
+    c = sub.add_parser("check", help="kontroller en regelmappe")
+    c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+    return p
+
+
+def _load_rules(folder: Path) -> RuleSet:
+    try:
+        return load_ruleset(folder)
+    except InvalidRules as exc:
+        for d in exc.diagnostics:
+            print(d.render(), file=sys.stderr)
+        print(f"Regelmappen {folder} er ugyldig.", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _load_applications(files: Sequence[str], ruleset: RuleSet) -> list[Application]:
+    rounds = {ruleset.id: list(ruleset.counties)}
+    apps, failed = [], False
+    for name in files:
+        try:
+            apps.append(load_application_file(name, rounds=rounds))
+        except DiagnosticError as exc:
+            failed = True
+            for d in exc.diagnostics:
+                print(d.render(), file=sys.stderr)
+    if failed:
+        print("Ingen søknader ble vurdert: rett feilene over og prøv igjen.", file=sys.stderr)
+        raise SystemExit(2)
+    return apps
+
+
+def _evaluate_all(args: argparse.Namespace) -> tuple[RuleSet, list[Application], list[Decision]]:
+    ruleset = _load_rules(args.rules)
+    apps = _load_applications(args.files, ruleset)
+    return ruleset, apps, [evaluate(a, ruleset) for a in apps]
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """`utvalg evaluate`: decisions in input order."""
+    ruleset, _, decisions = _evaluate_all(args)
+    if args.format == "json":
+        print(
+            json.dumps([d.model_dump(mode="json") for d in decisions], ensure_ascii=False, indent=2)
+        )
+    else:
+        print("\n\n".join(format_decision(d, ruleset) for d in decisions))
+    return 0
+
+
+def cmd_rank(args: argparse.Namespace) -> int:
+    """`utvalg rank`: evaluate, then rank per county with capacity."""
+    ruleset, apps, decisions = _evaluate_all(args)
+    ranking = rank([rankable(a, d) for a, d in zip(apps, decisions, strict=True)], ruleset)
+    if args.format == "json":
+        print(json.dumps(ranking.model_dump(mode="json"), ensure_ascii=False, indent=2))
+    else:
+        print(format_ranking(ranking, ruleset), end="")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """`utvalg check`: validate a rules folder; 2 when invalid."""
+    diagnostics = check_rules(args.dir)
+    for d in diagnostics:
+        print(d.render())
+    if any(d.severity == "error" for d in diagnostics):
+        print(f"Regelmappen {args.dir} er ugyldig ({len(diagnostics)} feil).")
+        return 2
+    print(f"Regelmappen {args.dir} er gyldig.")
+    return 0
+
+
+COMMANDS = {"evaluate": cmd_evaluate, "rank": cmd_rank, "check": cmd_check}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `utvalg` console script."""
+    args = _parser().parse_args(argv)
+    return COMMANDS[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,40 @@
+"""utvalg's selection engine: load rules, validate applications, evaluate, rank.
+
+The engine knows nothing of HTTP or databases; `api` is its outside.
+"""
+
+from engine.decide import RuleConflict, application_id_of, evaluate
+from engine.decision import Decision, Ranking
+from engine.diagnostics import Diagnostic, DiagnosticError, InvalidApplication, InvalidRules
+from engine.model import (
+    Application,
+    load_application_file,
+    load_application_text,
+    parse_application,
+)
+from engine.ranking import Rankable, rank, rankable
+from engine.rules import RuleSet, check_rules, load_ruleset
+from engine.vocabulary import SurveySource
+
+__all__ = [
+    "Application",
+    "Decision",
+    "Diagnostic",
+    "DiagnosticError",
+    "InvalidApplication",
+    "InvalidRules",
+    "Rankable",
+    "Ranking",
+    "RuleConflict",
+    "RuleSet",
+    "SurveySource",
+    "application_id_of",
+    "check_rules",
+    "evaluate",
+    "load_application_file",
+    "load_application_text",
+    "load_ruleset",
+    "parse_application",
+    "rank",
+    "rankable",
+]

@@ -1,0 +1,179 @@
+"""Evaluate one application: facts -> durable-rules -> statuses -> a Norwegian decision."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from engine.compile import compile_ruleset, parse_rule_name
+from engine.decision import (
+    CriterionResult,
+    Decision,
+    RulesetRef,
+    Subject,
+    UnitResult,
+)
+from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
+from engine.outcome import decide_outcome, unit_status
+from engine.rules import RuleSet
+from engine.runtime import Match, RuleRuntime
+from engine.texts import join_list, render
+from engine.vocabulary import InclusionStatus, SurveySource
+
+SurveyLookup = Callable[[str], SurveySource | None]
+
+_runtimes: dict[tuple[str, int], RuleRuntime] = {}
+_runtimes_lock = threading.Lock()
+
+
+class RuleConflict(Exception):
+    """A criterion was both met and not met for one subject: the rules contradict themselves."""
+
+
+def runtime_for(ruleset: RuleSet) -> RuleRuntime:
+    """The compiled rules of a ruleset in this process (built once per digest and process)."""
+    key = (ruleset.digest, os.getpid())
+    with _runtimes_lock:
+        runtime = _runtimes.get(key)
+        if runtime is None:
+            name = f"{ruleset.id}-{ruleset.digest[7:19]}"
+            runtime = RuleRuntime(name, compile_ruleset(ruleset))
+            _runtimes[key] = runtime
+        return runtime
+
+
+def application_id_of(application: Any) -> str:
+    """The caller's id, or a stable one derived from the application's content."""
+    if application.id:
+        return str(application.id)
+    canonical = json.dumps(application.model_dump(mode="json"), sort_keys=True)
+    return "s-" + hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def evaluate(
+    application: Any, ruleset: RuleSet, *, survey_lookup: SurveyLookup | None = None
+) -> Decision:
+    """Evaluate a validated application under a ruleset and explain the decision."""
+    app_id = application_id_of(application)
+    subjects = subjects_of(application, app_id)
+    derivations: Derivations = {}
+    inclusion_id = ruleset.inclusion_criterion
+
+    def second_stage(matches: list[Match]) -> list[dict[str, Any]]:
+        first = _statuses(matches)
+        inclusion: dict[str, InclusionStatus] = {
+            s.id: first.get((inclusion_id, s.key), "unknown")
+            for s in subjects
+            if s.kind in ("school", "kindergarten")
+        }
+        return build_stage(application, ruleset, subjects, 2, derivations, inclusion, survey_lookup)
+
+    facts = build_stage(application, ruleset, subjects, 1, derivations, None, survey_lookup)
+    matches = runtime_for(ruleset).evaluate(facts, then=second_stage)
+    statuses = _statuses(matches)
+
+    results: list[CriterionResult] = []
+    for criterion in ruleset.criteria:
+        for subject in subjects:
+            if subject.kind not in criterion.applies_to:
+                continue
+            status = statuses.get((criterion.id, subject.key), "unknown")
+            results.append(
+                _result(criterion, subject, status, derivations[(criterion.id, subject.key)])
+            )
+
+    units = _units(subjects, results, ruleset)
+    outcome = decide_outcome(results, units, ruleset)
+    return Decision(
+        application_id=app_id,
+        ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, digest=ruleset.digest),
+        outcome=outcome.outcome,
+        label=ruleset.labels.outcome[outcome.outcome],
+        score=outcome.score,
+        summary=outcome.summary,
+        criteria=results,
+        units=units,
+        warnings=_warnings(application),
+    )
+
+
+def _statuses(matches: list[Match]) -> dict[tuple[str, str], InclusionStatus]:
+    out: dict[tuple[str, str], InclusionStatus] = {}
+    for match in matches:
+        criterion, status, _kind = parse_rule_name(match.rule)
+        key = (criterion, subject_key_of_fact(match.fact_id))
+        if key in out and out[key] != status:
+            raise RuleConflict(
+                f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key[1]}: "
+                "betingelsene «met» og «not_met» overlapper."
+            )
+        out[key] = status  # type: ignore[assignment]
+    return out
+
+
+def _result(
+    criterion: Any, subject: SubjectRef, status: str, facts: dict[str, Any]
+) -> CriterionResult:
+    values: dict[str, Any] = dict(criterion.parameters)
+    evidence: dict[str, Any] = {}
+    missing: list[tuple[str, str]] = []
+    for name, derived in facts.items():
+        values[name] = derived.value
+        values.update(derived.texts)
+        evidence[name] = derived.value
+        evidence.update(derived.evidence)
+        for item in derived.missing:
+            if item not in missing:
+                missing.append(item)
+    if status != "unknown":
+        missing = []
+    values["subject"] = subject.name[:1].upper() + subject.name[1:]
+    values["missing"] = join_list(text for _, text in missing)
+    return CriterionResult(
+        criterion=criterion.id,
+        title=criterion.title,
+        role=criterion.role_for(subject.kind),
+        subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
+        explanation=render(criterion.explanation[status], values),
+        evidence=evidence,
+        missing=[path for path, _ in missing],
+    )
+
+
+def _units(
+    subjects: list[SubjectRef], results: list[CriterionResult], ruleset: RuleSet
+) -> list[UnitResult]:
+    units = []
+    for subject in subjects:
+        if subject.kind not in ("school", "kindergarten"):
+            continue
+        own = [r for r in results if r.subject.kind == subject.kind and r.subject.id == subject.id]
+        status = unit_status(own, ruleset.inclusion_criterion)
+        units.append(
+            UnitResult(
+                kind=subject.kind,  # type: ignore[arg-type]
+                org_number=subject.id,
+                name=subject.name,
+                status=status,
+                label=ruleset.labels.unit[status],
+            )
+        )
+    return units
+
+
+def _warnings(application: Any) -> list[str]:
+    schools = {s.org_number for s in application.schools}
+    out = []
+    for kg in application.kindergartens:
+        for number in kg.feeds_schools or []:
+            if number not in schools:
+                out.append(
+                    f"{kg.name} oppgir at barn går videre til skolen {number}, "
+                    "som ikke er med i søknaden."
+                )
+    return out

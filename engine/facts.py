@@ -1,0 +1,99 @@
+"""Turn an application into flat facts per subject, computing the derived values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from engine.compile import field_name
+from engine.rules import RuleSet
+from engine.vocabulary import VOCABULARY, Derived, FactContext, InclusionStatus, SurveySource
+
+
+@dataclass(frozen=True)
+class SubjectRef:
+    """A subject that criteria are judged for, with its place in the application."""
+
+    kind: str
+    id: str
+    name: str
+    path: str
+    obj: Any
+
+    @property
+    def key(self) -> str:
+        """The subject's fact id, unique within one evaluation."""
+        return f"{self.kind}:{self.id}"
+
+
+def municipality_name(name: str) -> str:
+    """`Trondheim` -> `Trondheim kommune` (unless it already says kommune)."""
+    return name if "kommune" in name.lower() else f"{name} kommune"
+
+
+def subjects_of(application: Any, application_id: str) -> list[SubjectRef]:
+    """The application, its municipality, its schools and its kindergartens, in that order."""
+    muni = application.municipality
+    out = [
+        SubjectRef(
+            "application",
+            application_id,
+            f"Søknaden fra {municipality_name(muni.name)}",
+            "",
+            application,
+        ),
+        SubjectRef("municipality", muni.number, municipality_name(muni.name), "municipality", muni),
+    ]
+    for i, school in enumerate(application.schools):
+        out.append(SubjectRef("school", school.org_number, school.name, f"schools[{i}]", school))
+    for i, kg in enumerate(application.kindergartens):
+        out.append(SubjectRef("kindergarten", kg.org_number, kg.name, f"kindergartens[{i}]", kg))
+    return out
+
+
+Derivations = dict[tuple[str, str], dict[str, Derived]]  # (criterion, subject key) -> facts
+
+
+def build_stage(
+    application: Any,
+    ruleset: RuleSet,
+    subjects: list[SubjectRef],
+    stage: int,
+    derivations: Derivations,
+    inclusion: Mapping[str, InclusionStatus] | None = None,
+    survey_lookup: Callable[[str], SurveySource | None] | None = None,
+) -> list[dict[str, Any]]:
+    """The facts of one stage (one per subject), recording each derived value in `derivations`."""
+    facts: list[dict[str, Any]] = []
+    for subject in subjects:
+        fact: dict[str, Any] = {
+            "id": f"{subject.key}#{stage}",
+            "t": subject.kind,
+            "stage": stage,
+        }
+        for criterion in ruleset.criteria:
+            if criterion.stage != stage or subject.kind not in criterion.applies_to:
+                continue
+            ctx = FactContext(
+                kind=subject.kind,  # type: ignore[arg-type]
+                subject=subject.obj,
+                path=subject.path,
+                application=application,
+                params=criterion.parameters,
+                ruleset=ruleset,
+                inclusion=inclusion or {},
+                survey_lookup=survey_lookup,
+            )
+            computed = {name: VOCABULARY[name].compute(ctx) for name in criterion.facts}
+            derivations[(criterion.id, subject.key)] = computed
+            for name, derived in computed.items():
+                if derived.value is not None:
+                    fact[field_name(criterion.id, name)] = derived.value
+        facts.append(fact)
+    return facts
+
+
+def subject_key_of_fact(fact_id: str) -> str:
+    """`school:974123456#1` -> `school:974123456`."""
+    return fact_id.rsplit("#", 1)[0]

@@ -1,0 +1,87 @@
+"""From criterion statuses to unit statuses, outcome, score and summary (CONTRACT section 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from engine.decision import CriterionResult, Outcome, UnitResult, UnitStatus
+from engine.rules import RuleSet
+from engine.texts import join_list, render
+
+# Show at most this many missing items in the summary; the criteria list them all.
+_SUMMARY_MISSING = 4
+
+
+@dataclass(frozen=True)
+class OutcomeResult:
+    """The outcome of an application with its score and Norwegian summary."""
+
+    outcome: Outcome
+    score: int
+    summary: str
+
+
+def unit_status(results: list[CriterionResult], inclusion_criterion: str) -> UnitStatus:
+    """A unit's status from its own criterion results."""
+    inclusion = next((r.status for r in results if r.criterion == inclusion_criterion), "unknown")
+    if inclusion == "not_met":
+        return "excluded"
+    if inclusion == "unknown":
+        return "undetermined"
+    if any(r.status == "met" and r.role in ("need", "advantage") for r in results):
+        return "priority"
+    return "included"
+
+
+def decide_outcome(
+    results: list[CriterionResult], units: list[UnitResult], ruleset: RuleSet
+) -> OutcomeResult:
+    """The outcome in the contract's order: failed requirement, met need, unknowns, else no."""
+    excluded = {(u.kind, u.org_number) for u in units if u.status == "excluded"}
+
+    def counts(r: CriterionResult) -> bool:
+        return (r.subject.kind, r.subject.id) not in excluded
+
+    requirements = [r for r in results if r.role == "requirement"]
+    needs = [r for r in results if r.role == "need" and counts(r)]
+    score = sum(
+        ruleset.criterion(r.criterion).weight
+        for r in results
+        if r.status == "met" and r.subject.kind != "application" and counts(r)
+    )
+    failed = [r for r in requirements if r.status == "not_met"]
+    met_needs = [r for r in needs if r.status == "met"]
+    unknown_reqs = [r for r in requirements if r.status == "unknown"]
+    unknown_needs = [r for r in needs if r.status == "unknown"]
+    outcome: Outcome
+    values: dict[str, str] = {}
+    if failed:
+        outcome, template = "not_recommended", ruleset.summaries.not_recommended_requirement
+        values["krav"] = join_list(_describe(r) for r in failed)
+    elif met_needs and all(r.status == "met" for r in requirements):
+        outcome, template = "recommended", ruleset.summaries.recommended
+        values["behov"] = join_list(_describe(r) for r in met_needs)
+    elif unknown_reqs or (not met_needs and unknown_needs):
+        outcome, template = "incomplete", ruleset.summaries.incomplete
+        open_items = unknown_reqs + ([] if met_needs else unknown_needs)
+        values["mangler"] = _missing_text(open_items)
+    else:
+        outcome, template = "not_recommended", ruleset.summaries.not_recommended_need
+    return OutcomeResult(outcome, score, render(template, values))
+
+
+def _describe(r: CriterionResult) -> str:
+    if r.subject.kind == "application":
+        return f"{r.criterion} ({r.title.lower()})"
+    return f"{r.criterion} for {r.subject.name}"
+
+
+def _missing_text(items: list[CriterionResult]) -> str:
+    parts: list[str] = []
+    for r in items:
+        what = join_list(r.missing, empty="ukjent")
+        parts.append(f"{_describe(r)}: {what}")
+    if len(parts) > _SUMMARY_MISSING:
+        rest = len(parts) - _SUMMARY_MISSING
+        parts = parts[:_SUMMARY_MISSING] + [f"{rest} til (se kriteriene)"]
+    return "; ".join(parts)

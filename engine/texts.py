@@ -1,0 +1,73 @@
+"""Norwegian formatting of numbers, dates, lists and explanation templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import string
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+MONTHS = (
+    "januar februar mars april mai juni juli august september oktober november desember"
+).split()
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def format_number(value: float | int | Decimal) -> str:
+    """Format a number the Norwegian way: decimal comma, no trailing zeros beyond one decimal."""
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, int):
+        return str(value)
+    text = f"{Decimal(str(value)).normalize():f}"
+    if "." not in text:
+        text += ".0"
+    return text.replace(".", ",")
+
+
+def format_date(value: dt.date) -> str:
+    """Format a date as `1. februar 2020`."""
+    return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
+
+
+def join_list(items: Iterable[str], empty: str = "ingen") -> str:
+    """Join items as Norwegian prose: `a, b og c`."""
+    parts = [p for p in items if p]
+    if not parts:
+        return empty
+    if len(parts) == 1:
+        return parts[0]
+    return ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def format_value(value: Any) -> str:
+    """Format any evidence value for a Norwegian sentence."""
+    if value is None:
+        return "ukjent"
+    if isinstance(value, bool):
+        return "ja" if value else "nei"
+    if isinstance(value, int | float | Decimal):
+        return format_number(value)
+    if isinstance(value, dt.date):
+        return format_date(value)
+    if isinstance(value, list | tuple):
+        return join_list(format_value(v) for v in value)
+    return str(value)
+
+
+def placeholders(template: str) -> list[str]:
+    """The `{name}` placeholders a template uses, in order."""
+    return [name for _, name, _, _ in string.Formatter().parse(template) if name]
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill `{name}` placeholders with Norwegian-formatted values; unknown names stay visible."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        return format_value(values[name]) if name in values else match.group(0)
+
+    return " ".join(_PLACEHOLDER.sub(fill, template).split())
