@@ -1,0 +1,712 @@
+"""engine.runtime against the real durable-rules engine: each test pins one workaround."""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import types
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine import runtime
+from engine.runtime import (
+    MAX_FACT_PROPERTIES,
+    MAX_FACTS,
+    Match,
+    RuleRuntime,
+    RuleRuntimeError,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCHOOL_RULES: dict[str, dict[str, Any]] = {
+    "school_high": {"$and": [{"t": "school"}, {"$gte": {"high_years": 2}}]},
+    "school_any": {"t": "school"},
+    "kindergarten": {"t": "kindergarten"},
+    "big": {"$and": [{"t": "school"}, {"$gt": {"pupils": 300}}]},
+}
+
+
+def fnv1a(text: str) -> int:
+    """The 32-bit hash durable-rules uses for sids and fact ids."""
+    value = 2166136261
+    for byte in text.encode():
+        value = ((value ^ byte) * 16777619) & 0xFFFFFFFF
+    return value
+
+
+@pytest.fixture
+def school_runtime() -> Iterator[RuleRuntime]:
+    rt = RuleRuntime("schools", SCHOOL_RULES)
+    yield rt
+    rt.close()
+
+
+def school_facts(prefix: str, high_years: Sequence[int]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": f"{prefix}{n}",
+            "t": "school",
+            "high_years": years,
+            "pupils": 100 * years,
+        }
+        for n, years in enumerate(high_years)
+    ]
+
+
+# -- conditions ----------------------------------------------------------------------------------
+
+
+def test_multi_key_condition_is_refused_naming_the_rule() -> None:
+    # durable-rules would silently test only "amount" (the first key)
+    with pytest.raises(ValueError, match=r"rule 'two_keys'.*2 keys.*\$and"):
+        RuleRuntime("r", {"ok": {"t": "a"}, "two_keys": {"amount": 5, "country": "NO"}})
+    with pytest.raises(ValueError, match="rule 'nested'"):
+        RuleRuntime("r", {"nested": {"$and": [{"t": "a"}, {"$gte": {"a": 1, "b": 2}}]}})
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        {"$in": {"kommune": ["0301", "5001"]}},  # no $in in durable-rules
+        {"$s": 1},  # session state
+        {"$gt": {"amount": {"first": "amount"}}},  # cross-pattern reference (heap overflow)
+        {"address": {"city": "Oslo"}},  # nested object instead of a dotted name
+        {"kommune": ["0301"]},
+        {"kommune": None},
+        {"$and": []},
+        {"$gt": {"$i": 5}},  # $i only inside $iany / $iall
+        {"$mt": {"name": 5}},
+        {"id": "s1"},  # the engine sees its own ids
+        {"$gt": {"ratio": 1e-05}},  # an exponent in JSON crashes the parser
+        {"$add": {"$l": 1, "$r": 2}},
+        {"n": {"$add": {"$l": {"$m": "a"}}}},
+    ],
+)
+def test_unsupported_condition_is_refused(condition: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="rule 'bad'"):
+        RuleRuntime("r", {"bad": condition})
+
+
+def test_supported_operators_work_on_the_real_engine() -> None:
+    rt = RuleRuntime(
+        "ops",
+        {
+            "dotted": {"address.city": "Oslo"},
+            "same_fact": {"$gt": {"pupils": {"$m": "capacity"}}},
+            "arithmetic": {"$lt": {"pupils": {"$add": {"$l": {"$m": "capacity"}, "$r": -50}}}},
+            "any_item": {"$iany": {"grades": {"$gte": {"$i.n": 8}}}},
+            "all_items": {"$iall": {"years": {"$i": 2020}}},
+            "regex": {"$mt": {"org": "%d%d%d%d%d%d%d%d%d"}},
+            "unicode": {"name": "Bodø skole"},
+            "missing": {"$and": [{"t": "school"}, {"$nex": {"capacity": 1}}]},
+            "either": {"$or": [{"kommune": "1804"}, {"kommune": "5001"}]},
+        },
+    )
+    try:
+        found = rt.evaluate(
+            [
+                {
+                    "id": "a",
+                    "t": "school",
+                    "address": {"city": "Oslo"},
+                    "pupils": 120,
+                    "capacity": 100,
+                    "grades": [{"n": 1}, {"n": 9}],
+                    "years": [2020, 2020],
+                    "org": "974555123",
+                    "kommune": "5001",
+                },
+                {
+                    "id": "b",
+                    "t": "school",
+                    "address": {"city": "Bergen"},
+                    "pupils": 40,
+                    "capacity": 100,
+                    "grades": [],
+                    "years": [],
+                    "org": "97455512",
+                    "name": "Bodø skole",
+                },
+                {"id": "c", "t": "school", "capacity": None, "kommune": "1804"},
+            ]
+        )
+    finally:
+        rt.close()
+    assert found == sorted(
+        [
+            Match("dotted", "a"),
+            Match("same_fact", "a"),
+            Match("arithmetic", "b"),
+            Match("any_item", "a"),
+            Match("all_items", "a"),  # $iall on an empty list does not match
+            Match("regex", "a"),  # the regex must match the whole string
+            Match("unicode", "b"),
+            Match("missing", "c"),  # None was dropped, so the key is absent
+            Match("either", "a"),
+            Match("either", "c"),
+        ]
+    )
+
+
+def test_conditions_of_only_nex_tests_do_not_hang() -> None:
+    # {"$nex": {"v": 1}} alone (or as an $or alternative) hung the process on assert
+    rt = RuleRuntime(
+        "absent",
+        {
+            "lacks_v": {"$nex": {"v": 1}},
+            "lacks_both": {"$and": [{"$nex": {"v": 1}}, {"$nex": {"w": 1}}]},
+            "lacks_v_or_w_big": {"$or": [{"$nex": {"v": 1}}, {"$gt": {"w": 10}}]},
+        },
+    )
+    try:
+        facts: list[dict[str, Any]] = [
+            {"id": "none", "t": "x"},
+            {"id": "v", "t": "x", "v": 1},
+            {"id": "w", "t": "x", "w": 20},
+            {"id": "vw", "t": "x", "v": 1, "w": 20},
+        ]
+        assert rt.evaluate(facts) == [
+            Match("lacks_both", "none"),
+            Match("lacks_v", "none"),
+            Match("lacks_v", "w"),
+            Match("lacks_v_or_w_big", "none"),
+            Match("lacks_v_or_w_big", "vw"),
+            Match("lacks_v_or_w_big", "w"),
+        ]
+    finally:
+        rt.close()
+
+
+def test_conditions_are_deep_copied() -> None:
+    condition: dict[str, Any] = {"$and": [{"t": "school"}, {"$gte": {"high_years": 2}}]}
+    rt = RuleRuntime("copy", {"r": condition})
+    condition["$and"][1]["$gte"]["high_years"] = 99
+    try:
+        assert rt.evaluate(school_facts("s", [2])) == [Match("r", "s0")]
+    finally:
+        rt.close()
+    assert condition == {"$and": [{"t": "school"}, {"$gte": {"high_years": 99}}]}
+
+
+def test_network_shapes_that_hang_the_engine_are_refused() -> None:
+    # 512 different tests after one node hung the process; 257 rules on one node: error 108
+    with pytest.raises(ValueError, match="different tests follow the start"):
+        RuleRuntime("wide", {f"r{i}": {"n": i} for i in range(401)})
+    with pytest.raises(ValueError, match=r"different tests follow \{\"t\": \"a\"\}"):
+        RuleRuntime("or", {"r": {"$and": [{"t": "a"}, {"$or": [{"n": i} for i in range(401)]}]}})
+    with pytest.raises(ValueError, match="end on the same tests"):
+        RuleRuntime("same", {f"r{i}": {"t": "a"} for i in range(201)})
+    with pytest.raises(ValueError, match="expand to more than"):
+        RuleRuntime(
+            "dnf",
+            {"r": {"$and": [{"$or": [{f"k{j}": i} for i in range(20)]} for j in range(3)]}},
+        )
+
+
+def test_a_large_or_below_the_limit_works() -> None:
+    rt = RuleRuntime(
+        "or300", {"r": {"$and": [{"t": "a"}, {"$or": [{"n": i} for i in range(300)]}]}}
+    )
+    try:
+        facts = [{"id": f"x{n}", "t": "a", "n": n} for n in (0, 150, 299, 300)]
+        assert rt.evaluate(facts) == [
+            Match("r", "x0"),
+            Match("r", "x150"),
+            Match("r", "x299"),
+        ]
+    finally:
+        rt.close()
+
+
+# -- facts ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("facts", "message"),
+    [
+        ([{"t": "school"}], "needs a non-empty str 'id'"),
+        ([{"id": 5, "t": "school"}], "needs a non-empty str 'id'"),
+        ([{"id": "a"}], "type 't'"),
+        ([{"id": "a", "t": None}], "type 't'"),
+        ([{"id": "a", "t": "x"}, {"id": "a", "t": "y"}], "duplicate id"),
+        ([{"id": "a", "t": "x", "sid": "s"}], "reserved"),
+        ([{"id": "a", "t": "x", "$s": 1}], "may not start with"),
+        ([{"id": "a", "t": "x", "a.b": 1}], "contain '.'"),
+        ([{"id": "a", "t": "x", "v": (1, 2)}], "unsupported value of type tuple"),
+        ([{"id": "a", "t": "x", "v": {1: 2}}], "keys must be non-empty strings"),
+        ([{"id": "a", "t": "x", "v": [object()]}], "unsupported value"),
+        ([{"id": "a", "t": "x", "v": 1e-05}], "exponent"),
+        ([{"id": "a", "t": "x", "v": 1e16}], "exponent"),
+        ([{"id": "a", "t": "x", "v": float("nan")}], "non-finite"),
+        ([{"id": "a", "t": "x", "v": 2**63}], "64-bit"),
+        ({"id": "a", "t": "x"}, "sequence of mappings"),
+        (["a"], "not a mapping"),
+    ],
+)
+def test_bad_facts_are_refused(
+    school_runtime: RuleRuntime, facts: Sequence[Mapping[str, Any]], message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        school_runtime.evaluate(facts)
+    # the runtime stays usable
+    assert school_runtime.evaluate(school_facts("s", [2])) == [
+        Match("school_any", "s0"),
+        Match("school_high", "s0"),
+    ]
+
+
+def test_property_limit_counts_nested_properties(school_runtime: RuleRuntime) -> None:
+    # the C core segfaulted at 255 properties (nested ones and the added sid counted)
+    flat = {
+        "id": "a",
+        "t": "school",
+        **{f"p{i}": i for i in range(MAX_FACT_PROPERTIES - 2)},
+    }
+    assert school_runtime.evaluate([flat]) == [Match("school_any", "a")]
+    nested = {
+        "id": "b",
+        "t": "school",
+        "n": {f"p{i}": i for i in range(MAX_FACT_PROPERTIES - 2)},
+    }
+    with pytest.raises(ValueError, match=f"{MAX_FACT_PROPERTIES + 1} properties"):
+        school_runtime.evaluate([nested])
+    # list items are not properties: 5,000 of them are fine
+    listed = {
+        "id": "c",
+        "t": "school",
+        "l": list(range(5000)),
+        "d": [{"k": i} for i in range(300)],
+    }
+    assert school_runtime.evaluate([listed]) == [Match("school_any", "c")]
+    # None values are dropped before counting
+    nones = {**flat, "id": "d", "extra": None, "more": None}
+    assert school_runtime.evaluate([nones]) == [Match("school_any", "d")]
+
+
+def test_none_means_absent() -> None:
+    # durable's $ex treats null as existing; the runtime drops None so it does not
+    rt = RuleRuntime("none", {"has": {"$ex": {"v": 1}}, "lacks": {"$nex": {"v": 1}}})
+    try:
+        facts: list[dict[str, Any]] = [
+            {"id": "none", "t": "x", "v": None},
+            {"id": "value", "t": "x", "v": 0},
+            {"id": "nested", "t": "x", "v": {"w": None}},
+        ]
+        assert rt.evaluate(facts) == [
+            Match("has", "nested"),
+            Match("has", "value"),
+            Match("lacks", "none"),
+        ]
+    finally:
+        rt.close()
+
+
+def test_equality_is_typed_loosely_by_durable() -> None:
+    # Pinned so nobody relies on it: callers must normalise values before asserting.
+    rt = RuleRuntime("loose", {"five": {"v": 5}, "true": {"v": True}, "gt4": {"$gt": {"v": 4}}})
+    try:
+        assert rt.evaluate([{"id": "s", "t": "x", "v": "5"}]) == [
+            Match("five", "s"),
+            Match("gt4", "s"),
+        ]
+        assert rt.evaluate([{"id": "one", "t": "x", "v": 1}]) == [Match("true", "one")]
+        assert rt.evaluate([{"id": "word", "t": "x", "v": "true"}]) == [
+            Match("gt4", "word"),  # a non-numeric string is "greater" than 4
+            Match("true", "word"),
+        ]
+        assert rt.evaluate([{"id": "pad", "t": "x", "v": " 5"}]) == []
+    finally:
+        rt.close()
+
+
+def test_empty_facts_never_reach_the_engine(school_runtime: RuleRuntime) -> None:
+    # asserting an empty batch segfaults the engine
+    assert school_runtime.evaluate([]) == []
+    assert school_runtime.evaluate([], then=lambda matches: []) == []
+    assert school_runtime.evaluate([], then=lambda matches: school_facts("late", [0])) == [
+        Match("school_any", "late0")
+    ]
+
+
+def test_fact_ids_with_colliding_hashes_are_both_reported(
+    school_runtime: RuleRuntime,
+) -> None:
+    # Given to the engine, these ids raised MessageObservedException (and the next
+    # delete_state segfaulted): the engine hashes fact ids to 32 bits.
+    a, b = "ce4ca513ee3242a99977331c0426a470", "fefd919c67cd492b92f3a553abb8a9f3"
+    assert fnv1a(a) == fnv1a(b)
+    facts = [{"id": a, "t": "kindergarten"}, {"id": b, "t": "kindergarten"}]
+    assert school_runtime.evaluate(facts) == [
+        Match("kindergarten", a),
+        Match("kindergarten", b),
+    ]
+
+
+def test_engine_side_fact_ids_do_not_collide() -> None:
+    engine_ids = [f"f{n}" for n in range(MAX_FACTS)] + [runtime._SENTINEL["id"]]
+    assert len({fnv1a(engine_id) for engine_id in engine_ids}) == len(engine_ids)
+
+
+# -- evaluation ----------------------------------------------------------------------------------
+
+
+def test_a_fact_matching_no_rule_does_not_hide_the_others(
+    school_runtime: RuleRuntime,
+) -> None:
+    # without the catch-all rule the whole batch raised MessageNotHandledException
+    facts = [{"id": "stray", "t": "municipality"}, *school_facts("s", [4])]
+    assert school_runtime.evaluate(facts) == [
+        Match("big", "s0"),
+        Match("school_any", "s0"),
+        Match("school_high", "s0"),
+    ]
+    assert school_runtime.evaluate([{"id": "stray", "t": "municipality"}]) == []
+
+
+def test_cap_collects_all_matches_of_a_rule_in_one_action_call(
+    school_runtime: RuleRuntime,
+) -> None:
+    facts = school_facts("s", [4] * 50)
+    before = school_runtime._actions
+    found = school_runtime.evaluate(facts)
+    assert len(found) == 150
+    # one call each for big, school_any, school_high and the catch-all
+    assert school_runtime._actions - before == 4
+    before = school_runtime._actions
+    found = school_runtime.evaluate(facts, then=lambda matches: school_facts("t", [0] * 50))
+    assert len(found) == 200
+    # stage 2 fires again, with only the new facts: school_any and the catch-all
+    assert school_runtime._actions - before == 4 + 2
+
+
+def test_a_small_cap_delivers_matches_in_chunks_without_losing_any(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # cap 3 with 5 matches: one call with 3 and one with 2 (count 3 would never deliver 2)
+    monkeypatch.setattr(runtime, "_CAP", 3)
+    rt = RuleRuntime("cap3", {"r": {"t": "x"}})
+    try:
+        before = rt._actions
+        found = rt.evaluate([{"id": f"x{n}", "t": "x"} for n in range(5)])
+        assert found == [Match("r", f"x{n}") for n in range(5)]
+        assert rt._actions - before == 2 + 2  # the rule and the catch-all, twice each
+    finally:
+        rt.close()
+
+
+def test_too_many_facts_are_refused(school_runtime: RuleRuntime) -> None:
+    facts = [{"id": f"x{n}", "t": "x"} for n in range(MAX_FACTS + 1)]
+    with pytest.raises(ValueError, match=f"more than {MAX_FACTS} facts"):
+        school_runtime.evaluate(facts)
+    with pytest.raises(ValueError, match=f"more than {MAX_FACTS} facts"):
+        school_runtime.evaluate(facts[:2], then=lambda matches: facts[2:])
+
+
+def test_second_stage_sees_first_stage_matches(school_runtime: RuleRuntime) -> None:
+    seen: list[list[Match]] = []
+
+    def then(matches: list[Match]) -> list[dict[str, Any]]:
+        seen.append(matches)
+        # forward chaining in Python: every high school gets a derived kindergarten fact
+        return [
+            {"id": f"k-{m.fact_id}", "t": "kindergarten"}
+            for m in matches
+            if m.rule == "school_high"
+        ]
+
+    found = school_runtime.evaluate(school_facts("s", [1, 2]), then=then)
+    assert seen == [
+        [
+            Match("school_any", "s0"),
+            Match("school_any", "s1"),
+            Match("school_high", "s1"),
+        ]
+    ]
+    assert found == [
+        Match("kindergarten", "k-s1"),
+        Match("school_any", "s0"),
+        Match("school_any", "s1"),
+        Match("school_high", "s1"),
+    ]
+
+
+def test_second_stage_facts_are_validated(school_runtime: RuleRuntime) -> None:
+    with pytest.raises(ValueError, match="duplicate id"):
+        school_runtime.evaluate(
+            school_facts("s", [1]), then=lambda matches: [{"id": "s0", "t": "school"}]
+        )
+    with pytest.raises(ValueError, match="type 't'"):
+        school_runtime.evaluate(school_facts("s", [1]), then=lambda matches: [{"id": "x"}])
+    assert school_runtime._sessions == {}
+    assert school_runtime._leaked == 0
+
+
+def test_action_exception_surfaces(monkeypatch: pytest.MonkeyPatch) -> None:
+    # durable swallows an exception raised in an action into state["exception"]
+    real_match = runtime.Match
+
+    def exploding(rule: str, fact_id: str) -> Match:
+        if rule == "boom":
+            raise ZeroDivisionError("kaboom in the action")
+        return real_match(rule, fact_id)
+
+    rt = RuleRuntime("exc", {"boom": {"t": "x"}, "fine": {"t": "x"}})
+    try:
+        monkeypatch.setattr(runtime, "Match", exploding)
+        with pytest.raises(RuleRuntimeError, match="kaboom in the action"):
+            rt.evaluate([{"id": "a", "t": "x"}])
+        with pytest.raises(RuleRuntimeError, match="kaboom in the action"):
+            rt.evaluate([{"id": "a", "t": "y"}], then=lambda matches: [{"id": "b", "t": "x"}])
+        monkeypatch.undo()
+        assert rt.evaluate([{"id": "a", "t": "x"}]) == [
+            Match("boom", "a"),
+            Match("fine", "a"),
+        ]
+        assert rt._leaked == 0
+    finally:
+        rt.close()
+
+
+def test_exception_in_then_propagates_and_the_session_is_deleted(
+    school_runtime: RuleRuntime,
+) -> None:
+    def then(matches: list[Match]) -> list[dict[str, Any]]:
+        raise KeyError("caller bug")
+
+    with pytest.raises(KeyError, match="caller bug"):
+        school_runtime.evaluate(school_facts("s", [1]), then=then)
+    assert school_runtime._sessions == {}
+    assert school_runtime._leaked == 0
+
+
+def test_sessions_are_deleted(school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch) -> None:
+    sids: list[str] = []
+
+    def recording_uuid4() -> uuid.UUID:
+        value = uuid.uuid4()
+        sids.append(value.hex)
+        return value
+
+    monkeypatch.setattr(runtime, "uuid4", recording_uuid4)
+    school_runtime.evaluate(school_facts("s", [1, 2]))
+    school_runtime.evaluate([{"id": "stray", "t": "other"}])
+    assert len(set(sids)) == 2
+    for sid in sids:
+        with pytest.raises(Exception, match="error code: 309"):  # no such session
+            school_runtime._host.get_state("schools", sid)
+    assert school_runtime._sessions == {}
+
+
+def test_session_isolation_across_many_evaluations(school_runtime: RuleRuntime) -> None:
+    # 3,000 sessions: more than the engine's 1024 live sessions per ruleset, and enough
+    # sids that a 32-bit hash collision with a leftover session would show
+    first = school_facts("a", [0, 2, 5])
+    second = [*school_facts("b", [1]), {"id": "k", "t": "kindergarten"}]
+    expected_first = [
+        Match("big", "a2"),
+        Match("school_any", "a0"),
+        Match("school_any", "a1"),
+        Match("school_any", "a2"),
+        Match("school_high", "a1"),
+        Match("school_high", "a2"),
+    ]
+    expected_second = [Match("kindergarten", "k"), Match("school_any", "b0")]
+    for n in range(3000):
+        if n % 2:
+            assert school_runtime.evaluate(second) == expected_second
+        else:
+            assert school_runtime.evaluate(first) == expected_first
+    assert school_runtime._sessions == {}
+    assert school_runtime._leaked == 0
+
+
+def test_sid_hash_collision_with_a_leftover_session_is_detected(
+    school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "app-828589" and "app-1402410" share one 32-bit hash, so one engine session
+    assert fnv1a("app-828589") == fnv1a("app-1402410")
+    school_runtime._host.assert_facts("schools", [{"sid": "app-828589", "id": "z", "t": "x"}])
+    monkeypatch.setattr(runtime, "uuid4", lambda: types.SimpleNamespace(hex="app-1402410"))
+    with pytest.raises(RuleRuntimeError, match="hash collision"):
+        school_runtime.evaluate(school_facts("s", [1]))
+    monkeypatch.undo()
+    assert school_runtime.evaluate(school_facts("s", [1])) == [Match("school_any", "s0")]
+
+
+def test_a_failed_batch_still_gets_an_action_before_delete_state(
+    school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # delete_state on a session in which no action ran segfaults: a sentinel fact runs one
+    real_assert = school_runtime._host.assert_facts
+    calls: list[int] = []
+
+    def failing_once(name: str, facts: list[dict[str, Any]]) -> Any:
+        calls.append(len(facts))
+        if len(calls) == 1:
+            raise OSError("engine trouble")
+        return real_assert(name, facts)
+
+    monkeypatch.setattr(school_runtime._host, "assert_facts", failing_once)
+    with pytest.raises(RuleRuntimeError, match="engine trouble"):
+        school_runtime.evaluate(school_facts("s", [1, 2]))
+    assert calls == [2, 1]  # the batch, then the sentinel
+    assert school_runtime._leaked == 0
+    monkeypatch.undo()
+    assert school_runtime.evaluate(school_facts("s", [0])) == [Match("school_any", "s0")]
+
+
+def test_then_may_not_reenter_the_runtime(school_runtime: RuleRuntime) -> None:
+    def then(matches: list[Match]) -> list[dict[str, Any]]:
+        school_runtime.evaluate(school_facts("inner", [1]))
+        return []
+
+    with pytest.raises(RuleRuntimeError, match="inside its own `then`"):
+        school_runtime.evaluate(school_facts("s", [1]), then=then)
+    assert school_runtime.evaluate(school_facts("s", [0])) == [Match("school_any", "s0")]
+
+
+def test_threads_share_one_runtime(school_runtime: RuleRuntime) -> None:
+    errors: list[str] = []
+
+    def work(prefix: str) -> None:
+        for n in range(200):
+            years = n % 4
+            expected = [Match("school_any", f"{prefix}0")]
+            if years >= 2:
+                expected.append(Match("school_high", f"{prefix}0"))
+            if school_runtime.evaluate(school_facts(prefix, [years])) != expected:
+                errors.append(f"{prefix}{n}")
+
+    threads = [threading.Thread(target=work, args=(f"t{i}-",)) for i in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_close_frees_the_ruleset() -> None:
+    rt = RuleRuntime("closing", {"r": {"t": "x"}})
+    assert rt.evaluate([{"id": "a", "t": "x"}]) == [Match("r", "a")]
+    rt.close()
+    rt.close()
+    with pytest.raises(RuleRuntimeError, match="closed"):
+        rt.evaluate([{"id": "a", "t": "x"}])
+
+
+def test_many_runtimes_can_be_built_and_closed() -> None:
+    # each ruleset holds ~60 KB in the C core until close(); names may repeat across hosts
+    for n in range(200):
+        rt = RuleRuntime("reloaded", {"r": {"$and": [{"t": "x"}, {"$gte": {"v": n}}]}})
+        assert rt.evaluate([{"id": "a", "t": "x", "v": 100}]) == (
+            [Match("r", "a")] if n <= 100 else []
+        )
+        rt.close()
+
+
+# -- soak ----------------------------------------------------------------------------------------
+
+SOAK_RULES: dict[str, dict[str, Any]] = {
+    "school_2": {"$and": [{"t": "school"}, {"$gte": {"years": 2}}]},
+    "school_5": {"$and": [{"t": "school"}, {"$gte": {"years": 5}}]},
+    "school_small": {"$and": [{"t": "school"}, {"$lt": {"pupils": 100}}]},
+    "school_region": {"$and": [{"t": "school"}, {"$or": [{"region": "nord"}, {"region": "midt"}]}]},
+    "kg": {"t": "kindergarten"},
+    "kg_big": {"$and": [{"t": "kindergarten"}, {"$gt": {"children": 60}}]},
+    "kg_no_children": {"$and": [{"t": "kindergarten"}, {"$nex": {"children": 1}}]},
+    "municipality": {"t": "municipality"},
+    "municipality_nord": {"$and": [{"t": "municipality"}, {"region": "nord"}]},
+    "flagged": {"flag": True},
+}
+
+
+def soak_oracle(fact: Mapping[str, Any]) -> set[str]:
+    """The same rules in plain Python (values are typed consistently, so no loose equality)."""
+    kind = fact["t"]
+    hits = set()
+    if kind == "school":
+        hits |= {"school_2"} if fact["years"] >= 2 else set()
+        hits |= {"school_5"} if fact["years"] >= 5 else set()
+        hits |= {"school_small"} if fact["pupils"] < 100 else set()
+        hits |= {"school_region"} if fact["region"] in ("nord", "midt") else set()
+    if kind == "kindergarten":
+        hits.add("kg")
+        if fact.get("children") is None:
+            hits.add("kg_no_children")
+        elif fact["children"] > 60:
+            hits.add("kg_big")
+    if kind == "municipality":
+        hits.add("municipality")
+        hits |= {"municipality_nord"} if fact["region"] == "nord" else set()
+    if fact.get("flag") is True:
+        hits.add("flagged")
+    return hits
+
+
+def soak_fact_sets(count: int) -> list[list[dict[str, Any]]]:
+    rnd = random.Random(20250)
+    regions = ["nord", "midt", "vest", "sør", "øst"]
+    sets = []
+    for s in range(count):
+        facts: list[dict[str, Any]] = []
+        for n in range(20):
+            kind = rnd.choice(["school", "school", "kindergarten", "municipality", "other"])
+            fact: dict[str, Any] = {
+                "id": f"{s}-{n}",
+                "t": kind,
+                "flag": rnd.random() < 0.2,
+            }
+            if kind == "school":
+                fact |= {
+                    "years": rnd.randint(0, 7),
+                    "pupils": rnd.randint(10, 400),
+                    "region": rnd.choice(regions),
+                }
+            elif kind == "kindergarten":
+                fact["children"] = rnd.choice([None, rnd.randint(5, 120)])
+            elif kind == "municipality":
+                fact["region"] = rnd.choice(regions)
+            facts.append(fact)
+        sets.append(facts)
+    return sets
+
+
+def test_soak_5000_evaluations_identical_on_repeat() -> None:
+    fact_sets = soak_fact_sets(50)
+    expected = [
+        sorted(Match(rule, f["id"]) for f in facts for rule in soak_oracle(f))
+        for facts in fact_sets
+    ]
+    rt = RuleRuntime("soak", SOAK_RULES)
+    try:
+        for n in range(5000):
+            assert rt.evaluate(fact_sets[n % 50]) == expected[n % 50], n
+        assert rt._sessions == {}
+        assert rt._leaked == 0
+    finally:
+        rt.close()
+
+
+# -- the one importer ----------------------------------------------------------------------------
+
+
+def test_durable_is_imported_only_by_the_runtime() -> None:
+    pattern = re.compile(
+        r"^\s*(?:import|from)\s+durable|import_module\(\s*['\"]durable|__import__\(\s*['\"]durable",
+        re.MULTILINE,
+    )
+    sources = [
+        *sorted((ROOT / "engine").rglob("*.py")),
+        *sorted((ROOT / "api").rglob("*.py")),
+    ]
+    assert ROOT / "engine" / "runtime.py" in sources
+    importers = [
+        str(path.relative_to(ROOT)) for path in sources if pattern.search(path.read_text("utf-8"))
+    ]
+    assert importers == ["engine/runtime.py"]
