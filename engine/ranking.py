@@ -6,7 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.decision import CountyRanking, Decision, RankEntry, Ranking
+from engine.decision import CountyRanking, Decision, Outcome, RankEntry, Ranking
+from engine.model import Application
 from engine.rules import RuleSet
 
 _OUTCOME_ORDER = {"recommended": 0, "incomplete": 1, "not_recommended": 2}
@@ -16,32 +17,34 @@ _OUTCOME_ORDER = {"recommended": 0, "incomplete": 1, "not_recommended": 2}
 class Rankable:
     """What ranking needs of one evaluated application."""
 
-    decision: Decision
+    application_id: str
+    outcome: Outcome
+    score: int
     county: str
     municipality_number: str
     received: dt.date | None
 
 
-def rankable(application: object, decision: Decision) -> Rankable:
+def rankable(application: Application, decision: Decision) -> Rankable:
     """Pair a validated application with its decision for ranking."""
-    app = application
     return Rankable(
-        decision,
-        app.county,  # type: ignore[attr-defined]
-        app.municipality.number,  # type: ignore[attr-defined]
-        app.received,  # type: ignore[attr-defined]
+        decision.application_id,
+        decision.outcome,
+        decision.score,
+        application.county,
+        application.municipality.number,
+        application.received,
     )
 
 
-def _order(item: Rankable) -> tuple[int, int, int, dt.date, str, str]:
-    d = item.decision
+def _order(item: Rankable) -> tuple[int, int, bool, dt.date, str, str]:
     return (
-        _OUTCOME_ORDER[d.outcome],
-        -d.score,
+        _OUTCOME_ORDER[item.outcome],
+        -item.score,
         item.received is None,  # absent received dates rank last
         item.received or dt.date.max,
         item.municipality_number,
-        d.application_id,
+        item.application_id,
     )
 
 
@@ -57,15 +60,14 @@ def rank(items: Iterable[Rankable], ruleset: RuleSet) -> Ranking:
         entries = []
         recommended_seen = 0
         for position, item in enumerate(ordered, start=1):
-            d = item.decision
-            within = d.outcome == "recommended" and recommended_seen < capacity
-            recommended_seen += d.outcome == "recommended"
+            within = item.outcome == "recommended" and recommended_seen < capacity
+            recommended_seen += item.outcome == "recommended"
             entries.append(
                 RankEntry(
                     rank=position,
-                    application_id=d.application_id,
-                    outcome=d.outcome,
-                    score=d.score,
+                    application_id=item.application_id,
+                    outcome=item.outcome,
+                    score=item.score,
                     within_capacity=within,
                 )
             )
