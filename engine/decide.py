@@ -18,11 +18,11 @@ from engine.decision import (
     UnitResult,
 )
 from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
-from engine.outcome import decide_outcome, unit_status
-from engine.rules import RuleSet
+from engine.outcome import MissingTexts, decide_outcome, unit_status
+from engine.rules import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
 from engine.texts import join_list, render
-from engine.vocabulary import InclusionStatus, SurveySource
+from engine.vocabulary import Derived, InclusionStatus, SurveySource
 
 SurveyLookup = Callable[[str], SurveySource | None]
 
@@ -77,17 +77,20 @@ def evaluate(
     statuses = _statuses(matches)
 
     results: list[CriterionResult] = []
+    missing_texts: MissingTexts = {}
     for criterion in ruleset.criteria:
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
                 continue
             status = statuses.get((criterion.id, subject.key), "unknown")
-            results.append(
-                _result(criterion, subject, status, derivations[(criterion.id, subject.key)])
+            result, texts = _result(
+                criterion, subject, status, derivations[(criterion.id, subject.key)]
             )
+            results.append(result)
+            missing_texts[(criterion.id, subject.kind, subject.id)] = texts
 
     units = _units(subjects, results, ruleset)
-    outcome = decide_outcome(results, units, ruleset)
+    outcome = decide_outcome(results, units, ruleset, missing_texts)
     return Decision(
         application_id=app_id,
         ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, digest=ruleset.digest),
@@ -116,8 +119,8 @@ def _statuses(matches: list[Match]) -> dict[tuple[str, str], InclusionStatus]:
 
 
 def _result(
-    criterion: Any, subject: SubjectRef, status: str, facts: dict[str, Any]
-) -> CriterionResult:
+    criterion: Criterion, subject: SubjectRef, status: str, facts: dict[str, Derived]
+) -> tuple[CriterionResult, list[str]]:
     values: dict[str, Any] = dict(criterion.parameters)
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
@@ -142,7 +145,7 @@ def _result(
         explanation=render(criterion.explanation[status], values),
         evidence=evidence,
         missing=[path for path, _ in missing],
-    )
+    ), [text for _, text in missing]
 
 
 def _units(

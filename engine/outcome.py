@@ -12,6 +12,10 @@ from engine.texts import join_list, render
 _SUMMARY_MISSING = 4
 
 
+# (criterion, subject kind, subject id) -> Norwegian descriptions of what is missing
+MissingTexts = dict[tuple[str, str, str], list[str]]
+
+
 @dataclass(frozen=True)
 class OutcomeResult:
     """The outcome of an application with its score and Norwegian summary."""
@@ -34,7 +38,10 @@ def unit_status(results: list[CriterionResult], inclusion_criterion: str) -> Uni
 
 
 def decide_outcome(
-    results: list[CriterionResult], units: list[UnitResult], ruleset: RuleSet
+    results: list[CriterionResult],
+    units: list[UnitResult],
+    ruleset: RuleSet,
+    missing_texts: MissingTexts | None = None,
 ) -> OutcomeResult:
     """The outcome in the contract's order: failed requirement, met need, unknowns, else no."""
     excluded = {(u.kind, u.org_number) for u in units if u.status == "excluded"}
@@ -64,7 +71,7 @@ def decide_outcome(
     elif unknown_reqs or (not met_needs and unknown_needs):
         outcome, template = "incomplete", ruleset.summaries.incomplete
         open_items = unknown_reqs + ([] if met_needs else unknown_needs)
-        values["mangler"] = _missing_text(open_items)
+        values["mangler"] = _missing_text(open_items, missing_texts or {})
     else:
         outcome, template = "not_recommended", ruleset.summaries.not_recommended_need
     return OutcomeResult(outcome, score, render(template, values))
@@ -76,10 +83,11 @@ def _describe(r: CriterionResult) -> str:
     return f"{r.criterion} for {r.subject.name}"
 
 
-def _missing_text(items: list[CriterionResult]) -> str:
+def _missing_text(items: list[CriterionResult], texts: MissingTexts) -> str:
     parts: list[str] = []
     for r in items:
-        what = join_list(r.missing, empty="ukjent")
+        described = texts.get((r.criterion, r.subject.kind, r.subject.id)) or r.missing
+        what = join_list(described, empty="ukjent")
         parts.append(f"{_describe(r)}: {what}")
     if len(parts) > _SUMMARY_MISSING:
         rest = len(parts) - _SUMMARY_MISSING

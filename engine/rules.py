@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path as FsPath
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -131,9 +131,9 @@ class Criterion:
     file: str
     line: int = 1
 
-    def role_for(self, kind: str) -> str:
+    def role_for(self, kind: str) -> RoleName:
         """The criterion's role for a subject kind."""
-        return self.roles[kind]
+        return cast(RoleName, self.roles[kind])
 
 
 @dataclass(frozen=True)

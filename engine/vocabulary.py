@@ -422,7 +422,7 @@ def qualifying_cases(ctx: FactContext) -> Derived:
     ["kindergarten"],
     "int",
     "Antall skoler i søknaden som barnehagen sender barn til, og som ikke er utelatt.",
-    texts=("fed_school_names",),
+    texts=("fed_school_names", "feeds_text"),
     stage=2,
 )
 def feeds_participating_schools(ctx: FactContext) -> Derived:
@@ -432,17 +432,26 @@ def feeds_participating_schools(ctx: FactContext) -> Derived:
         return Derived(
             None,
             {},
-            {"fed_school_names": "ukjent hvilke skoler"},
+            {
+                "fed_school_names": "ukjent",
+                "feeds_text": "det er ikke oppgitt hvilke skoler barnehagen sender barn til",
+            },
             [(f"{ctx.path}.feeds_schools", "hvilke skoler barnehagen sender barn til")],
         )
     schools = {s.org_number: s for s in ctx.application.schools}
     fed = [
         schools[n] for n in feeds if n in schools and ctx.inclusion.get(n, "unknown") != "not_met"
     ]
+    names = join_list((s.name for s in fed), empty="ingen")
+    text = (
+        f"barnehagen sender barn til {names}"
+        if fed
+        else "barnehagen sender ikke barn til noen deltakende skole i søknaden"
+    )
     return Derived(
         len(fed),
         {"feeds_schools": [s.org_number for s in fed]},
-        {"fed_school_names": join_list((s.name for s in fed), empty="ingen")},
+        {"fed_school_names": names, "feeds_text": text},
     )
 
 
