@@ -18,6 +18,7 @@ from engine.decision import (
     UnitResult,
 )
 from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
+from engine.model import check_round
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.rules import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
@@ -57,7 +58,11 @@ def application_id_of(application: Any) -> str:
 def evaluate(
     application: Any, ruleset: RuleSet, *, survey_lookup: SurveyLookup | None = None
 ) -> Decision:
-    """Evaluate a validated application under a ruleset and explain the decision."""
+    """Evaluate a validated application under a ruleset and explain the decision.
+
+    Raises InvalidApplication when the application's round or county is not in the ruleset.
+    """
+    check_round(application, {ruleset.id: list(ruleset.counties)})
     app_id = application_id_of(application)
     subjects = subjects_of(application, app_id)
     derivations: Derivations = {}

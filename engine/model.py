@@ -45,6 +45,7 @@ __all__ = [
     "Supervision",
     "Survey",
     "load_application_file",
+    "check_round",
     "load_application_text",
     "parse_application",
     "valid_org_number",
@@ -385,6 +386,13 @@ def _duplicate_diagnostic(path: Path, org: str, first: Path) -> Diagnostic:
         f"{format_loc(first)}). Hver skole og barnehage skal stå bare én gang."
     )
     return Diagnostic("DUPLICATE_ORG_NUMBER", msg, loc=path)
+
+
+def check_round(application: Application, rounds: Mapping[str, Collection[str]]) -> None:
+    """Refuse an already-validated application whose round or county the rules do not know."""
+    problems = _round_problems(application.model_dump(), rounds)
+    if problems:
+        raise InvalidApplication(problems)
 
 
 def _round_problems(

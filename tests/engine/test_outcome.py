@@ -5,8 +5,18 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from engine import load_ruleset
-from tests.builders import KINDERGARTEN_A, RULES, SCHOOL_A, changed, decide
+import pytest
+
+from engine import InvalidApplication, evaluate, load_ruleset
+from tests.builders import (
+    KINDERGARTEN_A,
+    RULES,
+    SCHOOL_A,
+    application,
+    changed,
+    decide,
+    ruleset,
+)
 
 HIGH = [{"year": y, "percent": 15.0, "respondents": 100} for y in (2017, 2018, 2019)]
 
@@ -116,3 +126,11 @@ def test_application_without_id_gets_a_stable_one() -> None:
     first, second = decide(data), decide(data)
     assert first.application_id == second.application_id
     assert first.application_id.startswith("s-")
+
+
+def test_evaluate_refuses_a_county_the_rules_do_not_know() -> None:
+    app = application(changed())
+    other = app.model_copy(update={"county": "99"})
+    with pytest.raises(InvalidApplication) as caught:
+        evaluate(other, ruleset())
+    assert [d.code for d in caught.value.diagnostics] == ["UNKNOWN_COUNTY"]
