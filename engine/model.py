@@ -390,7 +390,7 @@ def _duplicate_diagnostic(path: Path, org: str, first: Path) -> Diagnostic:
 
 def check_round(application: Application, rounds: Mapping[str, Collection[str]]) -> None:
     """Refuse an already-validated application whose round or county the rules do not know."""
-    problems = _round_problems(application.model_dump(), rounds)
+    problems = _round_problems({"round": application.round, "county": application.county}, rounds)
     if problems:
         raise InvalidApplication(problems)
 
