@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from api.survey.cli import add_import_command, cli_survey_lookup, cmd_import_survey
 from api.textformat import format_decision, format_ranking
 from engine import (
     Application,
@@ -42,6 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--format", choices=("text", "json"), default="text")
     c = sub.add_parser("check", help="kontroller en regelmappe")
     c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+    add_import_command(sub)
     return p
 
 
@@ -74,7 +76,8 @@ def _load_applications(files: Sequence[str], ruleset: RuleSet) -> list[Applicati
 def _evaluate_all(args: argparse.Namespace) -> tuple[RuleSet, list[Application], list[Decision]]:
     ruleset = _load_rules(args.rules)
     apps = _load_applications(args.files, ruleset)
-    return ruleset, apps, [evaluate(a, ruleset) for a in apps]
+    lookup = cli_survey_lookup(apps)  # imported Elevundersøkelsen figures, when a DB has them
+    return ruleset, apps, [evaluate(a, ruleset, survey_lookup=lookup) for a in apps]
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -112,7 +115,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"evaluate": cmd_evaluate, "rank": cmd_rank, "check": cmd_check}
+COMMANDS = {
+    "evaluate": cmd_evaluate,
+    "rank": cmd_rank,
+    "check": cmd_check,
+    "import-survey": cmd_import_survey,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
