@@ -1,0 +1,163 @@
+"""HTTP problems (RFC 9457, application/problem+json) with the contract's `errors` list."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine import Diagnostic
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("utvalg.api")
+
+TITLES = {
+    400: "Ugyldig forespørsel",
+    401: "Mangler gyldig API-nøkkel",
+    403: "Ikke tilgang",
+    404: "Finnes ikke",
+    405: "Metoden er ikke tillatt",
+    409: "Konflikt",
+    413: "Forespørselen er for stor",
+    422: "Ugyldige inndata",
+    500: "Intern feil",
+    503: "Tjenesten er ikke klar",
+}
+
+
+class Problem(Exception):
+    """An error the API answers with a problem response; raised only in api/."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        msg: str,
+        *,
+        loc: Sequence[str | int] = (),
+        errors: Iterable[dict[str, Any]] | None = None,
+        detail: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.status = status
+        self.errors = list(errors) if errors is not None else [error(code, msg, loc)]
+        self.detail = detail or msg
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+def error(code: str, msg: str, loc: Sequence[str | int] = ()) -> dict[str, Any]:
+    """One `errors[]` entry."""
+    return {"loc": list(loc), "code": code, "msg": msg}
+
+
+def invalid(diagnostics: Iterable[Diagnostic], prefix: Sequence[str | int] = ()) -> Problem:
+    """A 422 problem listing every diagnostic, with `loc` under `prefix`."""
+    errors = []
+    for d in diagnostics:
+        e = d.as_error()
+        e["loc"] = [*prefix, *e["loc"]]
+        errors.append(e)
+    n = len(errors)
+    detail = f"Inndataene ble avvist: {n} feil." if n != 1 else "Inndataene ble avvist: 1 feil."
+    return Problem(422, "", "", errors=errors, detail=detail)
+
+
+def problem_response(
+    status: int,
+    errors: list[dict[str, Any]],
+    detail: str,
+    *,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    """Build an application/problem+json response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": TITLES.get(status) or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "errors": errors,
+    }
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+_PYDANTIC_MESSAGES = {
+    "int_parsing": "må være et heltall",
+    "int_type": "må være et heltall",
+    "greater_than_equal": "er for lite",
+    "less_than_equal": "er for stort",
+    "string_too_long": "er for lang",
+    "string_too_short": "er for kort",
+    "string_pattern_mismatch": "har feil form",
+    "literal_error": "har en verdi som ikke er tillatt",
+    "missing": "mangler",
+    "enum": "har en verdi som ikke er tillatt",
+}
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    out = []
+    for err in exc.errors():
+        loc = [p for p in err.get("loc", ()) if isinstance(p, str | int)]
+        name = str(loc[-1]) if loc else "verdien"
+        kind = str(err.get("type", ""))
+        text = _PYDANTIC_MESSAGES.get(kind, "er ugyldig")
+        ctx = err.get("ctx") or {}
+        extra = ""
+        if "ge" in ctx:
+            extra = f" (minst {ctx['ge']})"
+        elif "le" in ctx:
+            extra = f" (høyst {ctx['le']})"
+        elif "expected" in ctx:
+            extra = f" (tillatt: {ctx['expected']})"
+        out.append(error("INVALID_PARAMETER", f"«{name}» {text}{extra}.", loc))
+    return out
+
+
+def install(app: FastAPI) -> None:
+    """Make every error of the app a problem response."""
+
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.errors, exc.detail, instance=request.url.path, headers=exc.headers
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = _validation_errors(exc)
+        return problem_response(
+            422, errors, "Parametrene i forespørselen er ugyldige.", instance=request.url.path
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        if status == 404:
+            e = error("NOT_FOUND", f"Ingen ressurs på {request.url.path}.")
+        elif status == 405:
+            e = error("METHOD_NOT_ALLOWED", f"{request.method} er ikke tillatt på denne adressen.")
+        else:
+            e = error("HTTP_ERROR", TITLES.get(status) or HTTPStatus(status).phrase)
+        return problem_response(
+            status,
+            [e],
+            e["msg"],
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("uventet feil ved %s %s", request.method, request.url.path)
+        e = error("INTERNAL_ERROR", "En uventet feil oppstod i tjenesten. Feilen er logget.")
+        return problem_response(500, [e], e["msg"], instance=request.url.path)

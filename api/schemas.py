@@ -1,0 +1,197 @@
+"""Response and request shapes of the HTTP API beyond the engine's own (for OpenAPI)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine import Application, Decision
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorItem(_Model):
+    """One problem: where (`loc`), a stable code, and a Norwegian message."""
+
+    loc: list[str | int]
+    code: str
+    msg: str
+    line: int | None = None
+    column: int | None = None
+    file: str | None = None
+
+
+class ProblemBody(_Model):
+    """An application/problem+json body (RFC 9457) with the `errors` list."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    errors: list[ErrorItem]
+    instance: str | None = None
+
+
+class BatchRequest(_Model):
+    """Several applications to evaluate (at most 1,000; the body at most 1 MiB)."""
+
+    applications: list[Application]
+
+
+class RankingRequest(_Model):
+    """Rank the given applications, or the stored evaluations of one county."""
+
+    applications: list[Application] | None = Field(
+        default=None, description="Søknader som vurderes (uten å lagres) og rangeres."
+    )
+    county: str | None = Field(
+        default=None,
+        description="Ranger siste lagrede vurdering av hver søknad i dette fylket.",
+        pattern=r"^\d{2}$",
+    )
+    round: str | None = Field(
+        default=None, description="Runde (regelsett) for `county`; standard: den eneste lastede."
+    )
+
+
+class RulesetRef(_Model):
+    """Which rules: id, version, digest."""
+
+    id: str
+    version: str
+    digest: str
+
+
+class Municipality(_Model):
+    """A municipality by number and name."""
+
+    number: str
+    name: str
+
+
+class EvaluationSummary(_Model):
+    """One stored evaluation without the documents."""
+
+    evaluation_id: str
+    application_id: str
+    round: str
+    county: str
+    municipality: Municipality
+    received: dt.date | None
+    outcome: Literal["recommended", "incomplete", "not_recommended"]
+    score: int
+    ruleset: RulesetRef
+    created_at: dt.datetime
+    api_key: str | None = Field(description="Navnet på API-nøkkelen som ba om vurderingen.")
+    links: dict[str, str]
+
+
+class EvaluationList(_Model):
+    """A page of stored evaluations, newest first."""
+
+    items: list[EvaluationSummary]
+    next_cursor: str | None
+    next: str | None = Field(description="Adressen til neste side, eller null.")
+
+
+class EvaluationRecord(EvaluationSummary):
+    """A stored evaluation with the application as received and the decision."""
+
+    application: dict[str, Any]
+    decision: Decision
+
+
+class Difference(_Model):
+    """One place where the stored and the current decision differ."""
+
+    loc: list[str | int]
+    stored: Any
+    current: Any
+
+
+class ReplayResult(_Model):
+    """The stored decision and the decision under the rules in use now, compared."""
+
+    evaluation_id: str
+    same: bool
+    stored: Decision
+    current: Decision
+    differences: list[Difference]
+
+
+class CountyInfo(_Model):
+    """A county office in a ruleset."""
+
+    number: str
+    name: str
+    deadline: dt.date
+    capacity: int
+
+
+class CriterionInfo(_Model):
+    """A criterion as published."""
+
+    id: str
+    title: str
+    description: str
+    source: list[str]
+    applies_to: list[str]
+    roles: dict[str, str]
+    weight: int
+    parameters: dict[str, Any]
+    explanation: dict[str, str]
+
+
+class RulesetSummary(_Model):
+    """A ruleset in the list."""
+
+    id: str
+    version: str
+    title: str
+    digest: str
+    loaded_at: dt.datetime
+    links: dict[str, str]
+
+
+class RulesetList(_Model):
+    """The rulesets in use."""
+
+    rulesets: list[RulesetSummary]
+
+
+class RulesetDetail(RulesetSummary):
+    """A ruleset with its round, counties, survey policy and criteria."""
+
+    source: str
+    round: dict[str, Any]
+    survey: dict[str, Any]
+    counties: list[CountyInfo]
+    criteria: list[CriterionInfo]
+
+
+class ReloadResult(_Model):
+    """The outcome of a successful reload."""
+
+    changed: bool
+    message: str
+    rulesets: list[RulesetRef]
+    previous: list[RulesetRef]
+
+
+class Health(_Model):
+    """Liveness."""
+
+    status: Literal["ok"]
+
+
+class Ready(_Model):
+    """Readiness: rules loaded and the database reachable."""
+
+    status: Literal["ready"]
+    rulesets: list[RulesetRef]
+    database: Literal["ok"]
+    workers: int

@@ -1,0 +1,115 @@
+"""Settings: the one place that reads the environment (variables prefixed `UTVALG_`)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Role = Literal["reader", "caseworker", "admin"]
+ROLES: tuple[Role, ...] = ("reader", "caseworker", "admin")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """One configured API key: a name safe to log and store, its role, and the secret."""
+
+    name: str
+    role: Role
+    secret: str
+
+    def __repr__(self) -> str:
+        # never print the secret, not even in a traceback
+        return f"ApiKey(name={self.name!r}, role={self.role!r})"
+
+
+class Settings(BaseSettings):
+    """Configuration of the service, read from `UTVALG_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="UTVALG_", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy-URL; tom betyr SQLite-fila var/utvalg.db.",
+    )
+    rules_dir: Path = Field(
+        default=Path("rules"),
+        description="Mappe med regelsett (én undermappe per runde) eller ett regelsett.",
+    )
+    examples_dir: Path = Field(
+        default=Path("examples"),
+        description="Eksempelsøknader: prøves med nye regler før omlasting, og vurderes "
+        "inn i loggen av `make run`.",
+    )
+    api_keys: str = Field(
+        default="",
+        description="API-nøkler: `navn:rolle:nøkkel` eller `rolle:nøkkel`, skilt med komma.",
+        repr=False,
+    )
+    workers: int = Field(default=0, ge=0, description="Arbeidsprosesser; 0 = én per kjerne.")
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    max_units: int = Field(default=500, ge=1)
+    max_batch: int = Field(default=1000, ge=1)
+    max_list_limit: int = Field(default=500, ge=1)
+    eval_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_batch_per_worker_call: int = Field(default=16, ge=1)
+    watch_interval_seconds: float = Field(default=1.0, gt=0)
+    watch: bool = Field(default=False, description="Følg med på regelmappa og last om ved endring.")
+    seed_examples: bool = Field(
+        default=False, description="Vurder eksempelsøknadene inn i loggen ved oppstart."
+    )
+    test_kill_switch: bool = Field(
+        default=False,
+        description="Kun for tester: headeren X-Utvalg-Test-Kill dreper en arbeidsprosess.",
+    )
+
+    @field_validator("api_keys")
+    @classmethod
+    def _keys_parse(cls, value: str) -> str:
+        parse_api_keys(value)  # raise early with a clear message
+        return value
+
+    def resolved_database_url(self) -> str:
+        """The database URL in use: UTVALG_DATABASE_URL, else SQLite under var/."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{Path('var/utvalg.db').resolve()}"
+
+    def keys(self) -> list[ApiKey]:
+        """The configured API keys."""
+        return parse_api_keys(self.api_keys)
+
+    def worker_count(self) -> int:
+        """How many evaluation worker processes to run."""
+        return self.workers or max(1, os.cpu_count() or 1)
+
+
+def parse_api_keys(text: str) -> list[ApiKey]:
+    """Parse `name:role:secret` / `role:secret` entries separated by commas or whitespace."""
+    out: list[ApiKey] = []
+    for entry in text.replace(",", " ").split():
+        parts = entry.split(":")
+        if len(parts) == 2:
+            role, secret = parts
+            name = "nøkkel-" + hashlib.sha256(secret.encode()).hexdigest()[:8]
+        elif len(parts) == 3:
+            name, role, secret = parts
+        else:
+            raise ValueError(
+                "UTVALG_API_KEYS: hver nøkkel skrives `navn:rolle:nøkkel` eller `rolle:nøkkel`."
+            )
+        if role not in ROLES:
+            raise ValueError(
+                f"UTVALG_API_KEYS: ukjent rolle «{role}» for {name}; tillatt: {', '.join(ROLES)}."
+            )
+        if len(secret) < 16:
+            raise ValueError(f"UTVALG_API_KEYS: nøkkelen for {name} er kortere enn 16 tegn.")
+        if any(k.name == name for k in out):
+            raise ValueError(f"UTVALG_API_KEYS: navnet {name} står flere ganger.")
+        out.append(ApiKey(name, role, secret))  # type: ignore[arg-type]
+    return out
