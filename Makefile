@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The HTTP API on http://127.0.0.1:8000 (SQLite in var/), with the examples in the log.
 run: $(STAMP)
-	$(BIN)/utvalg rank examples/*.yaml
+	mkdir -p var
+	$(BIN)/utvalg serve --host 127.0.0.1 --port 8000 --seed-examples
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine api tests benchmarks

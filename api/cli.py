@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from api.serve import add_serve_command, cmd_serve
 from api.survey.cli import add_import_command, cli_survey_lookup, cmd_import_survey
 from api.textformat import format_decision, format_ranking
 from engine import (
@@ -44,6 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     c = sub.add_parser("check", help="kontroller en regelmappe")
     c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
     add_import_command(sub)
+    add_serve_command(sub)
     return p
 
 
@@ -120,6 +122,7 @@ COMMANDS = {
     "rank": cmd_rank,
     "check": cmd_check,
     "import-survey": cmd_import_survey,
+    "serve": cmd_serve,
 }
 
 

@@ -38,8 +38,11 @@ def seed_examples(services: Services) -> int:
     todo = [t for t in todo if (str(t[1].id), t[2].digest) not in known]
     rows = []
     now = dt.datetime.now(dt.UTC)
+    from api.survey.store import survey_lookup_for
+
+    lookup = survey_lookup_for(services.log.engine, [app for _, app, _ in todo])
     for raw, app, rs in todo:
-        (result,) = services.pool.evaluate_sync(rs, [raw])
+        (result,) = services.pool.evaluate_sync(rs, [raw], lookup=lookup)
         rows.append(log_row(app, rs, result, json.dumps(raw, ensure_ascii=False), SEED_KEY, now))
     if rows:
         services.log.append_now(rows)

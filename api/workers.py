@@ -72,6 +72,7 @@ class _Job:
     digest: str
     application: Any
     kill: Kill
+    lookup: Any = None
     future: concurrent.futures.Future[Evaluated] = field(default_factory=concurrent.futures.Future)
     attempts: int = 0
     alone: bool = False
@@ -131,25 +132,31 @@ class WorkerPool:
         """The process ids of the workers (for tests and diagnostics)."""
         return [s.process.pid for s in self._slots if s.process is not None and s.process.pid]
 
-    def submit(self, ruleset: RuleSet, application: Any, kill: Kill = None) -> _Job:
-        """Queue one application for evaluation under a ruleset."""
+    def submit(
+        self, ruleset: RuleSet, application: Any, kill: Kill = None, lookup: Any = None
+    ) -> _Job:
+        """Queue one application for evaluation under a ruleset (with a picklable lookup)."""
         self.register(ruleset)
-        job = _Job(ruleset.digest, application, kill)
+        job = _Job(ruleset.digest, application, kill, lookup)
         self._queue.put(job)
         return job
 
     async def evaluate(
-        self, ruleset: RuleSet, applications: Sequence[Any], kill: Kill = None
+        self,
+        ruleset: RuleSet,
+        applications: Sequence[Any],
+        kill: Kill = None,
+        lookup: Any = None,
     ) -> list[Evaluated]:
         """Evaluate applications (plain JSON data, already validated) in the workers."""
-        jobs = [self.submit(ruleset, a, kill) for a in applications]
+        jobs = [self.submit(ruleset, a, kill, lookup) for a in applications]
         return list(await asyncio.gather(*(asyncio.wrap_future(j.future) for j in jobs)))
 
     def evaluate_sync(
-        self, ruleset: RuleSet, applications: Sequence[Any], kill: Kill = None
+        self, ruleset: RuleSet, applications: Sequence[Any], kill: Kill = None, lookup: Any = None
     ) -> list[Evaluated]:
         """Evaluate from a plain thread (commands, start-up)."""
-        jobs = [self.submit(ruleset, a, kill) for a in applications]
+        jobs = [self.submit(ruleset, a, kill, lookup) for a in applications]
         return [j.future.result() for j in jobs]
 
     def blob(self, digest: str) -> bytes:
@@ -288,7 +295,7 @@ class _Slot:
             for digest in {j.digest for j in batch} - self.known:
                 conn.send(("rules", digest, self.pool.blob(digest)))
                 self.known.add(digest)
-            conn.send(("eval", [(j.digest, j.application, j.kill) for j in batch]))
+            conn.send(("eval", [(j.digest, j.application, j.kill, j.lookup) for j in batch]))
             deadline = time.monotonic() + self.pool.timeout
             while not conn.poll(0.2):
                 if not self.process.is_alive():
@@ -322,13 +329,13 @@ def worker_main(conn: Connection) -> None:
             rulesets[message[1]] = pickle.loads(message[2])
             continue
         answers: list[tuple[Any, ...]] = []
-        for digest, raw, kill in message[1]:
+        for digest, raw, kill, lookup in message[1]:
             if kill:
                 os.kill(os.getpid(), signal.SIGKILL)  # test-only: a crash mid-request
             ruleset = rulesets[digest]
             try:
                 app = parse_application(raw, rounds={ruleset.id: list(ruleset.counties)})
-                d = evaluate(app, ruleset)
+                d = evaluate(app, ruleset, survey_lookup=lookup)
             except InvalidApplication as exc:
                 errors = [diag.as_error() for diag in exc.diagnostics]
                 answers.append(("invalid", "Søknaden er ugyldig.", errors))

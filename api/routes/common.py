@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from api.decision_log import Record, new_evaluation_id
 from api.problems import Problem
@@ -18,6 +20,7 @@ if TYPE_CHECKING:
     from api.app import Services
 
 KILL_HEADER = "x-utvalg-test-kill"
+log = logging.getLogger("utvalg.api")
 
 
 def services(request: Request) -> Services:
@@ -42,13 +45,32 @@ def caller_name(request: Request) -> str | None:
     return caller.name if caller is not None else None
 
 
+def survey_lookup(request: Request, apps: Sequence[Application]) -> Any:
+    """Imported Elevundersøkelsen figures for schools without `bullying` (None when none)."""
+    if not any(s.bullying is None for a in apps for s in a.schools):
+        return None
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from api.survey.store import survey_lookup_for
+
+    try:
+        return survey_lookup_for(services(request).log.engine, apps)
+    except SQLAlchemyError:
+        log.exception("fant ikke importerte tall fra Elevundersøkelsen")
+        return None
+
+
 async def evaluate(
-    request: Request, ruleset: RuleSet, applications: Sequence[Any]
+    request: Request,
+    ruleset: RuleSet,
+    applications: Sequence[Any],
+    apps: Sequence[Application] = (),
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
     pool = services(request).pool
+    lookup = await run_in_threadpool(survey_lookup, request, apps) if apps else None
     try:
-        return await pool.evaluate(ruleset, applications, kill_switch(request))
+        return await pool.evaluate(ruleset, applications, kill_switch(request), lookup)
     except EngineCrashed as exc:
         raise Problem(
             500,

@@ -57,7 +57,7 @@ async def create_evaluation(
     snapshot = svc.rules.current
     body = await read_json(request)
     app, ruleset = application_or_422(body, snapshot, svc.settings.max_units)
-    (result,) = await evaluate(request, ruleset, [body.data])
+    (result,) = await evaluate(request, ruleset, [body.data], [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await svc.log.append([row])
     return Response(
@@ -107,7 +107,12 @@ async def create_batch(
     results = [None] * len(checked)
     for positions in by_round.values():
         ruleset = checked[positions[0]][2]
-        done = await evaluate(request, ruleset, [checked[i][0] for i in positions])
+        done = await evaluate(
+            request,
+            ruleset,
+            [checked[i][0] for i in positions],
+            [checked[i][1] for i in positions],
+        )
         for i, r in zip(positions, done, strict=True):
             results[i] = r  # type: ignore[call-overload]
     now = _now()
@@ -241,8 +246,8 @@ async def replay(
             errors=errors,
             detail="Den lagrede søknaden er ikke gyldig etter reglene i bruk nå.",
         )
-    _app, ruleset = checked
-    (result,) = await evaluate(request, ruleset, [raw])
+    app, ruleset = checked
+    (result,) = await evaluate(request, ruleset, [raw], [app])
     stored = json.loads(record.decision)
     current = result.decision()
     diffs = differences(stored, current)
