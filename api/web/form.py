@@ -1,0 +1,434 @@
+"""The application form: from typed fields to an application, and errors back to the fields.
+
+Field names follow the data: `municipality.number`, `schools.0.name`,
+`schools.0.bullying.2017.percent`, `schools.0.cases.1.year`. The form is rebuilt from what
+was typed after every submit, so nothing typed is lost; how many rows each list shows is
+kept in hidden `count.*` fields and grows with the «Legg til …» buttons (no JavaScript).
+
+Validation is the engine's (`engine.parse_application`): the form only turns text into
+numbers where it can and leaves the rest as typed, so the engine's Norwegian message
+says what is wrong; each diagnostic's data path is mapped back to the field it came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine import Application, Diagnostic
+
+Loc = tuple[str | int, ...]
+
+TRI = {"ja": True, "nei": False}
+DEFICIENCIES = {"practice": "praksis", "routines": "rutiner", "system": "system"}
+CASE_KINDS = {"complaint": "Klagesak til statsforvalteren (§ 9 A-6)", "other": "Annen sak"}
+# the lists that may be unknown (null), empty, or listed row by row
+LIST_STATES = {"": "Ukjent (ikke oppgitt)", "none": "Ingen", "listed": "Som oppgitt nedenfor"}
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+@dataclass
+class FormState:
+    """What the form shows: typed values, rows per list, and errors per field."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    multi: dict[str, list[str]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    general: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+
+    def value(self, name: str) -> str:
+        """The typed value of a field ('' when empty)."""
+        return self.values.get(name, "")
+
+    def checked(self, name: str, value: str = "on") -> bool:
+        """Whether a checkbox (or one value of a checkbox group) is ticked."""
+        return value in self.multi.get(name, []) or self.values.get(name) == value
+
+    def count(self, prefix: str, minimum: int = 1) -> int:
+        """How many rows the list under `prefix` shows."""
+        return max(minimum, self.counts.get(prefix, minimum))
+
+    def field_errors(self, name: str) -> list[str]:
+        """The messages to show next to a field."""
+        return self.errors.get(name, [])
+
+    @property
+    def has_errors(self) -> bool:
+        """True when any field or the form as a whole has an error."""
+        return bool(self.errors or self.general)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field, message) for the summary at the top, in form order."""
+        return [(name, msg) for name, msgs in self.errors.items() for msg in msgs]
+
+
+def field_id(name: str) -> str:
+    """The HTML id of a field, from its name."""
+    return "f-" + re.sub(r"[^A-Za-z0-9_-]", "-", name)
+
+
+# --- reading a submitted form ---------------------------------------------------------
+
+MULTI_SUFFIX = ".deficiencies"
+
+
+def from_form(items: Iterable[tuple[str, str]], default_years: Sequence[int]) -> FormState:
+    """A FormState from submitted (name, value) pairs."""
+    state = FormState()
+    for name, value in items:
+        if name.startswith("count."):
+            try:
+                state.counts[name.removeprefix("count.")] = max(0, min(200, int(value)))
+            except ValueError:
+                continue
+        elif name.endswith(MULTI_SUFFIX):
+            state.multi.setdefault(name, []).append(value)
+        elif name not in ("csrf_token", "action"):
+            state.values[name] = value
+    years = [int(y) for y in _SPLIT.split(state.values.get("years", "")) if y.isdigit()]
+    state.years = years or list(default_years)
+    state.values["years"] = ",".join(str(y) for y in state.years)
+    return state
+
+
+def blank(default_years: Sequence[int], round_id: str, county: str = "") -> FormState:
+    """An empty form: one school and one kindergarten, for the ruleset's survey years."""
+    state = from_form([], default_years)
+    state.values.update({"round": round_id, "county": county})
+    return state
+
+
+def add_row(state: FormState, action: str) -> bool:
+    """Apply an «add row» button (`add:schools`, `add:schools.0.cases` …); True if it was one."""
+    if not action.startswith("add:"):
+        return False
+    prefix = action.removeprefix("add:")
+    if not re.fullmatch(r"[a-z_]+(\.[0-9]+)?(\.[a-z_]+)?", prefix):
+        return False
+    state.counts[prefix] = state.count(prefix) + 1
+    return True
+
+
+# --- from the form to an application ---------------------------------------------------
+
+
+class _Builder:
+    """Builds the application dict and remembers which field each data path came from."""
+
+    def __init__(self, state: FormState) -> None:
+        self.s = state
+        self.fields: dict[Loc, str] = {}
+
+    def text(self, name: str, loc: Loc) -> str | None:
+        self.fields[loc] = name
+        value = self.s.value(name).strip()
+        return value or None
+
+    def tri(self, name: str, loc: Loc) -> bool | None:
+        self.fields[loc] = name
+        return TRI.get(self.s.value(name))
+
+    def number(self, name: str, loc: Loc, *, integer: bool) -> Any:
+        self.fields[loc] = name
+        raw = self.s.value(name).strip()
+        if not raw:
+            return None
+        text = raw.replace("\u00a0", "").replace(" ", "")
+        try:
+            return int(text) if integer else float(text.replace(",", "."))
+        except ValueError:
+            return raw  # the engine says, in Norwegian, what kind of value is expected
+
+    def filled(self, prefix: str, names: Iterable[str]) -> bool:
+        return any(self.s.value(f"{prefix}.{n}").strip() for n in names) or bool(
+            self.s.multi.get(f"{prefix}{MULTI_SUFFIX}")
+        )
+
+    def listed(
+        self, prefix: str, loc: Loc, rows: list[Any], state_problem: str
+    ) -> list[Any] | None:
+        """A list that may be unknown: rows typed → the rows; else by the state select."""
+        state = self.s.value(f"{prefix}.state")
+        self.fields[loc] = f"{prefix}.state"
+        if rows:
+            if state == "none":
+                self.s.errors.setdefault(f"{prefix}.state", []).append(state_problem)
+            return rows
+        return None if state == "" else []
+
+    def supervisions(self, prefix: str, loc: Loc) -> list[dict[str, Any]] | None:
+        rows: list[dict[str, Any]] = []
+        for i in range(self.s.count(prefix)):
+            p = f"{prefix}.{i}"
+            if not self.filled(p, ["year"]):
+                continue
+            at = (*loc, len(rows))
+            self.fields[at] = f"{p}.year"
+            self.fields[(*at, "deficiencies")] = f"{p}.deficiencies"
+            rows.append(
+                {
+                    "year": self.number(f"{p}.year", (*at, "year"), integer=True),
+                    "deficiencies": list(self.s.multi.get(f"{p}{MULTI_SUFFIX}", [])),
+                }
+            )
+        return self.listed(prefix, loc, rows, "Du har valgt «Ingen», men fylt inn tilsyn nedenfor.")
+
+    def owner(self, prefix: str, loc: Loc) -> dict[str, Any] | None:
+        p = f"{prefix}.owner"
+        if not self.filled(p, ["name", "org_number", "private", "participates"]):
+            return None
+        self.fields[loc] = f"{p}.name"
+        private = self.tri(f"{p}.private", (*loc, "private"))
+        return {
+            "name": self.text(f"{p}.name", (*loc, "name")) or "",
+            "org_number": self.text(f"{p}.org_number", (*loc, "org_number")),
+            "private": private,
+            "participates": self.tri(f"{p}.participates", (*loc, "participates")),
+        }
+
+    def unit(self, kind: str, i: int, at: int) -> dict[str, Any]:
+        p = f"{kind}.{i}"
+        loc: Loc = (kind, at)
+        self.fields[loc] = f"{p}.name"
+        unit: dict[str, Any] = {
+            "org_number": self.text(f"{p}.org_number", (*loc, "org_number")) or "",
+            "name": self.text(f"{p}.name", (*loc, "name")) or "",
+            "motivated": self.tri(f"{p}.motivated", (*loc, "motivated")),
+        }
+        owner = self.owner(p, (*loc, "owner"))
+        if owner is not None:
+            unit["owner"] = owner
+        unit["supervision"] = self.supervisions(f"{p}.supervision", (*loc, "supervision"))
+        return unit
+
+    def school(self, i: int, at: int) -> dict[str, Any]:
+        p = f"schools.{i}"
+        school = self.unit("schools", i, at)
+        loc: Loc = ("schools", at)
+        surveys: list[dict[str, Any]] = []
+        for year in self.s.years:
+            q = f"{p}.bullying.{year}"
+            suppressed = self.s.value(f"{q}.suppressed") == "on"
+            if not (self.filled(q, ["percent", "respondents"]) or suppressed):
+                continue
+            sl: Loc = (*loc, "bullying", len(surveys))
+            self.fields[sl] = f"{q}.percent"
+            self.fields[(*sl, "year")] = f"{q}.percent"
+            self.fields[(*sl, "suppressed")] = f"{q}.suppressed"
+            surveys.append(
+                {
+                    "year": year,
+                    "percent": self.number(f"{q}.percent", (*sl, "percent"), integer=False),
+                    "respondents": self.number(
+                        f"{q}.respondents", (*sl, "respondents"), integer=True
+                    ),
+                    "suppressed": suppressed,
+                }
+            )
+        # no figure typed at all: unknown, so imported figures may be used for this school
+        school["bullying"] = surveys or None
+        cases: list[dict[str, Any]] = []
+        for j in range(self.s.count(f"{p}.cases")):
+            c = f"{p}.cases.{j}"
+            complex_ = self.s.value(f"{c}.complex") == "on"
+            if not (self.filled(c, ["year", "months_open"]) or complex_):
+                continue
+            cl: Loc = (*loc, "cases", len(cases))
+            self.fields[cl] = f"{c}.year"
+            self.fields[(*cl, "kind")] = f"{c}.kind"
+            self.fields[(*cl, "complex")] = f"{c}.complex"
+            cases.append(
+                {
+                    "year": self.number(f"{c}.year", (*cl, "year"), integer=True),
+                    "kind": self.s.value(f"{c}.kind") or "other",
+                    "complex": complex_,
+                    "months_open": self.number(
+                        f"{c}.months_open", (*cl, "months_open"), integer=True
+                    ),
+                }
+            )
+        school["cases"] = self.listed(
+            f"{p}.cases",
+            (*loc, "cases"),
+            cases,
+            "Du har valgt «Ingen», men fylt inn saker nedenfor.",
+        )
+        return school
+
+    def kindergarten(self, i: int, at: int) -> dict[str, Any]:
+        p = f"kindergartens.{i}"
+        kg = self.unit("kindergartens", i, at)
+        loc: Loc = ("kindergartens", at)
+        feeds_name = f"{p}.feeds_schools"
+        numbers = [n for n in _SPLIT.split(self.s.value(feeds_name).strip()) if n]
+        for j in range(len(numbers)):
+            self.fields[(*loc, "feeds_schools", j)] = feeds_name
+        kg["feeds_schools"] = self.listed(
+            feeds_name,
+            (*loc, "feeds_schools"),
+            numbers,
+            "Du har valgt «Ingen», men skrevet inn organisasjonsnumre.",
+        )
+        self.fields[(*loc, "feeds_schools")] = feeds_name  # errors show at the text field
+        kg["known_challenges"] = self.tri(f"{p}.known_challenges", (*loc, "known_challenges"))
+        return kg
+
+    def unit_filled(self, kind: str, i: int) -> bool:
+        # selects that always have a value (a case's kind, a list's state) do not count
+        p = f"{kind}.{i}."
+        typed = (
+            v.strip()
+            for k, v in self.s.values.items()
+            if k.startswith(p) and not k.endswith((".state", ".kind"))
+        )
+        return any(typed) or any(k.startswith(p) and v for k, v in self.s.multi.items())
+
+    def application(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        app_id = self.text("id", ("id",))
+        if app_id is not None:
+            out["id"] = app_id
+        out["round"] = self.text("round", ("round",)) or ""
+        out["county"] = self.text("county", ("county",)) or ""
+        received = self.text("received", ("received",))
+        if received is not None:
+            out["received"] = received
+        self.fields[("municipality",)] = "municipality.name"
+        out["municipality"] = {
+            "number": self.text("municipality.number", ("municipality", "number")) or "",
+            "name": self.text("municipality.name", ("municipality", "name")) or "",
+            "motivated": self.tri("municipality.motivated", ("municipality", "motivated")),
+            "supervision": self.supervisions(
+                "municipality.supervision", ("municipality", "supervision")
+            ),
+        }
+        out["participants"] = {
+            part: self.tri(f"participants.{part}", ("participants", part))
+            for part in ("school_owner", "kindergarten_owner", "ppt")
+        }
+        for kind, build in (("schools", self.school), ("kindergartens", self.kindergarten)):
+            units: list[dict[str, Any]] = []
+            for i in range(self.s.count(kind)):
+                if self.unit_filled(kind, i):
+                    units.append(build(i, len(units)))
+            out[kind] = units
+        return out
+
+
+def to_application(state: FormState) -> tuple[dict[str, Any], dict[Loc, str]]:
+    """The application the form describes, and the field each data path came from."""
+    builder = _Builder(state)
+    return builder.application(), builder.fields
+
+
+def place_errors(
+    state: FormState, diagnostics: Sequence[Diagnostic], fields: Mapping[Loc, str]
+) -> None:
+    """Put each diagnostic next to the field its path came from (else at the top)."""
+    for d in diagnostics:
+        loc = tuple(d.loc)
+        name = None
+        while loc:
+            name = fields.get(loc)
+            if name is not None:
+                break
+            loc = loc[:-1]
+        if name is None:
+            state.general.append(d.message)
+        else:
+            msgs = state.errors.setdefault(name, [])
+            if d.message not in msgs:
+                msgs.append(d.message)
+
+
+# --- from an application back to the form -----------------------------------------------
+
+
+def _tri_text(value: bool | None) -> str:
+    return "" if value is None else ("ja" if value else "nei")
+
+
+def _num_text(value: float | int | None) -> str:
+    if value is None:
+        return ""
+    text = str(value)
+    return text.removesuffix(".0").replace(".", ",") if isinstance(value, float) else text
+
+
+def from_application(app: Application, default_years: Sequence[int]) -> FormState:
+    """A form filled in with an application (to change it and evaluate it again)."""
+    s = FormState()
+    v = s.values
+    years = set(default_years)
+    for school in app.schools:
+        years |= {b.year for b in school.bullying or []}
+    s.years = sorted(years)
+    v["years"] = ",".join(str(y) for y in s.years)
+    v["id"] = app.id or ""
+    v["round"] = app.round
+    v["county"] = app.county
+    v["received"] = app.received.isoformat() if app.received else ""
+    v["municipality.number"] = app.municipality.number
+    v["municipality.name"] = app.municipality.name
+    v["municipality.motivated"] = _tri_text(app.municipality.motivated)
+    _fill_supervision(s, "municipality.supervision", app.municipality.supervision)
+    for part in ("school_owner", "kindergarten_owner", "ppt"):
+        v[f"participants.{part}"] = _tri_text(getattr(app.participants, part))
+    s.counts["schools"] = max(1, len(app.schools))
+    for i, school in enumerate(app.schools):
+        p = f"schools.{i}"
+        _fill_unit(s, p, school)
+        for b in school.bullying or []:
+            q = f"{p}.bullying.{b.year}"
+            v[f"{q}.percent"] = _num_text(b.percent)
+            v[f"{q}.respondents"] = _num_text(b.respondents)
+            if b.suppressed:
+                v[f"{q}.suppressed"] = "on"
+        cases = school.cases
+        v[f"{p}.cases.state"] = "" if cases is None else ("listed" if cases else "none")
+        s.counts[f"{p}.cases"] = max(1, len(cases or []))
+        for j, case in enumerate(cases or []):
+            c = f"{p}.cases.{j}"
+            v[f"{c}.year"] = str(case.year)
+            v[f"{c}.kind"] = case.kind
+            if case.complex:
+                v[f"{c}.complex"] = "on"
+            v[f"{c}.months_open"] = _num_text(case.months_open)
+    s.counts["kindergartens"] = max(1, len(app.kindergartens))
+    for i, kg in enumerate(app.kindergartens):
+        p = f"kindergartens.{i}"
+        _fill_unit(s, p, kg)
+        feeds = kg.feeds_schools
+        v[f"{p}.feeds_schools.state"] = "" if feeds is None else ("listed" if feeds else "none")
+        v[f"{p}.feeds_schools"] = ", ".join(feeds or [])
+        v[f"{p}.known_challenges"] = _tri_text(kg.known_challenges)
+    return s
+
+
+def _fill_unit(s: FormState, p: str, unit: Any) -> None:
+    v = s.values
+    v[f"{p}.org_number"] = unit.org_number
+    v[f"{p}.name"] = unit.name
+    v[f"{p}.motivated"] = _tri_text(unit.motivated)
+    if unit.owner is not None:
+        o = unit.owner
+        v[f"{p}.owner.name"] = o.name
+        v[f"{p}.owner.org_number"] = o.org_number or ""
+        v[f"{p}.owner.private"] = _tri_text(o.private)
+        v[f"{p}.owner.participates"] = _tri_text(o.participates)
+    _fill_supervision(s, f"{p}.supervision", unit.supervision)
+
+
+def _fill_supervision(s: FormState, prefix: str, supervisions: list[Any] | None) -> None:
+    s.values[f"{prefix}.state"] = (
+        "" if supervisions is None else ("listed" if supervisions else "none")
+    )
+    s.counts[prefix] = max(1, len(supervisions or []))
+    for i, sup in enumerate(supervisions or []):
+        s.values[f"{prefix}.{i}.year"] = str(sup.year)
+        if sup.deficiencies:
+            s.multi[f"{prefix}.{i}{MULTI_SUFFIX}"] = list(sup.deficiencies)
