@@ -90,6 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (evaluations, rankings, rulesets, health):
         app.include_router(module.router)
+    from api import web
+
+    web.install(app)  # the pages for the office (api/web)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
