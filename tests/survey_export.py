@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from tests.builders import SCHOOL_A, SCHOOL_B
 
@@ -123,3 +125,95 @@ def _cell(column: str, value: Any) -> Any:
     if column == "EnhetNivaa":
         return int(value)
     return value
+
+
+def typed_table(
+    rows: Iterable[dict[str, Any]], columns: Sequence[str] = COLUMNS
+) -> list[list[Any]]:
+    """Header plus rows, with numbers as numbers (as a spreadsheet holds them)."""
+    return [list(columns), *([_cell(c, r.get(c)) for c in columns] for r in rows)]
+
+
+def write_excel_xlsx(path: Path, table: Iterable[Sequence[Any]], *, rich: bool = False) -> Path:
+    """Write a table the way Excel does (shared strings, empty cells left out), streamed.
+
+    openpyxl writes inline strings; Excel and most exports use a shared-string table,
+    which this writes. With `rich`, each string is split into two formatted runs and
+    gets a phonetic hint, which a reader must leave out of the text.
+    """
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    strings: dict[str, int] = {}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        # the sheet is not called sheet1.xml: a reader must follow the workbook's relations
+        with z.open("xl/worksheets/data.xml", "w") as sheet:
+            sheet.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{main}">'.encode()
+            )
+            sheet.write(b'<dimension ref="A1"/><sheetData>')
+            for number, cells in enumerate(table, start=1):
+                parts = []
+                for i, value in enumerate(cells):
+                    ref = f"{_letters(i)}{number}"
+                    if value is None or value == "":
+                        continue
+                    if isinstance(value, bool):
+                        parts.append(f'<c r="{ref}" t="b"><v>{int(value)}</v></c>')
+                    elif isinstance(value, int | float):
+                        parts.append(f'<c r="{ref}"><v>{value!r}</v></c>')
+                    else:
+                        index = strings.setdefault(str(value), len(strings))
+                        parts.append(f'<c r="{ref}" t="s"><v>{index}</v></c>')
+                sheet.write(f'<row r="{number}">{"".join(parts)}</row>'.encode())
+            sheet.write(b"</sheetData></worksheet>")
+        items = []
+        for text in strings:
+            if rich and len(text) > 1:
+                half = len(text) // 2
+                items.append(
+                    f"<si><r><t>{escape(text[:half])}</t></r>"
+                    f'<r><rPr><b/></rPr><t xml:space="preserve">{escape(text[half:])}</t></r>'
+                    '<rPh sb="0" eb="1"><t>fonetisk</t></rPh></si>'
+                )
+            else:
+                items.append(f"<si><t>{escape(text)}</t></si>")
+        z.writestr(
+            "xl/sharedStrings.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{main}" count="{len(items)}">'
+            + "".join(items)
+            + "</sst>",
+        )
+        z.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{main}" xmlns:r="{rel}"><sheets>'
+            '<sheet name="Elevundersøkelsen" sheetId="1" r:id="rId7"/></sheets></workbook>',
+        )
+        package = "http://schemas.openxmlformats.org/package/2006/relationships"
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            f'<Relationships xmlns="{package}">'
+            f'<Relationship Id="rId7" Type="{rel}/worksheet" Target="worksheets/data.xml"/>'
+            f'<Relationship Id="rId8" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        )
+        z.writestr(
+            "_rels/.rels",
+            f'<Relationships xmlns="{package}">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        z.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="xml" ContentType="application/xml"/></Types>',
+        )
+    return path
+
+
+def _letters(index: int) -> str:
+    out = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        out = chr(65 + rest) + out
+    return out

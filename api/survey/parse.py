@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
+from api.survey.xlsx import ParseError, XlsxError, sheet_rows
 from engine.diagnostics import Diagnostic, DiagnosticError, Location
 from engine.model import valid_org_number
 from engine.texts import format_number
@@ -231,32 +232,19 @@ def _csv_rows(
 def _xlsx_rows(
     stream: IO[bytes], file_name: str, progress: ProgressFn | None
 ) -> Iterator[tuple[int, Sequence[Any]]]:
-    """(row number, cell values) of the workbook's first sheet, read-only (streamed)."""
-    import openpyxl  # type: ignore[import-untyped]  # slow to import; spreadsheets only
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
-
+    """(row number, cell values) of the workbook's first sheet, streamed."""
     try:
-        book = openpyxl.load_workbook(stream, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, InvalidFileException):
+        yield from sheet_rows(stream, progress, _PROGRESS_EVERY)
+    except (zipfile.BadZipFile, XlsxError, ParseError, EOFError, OSError) as exc:
+        why = f" ({exc})" if isinstance(exc, XlsxError) else ""  # the others speak English
         raise _Stop(
             Diagnostic(
                 "BAD_FORMAT",
-                "Filen ser ut som et regneark, men kan ikke leses som .xlsx. Lagre den på nytt "
-                "som Excel-arbeidsbok (.xlsx) eller som CSV UTF-8 med semikolon.",
+                f"Filen ser ut som et regneark, men kan ikke leses som .xlsx{why}. Lagre "
+                "den på nytt som Excel-arbeidsbok (.xlsx) eller som CSV UTF-8 med semikolon.",
                 Location(file=file_name),
             )
         ) from None
-    try:
-        sheet = book.worksheets[0]
-        total = sheet.max_row
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, row
-            if progress is not None and number % _PROGRESS_EVERY == 0:
-                progress(number, total)
-        if progress is not None:
-            progress(total or 0, total)
-    finally:
-        book.close()
 
 
 # --- the rows themselves --------------------------------------------------------------
@@ -278,6 +266,7 @@ class _Reader:
         self.indicators = indicators
         self.errors: list[Diagnostic] = []
         self.row_word = "Rad" if is_xlsx else "Linje"
+        self.is_xlsx = is_xlsx
         self.seen: dict[tuple[int, str, int, str], int] = {}
 
     def error(self, code: str, message: str, line: int | None, column: str | None = None) -> None:
@@ -356,6 +345,8 @@ class _Reader:
         return msg
 
     def _row(self, line: int, row: Sequence[Any], index: list[int], width: int) -> None:
+        if self.is_xlsx and len(row) < width:
+            row = [*row, *[None] * (width - len(row))]  # a sheet leaves trailing empty cells out
         if len(row) != width:
             if not any(_text(cell) for cell in row):
                 return  # a blank line

@@ -25,7 +25,9 @@ from tests.survey_export import (
     national_rows,
     row,
     sample_rows,
+    typed_table,
     write_csv,
+    write_excel_xlsx,
     write_xlsx,
 )
 
@@ -92,6 +94,24 @@ def test_xlsx_gives_the_same_figures_as_csv(tmp_path: Path) -> None:
     assert from_xlsx.schools == from_csv.schools
     assert from_xlsx.national == from_csv.national
     assert (from_xlsx.rows_read, from_xlsx.skipped, from_xlsx.county_rows) == (16, 3, 3)
+
+
+def test_an_excel_workbook_with_shared_strings_gives_the_same_figures(tmp_path: Path) -> None:
+    from_csv = parse_survey_file(str(write_csv(tmp_path / "eu.csv", sample_rows())))
+    path = write_excel_xlsx(tmp_path / "eu.xlsx", typed_table(sample_rows()), rich=True)
+    from_excel = parse_survey_file(str(path))
+    assert from_excel.schools == from_csv.schools
+    assert from_excel.national == from_csv.national
+    assert _figure(from_excel, SCHOOL_A, 2017).name == "Nordby skole"  # runs joined, no hint
+
+
+def test_a_sheet_may_leave_trailing_empty_cells_out(tmp_path: Path) -> None:
+    columns = [c for c in COLUMNS if c != "AntallBesvart"] + ["AntallBesvart"]
+    rows = [*national_rows({2019: "6,0"}), row(2019, SCHOOL_A, "7,0", None)]
+    parsed = parse_survey_file(
+        str(write_excel_xlsx(tmp_path / "eu.xlsx", typed_table(rows, columns)))
+    )
+    assert [(f.percent, f.respondents) for f in parsed.schools] == [(7.0, None)]
 
 
 def test_column_order_and_extra_columns_do_not_matter(tmp_path: Path) -> None:
@@ -241,6 +261,30 @@ def test_a_zip_that_is_not_a_workbook_is_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(buffer, "w") as z:
         z.writestr("hei.txt", "ikke et regneark")
     assert _refusal(tmp_path, buffer.getvalue(), name="eu.xlsx") == [("BAD_FORMAT", 0)]
+
+
+def _zip(parts: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as z:
+        for name, text in parts.items():
+            z.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_a_workbook_with_a_doctype_is_refused(tmp_path: Path) -> None:
+    workbook = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><workbook>&a;</workbook>'
+    content = _zip({"xl/workbook.xml": workbook})
+    assert _refusal(tmp_path, content, name="eu.xlsx") == [("BAD_FORMAT", 0)]
+
+
+def test_a_damaged_sheet_is_refused(tmp_path: Path) -> None:
+    content = _zip(
+        {
+            "xl/workbook.xml": "<workbook/>",
+            "xl/worksheets/sheet1.xml": "<worksheet><sheetData><row r='1'><c r='A1'",
+        }
+    )
+    assert _refusal(tmp_path, content, name="eu.xlsx") == [("BAD_FORMAT", 0)]
 
 
 def test_every_error_is_listed_in_order(tmp_path: Path) -> None:
