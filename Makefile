@@ -26,9 +26,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
 unit: $(STAMP)
 	mkdir -p var
-	$(BIN)/pytest
+	bash scripts/ensure-postgres.sh
+	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest --cucumberjson=var/cucumber.json
 
 test: lint typecheck unit
 

@@ -1,0 +1,140 @@
+"""The decision log on SQLite and on a real PostgreSQL server: migrations, reads, immutability."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DBAPIError
+
+from api.db import make_engine, migrate
+from api.decision_log import DecisionLog, Filters, new_evaluation_id
+
+
+def row(app_id: str, **over: Any) -> dict[str, Any]:
+    """A log row with sensible values."""
+    values: dict[str, Any] = {
+        "id": new_evaluation_id(),
+        "application_id": app_id,
+        "round": "pulje-5",
+        "county": "50",
+        "municipality_number": "5001",
+        "municipality_name": "Trondheim",
+        "received": dt.date(2020, 1, 27),
+        "outcome": "recommended",
+        "score": 8,
+        "ruleset_id": "pulje-5",
+        "ruleset_version": "2020.1",
+        "ruleset_digest": "sha256:aaa",
+        "application": '{"id": "%s"}' % app_id,
+        "decision": '{"application_id": "%s"}' % app_id,
+        "created_at": dt.datetime(2020, 2, 1, 12, 0, tzinfo=dt.UTC),
+        "api_key": "saksbehandling",
+    }
+    values.update(over)
+    return values
+
+
+@pytest.fixture
+def log(database_url: str) -> Iterator[DecisionLog]:
+    """A migrated, empty decision log with its writer thread running."""
+    engine = make_engine(database_url)
+    migrate(engine)
+    decision_log = DecisionLog(engine)
+    decision_log.start()
+    yield decision_log
+    decision_log.close()
+
+
+def test_migrations_create_the_tables_and_run_twice(log: DecisionLog) -> None:
+    migrate(log.engine)  # already at head: nothing to do, no error
+    tables = set(inspect(log.engine).get_table_names())
+    assert {"evaluations", "alembic_version"} <= tables
+    columns = {c["name"] for c in inspect(log.engine).get_columns("evaluations")}
+    assert {"application", "decision", "ruleset_digest", "created_at", "api_key"} <= columns
+
+
+def test_append_then_find_by_evaluation_id_and_by_application_id(log: DecisionLog) -> None:
+    first, second = row("malvik-2020"), row("malvik-2020", outcome="incomplete", score=6)
+    asyncio.run(log.append([first]))
+    asyncio.run(log.append([second]))
+
+    by_id = log.find(first["id"])
+    assert by_id is not None and by_id.outcome == "recommended"
+    assert by_id.created_at == first["created_at"] and by_id.created_at.tzinfo is not None
+    assert by_id.received == dt.date(2020, 1, 27)
+    newest = log.find("malvik-2020")
+    assert newest is not None and newest.id == second["id"] and newest.outcome == "incomplete"
+    assert log.find("ukjent") is None
+
+
+def test_many_concurrent_appends_are_all_committed(log: DecisionLog) -> None:
+    async def many() -> None:
+        await asyncio.gather(*(log.append([row(f"a-{i}")]) for i in range(200)))
+
+    asyncio.run(many())
+    assert log.count() == 200
+
+
+def test_list_filters_and_pages_newest_first(log: DecisionLog) -> None:
+    rows = [
+        row(
+            f"n-{i}",
+            county="18" if i % 2 else "50",
+            outcome="incomplete" if i % 3 else "recommended",
+        )
+        for i in range(7)
+    ]
+    log.append_now(rows)
+
+    page, cursor = log.list(Filters(), limit=3)
+    assert [r.application_id for r in page] == ["n-6", "n-5", "n-4"]
+    assert cursor is not None
+    page2, cursor2 = log.list(Filters(), limit=3, before=cursor)
+    assert [r.application_id for r in page2] == ["n-3", "n-2", "n-1"]
+    page3, cursor3 = log.list(Filters(), limit=3, before=cursor2)
+    assert [r.application_id for r in page3] == ["n-0"] and cursor3 is None
+
+    nordland, _ = log.list(Filters(county="18"), limit=50)
+    assert [r.application_id for r in nordland] == ["n-5", "n-3", "n-1"]
+    both, _ = log.list(Filters(county="50", outcome="recommended"), limit=50)
+    assert [r.application_id for r in both] == ["n-6", "n-0"]
+    assert log.list(Filters(round="pulje-4"), limit=50)[0] == []
+
+
+def test_latest_per_application_and_known_pairs(log: DecisionLog) -> None:
+    log.append_now([row("a", score=1), row("b"), row("a", score=5), row("c", county="18")])
+    latest = log.latest_per_application("50", "pulje-5")
+    assert sorted((r.application_id, r.score) for r in latest) == [("a", 5), ("b", 8)]
+    assert log.known([("a", "sha256:aaa"), ("a", "sha256:bbb"), ("x", "sha256:aaa")]) == {
+        ("a", "sha256:aaa")
+    }
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE evaluations SET outcome = 'not_recommended'",
+        "DELETE FROM evaluations",
+    ],
+)
+def test_the_database_refuses_to_change_stored_decisions(log: DecisionLog, statement: str) -> None:
+    log.append_now([row("fast")])
+    with pytest.raises(DBAPIError, match="endres og slettes aldri"):
+        with log.engine.begin() as conn:
+            conn.execute(text(statement))
+    stored = log.find("fast")
+    assert stored is not None and stored.outcome == "recommended"
+
+
+def test_a_failed_write_is_reported_to_the_waiting_request(log: DecisionLog) -> None:
+    duplicate = row("dup")
+    log.append_now([duplicate])
+    with pytest.raises(DBAPIError):
+        asyncio.run(log.append([dict(duplicate)]))  # same evaluation id: unique constraint
+    asyncio.run(log.append([row("after")]))  # the writer lives on
+    assert log.find("after") is not None

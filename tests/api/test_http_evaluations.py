@@ -1,0 +1,201 @@
+"""`/v1/evaluations` and `/v1/rankings` over HTTP: contract shapes, storage, listing, replay."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from engine import Decision, evaluate, parse_application
+from tests.api.conftest import unique_id
+from tests.builders import baseline, changed, ruleset
+
+
+def app_with_id(data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An application (the baseline unless given) with a fresh id."""
+    out = dict(data if data is not None else baseline())
+    out["id"] = unique_id()
+    return out
+
+
+def high_k1() -> dict[str, Any]:
+    """An application whose first school has high bullying figures: recommended."""
+    figures = [
+        {"year": 2017, "percent": 12.0, "respondents": 100},
+        {"year": 2018, "percent": 11.0, "respondents": 100},
+        {"year": 2019, "percent": 3.0, "respondents": 100},
+    ]
+    return app_with_id(changed(**{"schools.0.bullying": figures}))
+
+
+def test_post_returns_201_with_the_contract_decision_and_stores_it(api: TestClient) -> None:
+    data = high_k1()
+    r = api.post("/v1/evaluations", json=data)
+    assert r.status_code == 201
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    Decision.model_validate(body)  # exactly the contract's shape, nothing more
+    expected = evaluate(parse_application(data), ruleset()).model_dump(mode="json")
+    assert body == expected
+    assert body["outcome"] == "recommended"
+
+    ev_id = r.headers["utvalg-evaluation-id"]
+    assert ev_id.startswith("ev-") and r.headers["location"] == f"/v1/evaluations/{ev_id}"
+    assert ruleset().digest in r.headers["utvalg-ruleset"]
+
+    again = api.get(r.headers["location"])
+    assert again.status_code == 200 and again.json() == body
+    by_app = api.get(f"/v1/evaluations/{data['id']}")
+    assert by_app.status_code == 200 and by_app.json() == body
+    assert by_app.headers["utvalg-evaluation-id"] == ev_id
+
+
+def test_resubmitting_an_application_id_keeps_the_old_evaluation(api: TestClient) -> None:
+    first = high_k1()
+    r1 = api.post("/v1/evaluations", json=first)
+    second = dict(baseline(), id=first["id"])  # same id, now without needs
+    r2 = api.post("/v1/evaluations", json=second)
+    assert r1.status_code == r2.status_code == 201
+    id1, id2 = r1.headers["utvalg-evaluation-id"], r2.headers["utvalg-evaluation-id"]
+    assert id1 != id2
+    assert api.get(f"/v1/evaluations/{id1}").json()["outcome"] == "recommended"
+    assert api.get(f"/v1/evaluations/{id2}").json()["outcome"] == "not_recommended"
+    assert api.get(f"/v1/evaluations/{first['id']}").json()["outcome"] == "not_recommended"
+    listed = api.get("/v1/evaluations", params={"application_id": first["id"]}).json()
+    assert [i["evaluation_id"] for i in listed["items"]] == [id2, id1]
+
+
+def test_an_application_without_id_gets_one_from_its_content(api: TestClient) -> None:
+    data = baseline()
+    del data["id"]
+    data["municipality"] = dict(data["municipality"], name=unique_id("Uten-id"))
+    r1 = api.post("/v1/evaluations", json=data)
+    r2 = api.post("/v1/evaluations", json=data)
+    assert r1.status_code == 201
+    assert r1.json()["application_id"].startswith("s-")
+    assert r1.json()["application_id"] == r2.json()["application_id"]
+
+
+def test_the_record_holds_the_application_as_received_and_who_asked(api: TestClient) -> None:
+    data = high_k1()
+    text = json.dumps(data, indent=3)  # the stored text is the body as sent
+    r = api.post("/v1/evaluations", content=text, headers={"content-type": "application/json"})
+    record = api.get(f"/v1/evaluations/{r.headers['utvalg-evaluation-id']}/record").json()
+    assert record["application"] == data
+    assert record["decision"] == r.json()
+    assert record["ruleset"] == r.json()["ruleset"]
+    assert record["api_key"] is None  # the test server runs without keys
+    assert record["county"] == "50" and record["municipality"]["number"] == "5001"
+    assert record["created_at"].endswith(("Z", "+00:00"))
+
+
+def test_batch_returns_decisions_in_order_and_stores_all(api: TestClient) -> None:
+    apps = [high_k1(), app_with_id(), high_k1()]
+    r = api.post("/v1/evaluations:batch", json={"applications": apps})
+    assert r.status_code == 200
+    body = r.json()
+    assert [d["application_id"] for d in body] == [a["id"] for a in apps]
+    assert [d["outcome"] for d in body] == ["recommended", "not_recommended", "recommended"]
+    for a in apps:
+        assert api.get(f"/v1/evaluations/{a['id']}").status_code == 200
+
+
+def test_batch_with_one_invalid_application_stores_nothing(api: TestClient) -> None:
+    good, bad = app_with_id(), app_with_id(changed(county="99", **{"schools.0.org_number": "1"}))
+    r = api.post("/v1/evaluations:batch", json={"applications": [good, bad]})
+    assert r.status_code == 422
+    assert r.headers["content-type"] == "application/problem+json"
+    locs = [e["loc"] for e in r.json()["errors"]]
+    assert ["applications", 1, "county"] in locs
+    assert ["applications", 1, "schools", 0, "org_number"] in locs
+    assert api.get(f"/v1/evaluations/{good['id']}").status_code == 404
+
+
+def test_list_filters_by_county_outcome_and_round_with_pages(api: TestClient) -> None:
+    nordland = changed(county="18", **{"municipality.number": "1804", "municipality.name": "Bodø"})
+    ids = []
+    for _ in range(3):
+        d = app_with_id(nordland)
+        ids.append(d["id"])
+        assert api.post("/v1/evaluations", json=d).status_code == 201
+    page = api.get("/v1/evaluations", params={"county": "18", "limit": 2}).json()
+    assert [i["application_id"] for i in page["items"]] == ids[::-1][:2]
+    assert all(i["county"] == "18" for i in page["items"])
+    assert page["next_cursor"] and "cursor=" in page["next"]
+    rest = api.get(page["next"]).json()
+    assert rest["items"][0]["application_id"] == ids[0]
+
+    recommended = api.get("/v1/evaluations", params={"outcome": "recommended"}).json()
+    assert recommended["items"] and all(i["outcome"] == "recommended" for i in recommended["items"])
+    other_round = api.get("/v1/evaluations", params={"round": "pulje-4"}).json()
+    assert other_round["items"] == [] and other_round["next"] is None
+
+
+def test_list_refuses_bad_parameters_with_problems(api: TestClient) -> None:
+    for params in ({"limit": 0}, {"limit": 501}, {"outcome": "maybe"}, {"cursor": "abc"}):
+        r = api.get("/v1/evaluations", params=params)
+        assert r.status_code == 422, params
+        assert r.headers["content-type"] == "application/problem+json"
+        assert r.json()["errors"][0]["loc"][0] == "query"
+
+
+def test_unknown_evaluation_is_404_problem(api: TestClient) -> None:
+    for path in ("/v1/evaluations/finnes-ikke", "/v1/evaluations/finnes-ikke/record"):
+        r = api.get(path)
+        assert r.status_code == 404
+        assert r.json()["errors"][0]["code"] == "EVALUATION_NOT_FOUND"
+    assert api.post("/v1/evaluations/finnes-ikke:replay").status_code == 404
+
+
+def test_replay_under_unchanged_rules_is_the_same(api: TestClient) -> None:
+    data = high_k1()
+    ev_id = api.post("/v1/evaluations", json=data).headers["utvalg-evaluation-id"]
+    r = api.post(f"/v1/evaluations/{ev_id}:replay")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["same"] is True and body["differences"] == []
+    assert body["stored"] == body["current"]
+
+
+def test_ranking_of_given_applications_is_not_stored(api: TestClient) -> None:
+    apps = [app_with_id(), high_k1(), high_k1()]
+    r = api.post("/v1/rankings", json={"applications": apps})
+    assert r.status_code == 200
+    (county,) = r.json()["counties"]
+    assert county["county"] == "50" and county["capacity"] == 2
+    ranks = county["ranking"]
+    assert [e["outcome"] for e in ranks] == ["recommended", "recommended", "not_recommended"]
+    assert [e["within_capacity"] for e in ranks] == [True, True, False]
+    assert ranks[2]["application_id"] == apps[0]["id"]
+    assert api.get(f"/v1/evaluations/{apps[1]['id']}").status_code == 404
+
+
+def test_ranking_refuses_mixed_rounds_and_bad_bodies(api: TestClient) -> None:
+    r = api.post("/v1/rankings", json={"applications": []})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "EMPTY_LIST"
+    r = api.post("/v1/rankings", json={"county": "99"})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "UNKNOWN_COUNTY"
+    r = api.post("/v1/rankings", json={"county": "50", "extra": 1})
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "UNKNOWN_FIELD"
+
+
+def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
+    client_factory: Any,
+) -> None:
+    client = client_factory()
+    troms = {"county": "54", "municipality.number": "5401", "municipality.name": "Tromsø"}
+    strong = high_k1()
+    strong.update(county="54", municipality=dict(strong["municipality"], number="5401"))
+    weak = app_with_id(changed(**troms))
+    for d in (strong, weak):
+        assert client.post("/v1/evaluations", json=d).status_code == 201
+    # the strong application is sent again without needs: the newest evaluation counts
+    assert client.post("/v1/evaluations", json=dict(weak, id=strong["id"])).status_code == 201
+    r = client.post("/v1/rankings", json={"county": "54"})
+    assert r.status_code == 200
+    (county,) = r.json()["counties"]
+    assert {e["application_id"]: e["outcome"] for e in county["ranking"]} == {
+        strong["id"]: "not_recommended",
+        weak["id"]: "not_recommended",
+    }
