@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +31,8 @@ def row(app_id: str, **over: Any) -> dict[str, Any]:
         "ruleset_id": "pulje-5",
         "ruleset_version": "2020.1",
         "ruleset_digest": "sha256:aaa",
-        "application": '{"id": "%s"}' % app_id,
-        "decision": '{"application_id": "%s"}' % app_id,
+        "application": json.dumps({"id": app_id}),
+        "decision": json.dumps({"application_id": app_id}),
         "created_at": dt.datetime(2020, 2, 1, 12, 0, tzinfo=dt.UTC),
         "api_key": "saksbehandling",
     }
