@@ -23,7 +23,14 @@ Loc = tuple[str | int, ...]
 
 TRI = {"ja": True, "nei": False}
 DEFICIENCIES = {"practice": "praksis", "routines": "rutiner", "system": "system"}
-CASE_KINDS = {"complaint": "Klagesak til statsforvalteren (§ 9 A-6)", "other": "Annen sak"}
+CASE_KINDS = {
+    "": "Velg type",
+    "complaint": "Klagesak til statsforvalteren (§ 9 A-6)",
+    "other": "Annen sak",
+}
+# Selects that must be chosen when their row is filled; the engine's message names the
+# data values (complaint/other, true/false), so the form says it in its own words.
+_CHOOSE = {".kind": "Velg type sak.", ".owner.private": "Velg om eieren er privat."}
 # the lists that may be unknown (null), empty, or listed row by row
 LIST_STATES = {"": "Ukjent (ikke oppgitt)", "none": "Ingen", "listed": "Som oppgitt nedenfor"}
 _SPLIT = re.compile(r"[\s,;]+")
@@ -235,7 +242,7 @@ class _Builder:
         for j in range(self.s.count(f"{p}.cases")):
             c = f"{p}.cases.{j}"
             complex_ = self.s.value(f"{c}.complex") == "on"
-            if not (self.filled(c, ["year", "months_open"]) or complex_):
+            if not (self.filled(c, ["year", "kind", "months_open"]) or complex_):
                 continue
             cl: Loc = (*loc, "cases", len(cases))
             self.fields[cl] = f"{c}.year"
@@ -244,7 +251,7 @@ class _Builder:
             cases.append(
                 {
                     "year": self.number(f"{c}.year", (*cl, "year"), integer=True),
-                    "kind": self.s.value(f"{c}.kind") or "other",
+                    "kind": self.s.value(f"{c}.kind") or None,
                     "complex": complex_,
                     "months_open": self.number(
                         f"{c}.months_open", (*cl, "months_open"), integer=True
@@ -278,12 +285,12 @@ class _Builder:
         return kg
 
     def unit_filled(self, kind: str, i: int) -> bool:
-        # selects that always have a value (a case's kind, a list's state) do not count
+        # a list's state select alone does not make a unit
         p = f"{kind}.{i}."
         typed = (
             v.strip()
             for k, v in self.s.values.items()
-            if k.startswith(p) and not k.endswith((".state", ".kind"))
+            if k.startswith(p) and not k.endswith(".state")
         )
         return any(typed) or any(k.startswith(p) and v for k, v in self.s.multi.items())
 
@@ -339,10 +346,14 @@ def place_errors(
             loc = loc[:-1]
         if name is None:
             state.general.append(d.message)
-        else:
-            msgs = state.errors.setdefault(name, [])
-            if d.message not in msgs:
-                msgs.append(d.message)
+            continue
+        text = d.message
+        for suffix, choose in _CHOOSE.items():
+            if name.endswith(suffix) and not state.value(name):
+                text = choose
+        msgs = state.errors.setdefault(name, [])
+        if text not in msgs:
+            msgs.append(text)
 
 
 # --- from an application back to the form -----------------------------------------------

@@ -46,6 +46,7 @@ from api.web.form import (
 from api.web.listing import CountyList, Evaluated, rank_county
 from api.web.session import CSRF_FIELD, Visitor, WebSessions
 from engine import (
+    Application,
     Decision,
     InvalidApplication,
     Rankable,
@@ -421,12 +422,12 @@ def _upload_problem(d: Any) -> dict[str, str]:
 
 
 async def _evaluate_and_show(
-    request: Request, visitor: Visitor, raw: dict[str, Any], app: Any, ruleset: RuleSet
+    request: Request, visitor: Visitor, raw: dict[str, Any], app: Application, ruleset: RuleSet
 ) -> Response:
     """Evaluate in the API's workers, store in the decision log, then show the decision."""
     svc = services(request)
     try:
-        (result,) = await evaluate(request, ruleset, [raw])
+        (result,) = await evaluate(request, ruleset, [raw], [app])
     except Problem as exc:
         return message(
             request,

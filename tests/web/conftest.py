@@ -1,0 +1,65 @@
+"""Fixtures for the web pages: an app under TestClient, and a real server for the browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from api.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+CASEWORKER_KEY = "saksbehandler-nokkel-0123456789"
+READER_KEY = "leser-nokkel-0123456789abcdef"
+KEYS = f"saksbehandler:caseworker:{CASEWORKER_KEY},leser:reader:{READER_KEY}"
+
+
+def settings_for(folder: Path, **overrides: object) -> Settings:
+    """Settings for a test app: its own SQLite file, the repository's rules and examples."""
+    values: dict[str, object] = {
+        "database_url": f"sqlite:///{folder / 'utvalg.db'}",
+        "rules_dir": ROOT / "rules",
+        "examples_dir": ROOT / "examples",
+        "workers": 1,
+        "api_keys": "",
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """No keys configured (loopback mode), the examples already in the decision log."""
+    folder = tmp_path_factory.mktemp("open")
+    app = create_app(settings_for(folder, seed_examples=True))
+    # https: the session cookie is Secure, and a client sends it only over TLS
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def keyed_app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Keys configured: the pages need a signed-in visitor."""
+    folder = tmp_path_factory.mktemp("keyed")
+    app = create_app(settings_for(folder, api_keys=KEYS, seed_examples=True))
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def keyed_client(keyed_app_client: TestClient) -> Iterator[TestClient]:
+    """The keyed app with an empty cookie jar for each test."""
+    keyed_app_client.cookies.clear()
+    yield keyed_app_client
+    keyed_app_client.cookies.clear()

@@ -1,0 +1,168 @@
+"""The application form: typed fields to an application and back, errors to their fields."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from api.web.form import (
+    FormState,
+    add_row,
+    from_application,
+    from_form,
+    place_errors,
+    to_application,
+)
+from engine import (
+    InvalidApplication,
+    evaluate,
+    load_application_file,
+    load_ruleset,
+    parse_application,
+)
+from tests.web.conftest import ROOT
+
+RULES = load_ruleset(ROOT / "rules" / "pulje-5")
+YEARS = sorted(RULES.survey.national_average)
+EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+
+
+def _submitted(state: FormState) -> FormState:
+    """The state as the browser would post it back."""
+    items = list(state.values.items())
+    items += [(k, v) for k, values in state.multi.items() for v in values]
+    items += [(f"count.{k}", str(n)) for k, n in state.counts.items()]
+    return from_form(items, YEARS)
+
+
+def _errors(fields: dict[str, str]) -> FormState:
+    state = from_form(fields.items(), YEARS)
+    raw, where = to_application(state)
+    with pytest.raises(InvalidApplication) as exc:
+        parse_application(raw, rounds={"pulje-5": list(RULES.counties)})
+    place_errors(state, exc.value.diagnostics, where)
+    return state
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
+def test_an_example_through_the_form_gives_the_same_decision(path: Path) -> None:
+    app = load_application_file(path)
+    raw, _ = to_application(_submitted(from_application(app, YEARS)))
+    again = parse_application(raw)
+    original, through_form = evaluate(app, RULES), evaluate(again, RULES)
+    assert through_form.outcome == original.outcome
+    assert through_form.score == original.score
+    assert [(c.criterion, c.subject.id, c.status) for c in through_form.criteria] == [
+        (c.criterion, c.subject.id, c.status) for c in original.criteria
+    ]
+
+
+def test_numbers_may_be_written_with_a_decimal_comma() -> None:
+    state = from_form(
+        {
+            "schools.0.org_number": "998145422",
+            "schools.0.name": "Lade skole",
+            "schools.0.bullying.2017.percent": "9,6",
+            "schools.0.bullying.2017.respondents": "1 212",
+        }.items(),
+        YEARS,
+    )
+    raw, _ = to_application(state)
+    assert raw["schools"][0]["bullying"] == [
+        {"year": 2017, "percent": 9.6, "respondents": 1212, "suppressed": False}
+    ]
+
+
+def test_empty_fields_are_unknown_never_false() -> None:
+    state = from_form({"municipality.name": "Malvik", "schools.0.name": "Hommelvik"}.items(), YEARS)
+    raw, _ = to_application(state)
+    assert raw["municipality"]["motivated"] is None
+    assert raw["participants"] == {"school_owner": None, "kindergarten_owner": None, "ppt": None}
+    school = raw["schools"][0]
+    assert school["bullying"] is None and school["cases"] is None
+    assert school["supervision"] is None and school["motivated"] is None
+    assert raw["kindergartens"] == []  # an untouched kindergarten is not a kindergarten
+
+
+def test_a_list_may_be_none_or_unknown_or_listed() -> None:
+    fields = {
+        "schools.0.name": "A",
+        "schools.0.cases.state": "none",
+        "schools.0.supervision.state": "",
+        "municipality.supervision.state": "listed",
+        "municipality.supervision.0.year": "2018",
+    }
+    state = from_form(
+        [*fields.items(), ("municipality.supervision.0.deficiencies", "routines")], YEARS
+    )
+    raw, _ = to_application(state)
+    assert raw["schools"][0]["cases"] == []
+    assert raw["schools"][0]["supervision"] is None
+    assert raw["municipality"]["supervision"] == [{"year": 2018, "deficiencies": ["routines"]}]
+
+
+def test_rows_under_none_are_an_error_at_the_select() -> None:
+    state = from_form(
+        {
+            "schools.0.name": "A",
+            "schools.0.cases.state": "none",
+            "schools.0.cases.0.year": "2019",
+            "schools.0.cases.0.kind": "complaint",
+        }.items(),
+        YEARS,
+    )
+    to_application(state)
+    assert state.field_errors("schools.0.cases.state")
+
+
+def test_errors_land_on_the_field_they_came_from() -> None:
+    state = _errors(
+        {
+            "round": "pulje-5",
+            "county": "50",
+            "municipality.number": "12345",
+            "municipality.name": "Test",
+            "schools.0.org_number": "998145423",
+            "schools.0.name": "Skole",
+            "schools.0.bullying.2019.percent": "140",
+            "schools.0.cases.0.year": "2019",
+            "schools.1.name": "Uten nummer",
+            "count.schools": "2",
+        }
+    )
+    assert "fire sifre" in state.field_errors("municipality.number")[0]
+    assert "kontrollsiffer" in state.field_errors("schools.0.org_number")[0]
+    assert "mellom 0 og 100" in state.field_errors("schools.0.bullying.2019.percent")[0]
+    assert state.field_errors("schools.0.cases.0.kind") == ["Velg type sak."]
+    assert state.field_errors("schools.1.org_number")
+    assert not state.general
+
+
+def test_a_unit_left_out_keeps_the_paths_of_the_next_one() -> None:
+    # the second of three rows is empty, so the third school is schools[1] in the data
+    state = _errors(
+        {
+            "round": "pulje-5",
+            "county": "50",
+            "municipality.number": "5001",
+            "municipality.name": "Test",
+            "schools.0.org_number": "998145422",
+            "schools.0.name": "Første",
+            "schools.2.org_number": "12",
+            "schools.2.name": "Tredje",
+            "count.schools": "3",
+        }
+    )
+    assert state.field_errors("schools.2.org_number")
+    assert not state.field_errors("schools.1.org_number")
+
+
+def test_add_row_grows_only_the_list_asked_for() -> None:
+    state = from_form([("count.schools", "2")], YEARS)
+    assert add_row(state, "add:schools.1.cases")
+    assert state.count("schools.1.cases") == 2 and state.count("schools") == 2
+    assert add_row(state, "add:municipality.supervision")
+    assert state.count("municipality.supervision") == 2
+    assert not add_row(state, "evaluate")
+    assert not add_row(state, "add:../../etc")

@@ -1,0 +1,88 @@
+"""Sessions and CSRF tokens of the web pages."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import Response
+from starlette.requests import Request
+
+from api.auth import KeyRing
+from api.settings import parse_api_keys
+from api.web import session
+from api.web.session import COOKIE, WebSessions
+
+KEYS = parse_api_keys("ola:caseworker:ola-nokkel-0123456789,kari:reader:kari-nokkel-0123456789")
+
+
+def _sessions(keys: list = KEYS) -> WebSessions:  # type: ignore[type-arg]
+    return WebSessions(KeyRing(keys), keys)
+
+
+def _request(cookie: str | None) -> Request:
+    headers = [(b"cookie", f"{COOKIE}={cookie}".encode())] if cookie else []
+    return Request({"type": "http", "headers": headers})
+
+
+def _cookie(s: WebSessions, visitor: session.Visitor) -> str:
+    response = Response()
+    s.store(response, visitor)
+    header = response.headers["set-cookie"]
+    return header.split(";", 1)[0].split("=", 1)[1].strip('"')
+
+
+def test_sign_in_round_trips_through_the_cookie() -> None:
+    s = _sessions()
+    visitor = s.sign_in(" ola-nokkel-0123456789 ")
+    assert visitor is not None and visitor.name == "ola" and visitor.role == "caseworker"
+    back = s.read(_request(_cookie(s, visitor)))
+    assert (back.name, back.role, back.nonce) == ("ola", "caseworker", visitor.nonce)
+    assert not back.fresh and back.may("caseworker") and not back.may("admin")
+    assert s.csrf_ok(back, s.csrf_token(visitor))
+
+
+def test_an_unknown_key_does_not_sign_in() -> None:
+    assert _sessions().sign_in("ukjent-nokkel-0123456789") is None
+
+
+def test_changed_keys_end_the_sessions() -> None:
+    s = _sessions()
+    visitor = s.sign_in("ola-nokkel-0123456789")
+    assert visitor is not None
+    cookie = _cookie(s, visitor)
+    changed = parse_api_keys("ola:reader:ola-nokkel-0123456789")
+    assert not _sessions(changed).read(_request(cookie)).signed_in
+
+
+def test_an_expired_session_is_anonymous(monkeypatch: object) -> None:
+    s = _sessions()
+    visitor = s.sign_in("kari-nokkel-0123456789")
+    assert visitor is not None
+    cookie = _cookie(s, visitor)
+    later = time.time() + session.SESSION_SECONDS + 1
+    monkeypatch.setattr(session.time, "time", lambda: later)  # type: ignore[attr-defined]
+    back = s.read(_request(cookie))
+    assert back.fresh and not back.signed_in
+
+
+def test_garbage_cookies_are_anonymous() -> None:
+    s = _sessions()
+    for cookie in ("", "x", "x.y", "!!!.abc", "e30.00"):
+        visitor = s.read(_request(cookie))
+        assert visitor.fresh and not visitor.signed_in
+
+
+def test_a_fresh_visitor_has_no_valid_token_yet() -> None:
+    s = _sessions()
+    visitor = s.anonymous()
+    assert not s.csrf_ok(visitor, s.csrf_token(visitor))  # it has no cookie to match
+    assert not s.csrf_ok(visitor, None)
+
+
+def test_without_keys_everyone_is_admin_and_needs_no_sign_in() -> None:
+    s = _sessions([])
+    assert not s.sign_in_required
+    visitor = s.anonymous()
+    assert visitor.signed_in and visitor.may("admin")
+    back = s.read(_request(_cookie(s, visitor)))
+    assert s.csrf_ok(back, s.csrf_token(visitor))
