@@ -90,10 +90,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     for module in (evaluations, rankings, rulesets, health):
         app.include_router(module.router)
+    from api.survey import routes as survey_routes
+
+    app.include_router(survey_routes.router)  # Elevundersøkelsen import (api/survey)
     from api import web
 
     web.install(app)  # the pages for the office (api/web)
-    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimit,
+        limit=settings.max_body_bytes,
+        paths={survey_routes.UPLOAD_PATH: survey_routes.MAX_UPLOAD_BYTES},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -39,23 +39,25 @@ def _size(n: int) -> str:
 class BodyLimit:
     """Refuse request bodies over `limit` bytes (by Content-Length, or while reading)."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, paths: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.paths = paths or {}  # other limits for some paths (the survey file upload)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Read the body up to the limit, then hand it to the app."""
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS", "DELETE"):
             await self.app(scope, receive, send)
             return
+        limit = self.paths.get(scope.get("path", ""), self.limit)
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
                     declared = int(value)
                 except ValueError:
                     declared = 0
-                if declared > self.limit:
-                    await self._refuse(scope, send)
+                if declared > limit:
+                    await self._refuse(scope, send, limit)
                     return
         chunks: list[bytes] = []
         size = 0
@@ -65,8 +67,8 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.limit:
-                await self._refuse(scope, send)
+            if size > limit:
+                await self._refuse(scope, send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -83,8 +85,8 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, send: Send) -> None:
-        body = too_large_body(self.limit, scope.get("path", ""))
+    async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
+        body = too_large_body(limit, scope.get("path", ""))
         await send(
             {
                 "type": "http.response.start",

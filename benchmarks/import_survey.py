@@ -151,7 +151,7 @@ def main() -> None:
     parser.add_argument("--tracemalloc", action="store_true", help="also measure Python heap")
     args = parser.parse_args()
     ruleset = load_ruleset(ROOT / "rules" / "pulje-5")
-    averages = ruleset.survey.national_average
+    averages = {ruleset.id: ruleset.survey.national_average}
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -169,7 +169,7 @@ def main() -> None:
         t0 = time.perf_counter()
         parsed = parse_survey_file(str(export), name=export.name)
         t1 = time.perf_counter()
-        report = import_survey(engine, parsed, national_average=averages, ruleset_id=ruleset.id)
+        report = import_survey(engine, parsed, national_averages=averages)
         t2 = time.perf_counter()
         total = t2 - t0
         print(
@@ -185,7 +185,7 @@ def main() -> None:
 
         t0 = time.perf_counter()
         again = import_survey(
-            engine, parse_survey_file(str(export), name=export.name), national_average=averages
+            engine, parse_survey_file(str(export), name=export.name), national_averages=averages
         )
         assert again.already_imported
         print(f"Samme fil igjen: {time.perf_counter() - t0:.2f} s, ingenting endret")
@@ -197,7 +197,7 @@ def main() -> None:
             update = import_survey(
                 engine,
                 parse_survey_file(str(newer), name=newer.name),
-                national_average=averages,
+                national_averages=averages,
                 now=dt.datetime.now(dt.UTC),
             )
             print(

@@ -15,8 +15,10 @@ from engine import Diagnostic, InvalidRules, load_ruleset
 from engine.diagnostics import Location
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from api.survey.parse import ParsedSurvey
-    from api.survey.store import SurveyLookup
+    from api.survey.store import ImportReport, SurveyLookup
 
 DEFAULT_RULES = Path("rules/pulje-5")
 
@@ -74,8 +76,7 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     """`utvalg import-survey`: check every file, then import each in its own transaction."""
     from api.db import make_engine, migrate
     from api.settings import Settings
-    from api.survey.parse import InvalidSurveyFile, parse_survey_file
-    from api.survey.store import import_survey
+    from api.survey.store import ImportReport, import_survey
 
     try:
         ruleset = load_ruleset(args.rules)
@@ -83,35 +84,24 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
         _print_diagnostics(exc.diagnostics)
         print(f"Regelmappen {args.rules} er ugyldig.", file=sys.stderr)
         return 2
-    parsed: list[ParsedSurvey] = []
-    problems: list[Diagnostic] = []
-    for name in args.files:
-        bar = ProgressBar(f"Leser {Path(name).name}")
-        try:
-            parsed.append(parse_survey_file(name, progress=bar, name=Path(name).name))
-        except InvalidSurveyFile as exc:
-            problems += [_with_path(d, name) for d in exc.diagnostics]
-        except OSError as exc:
-            message = f"Filen kan ikke leses: {exc.strerror or exc}."
-            problems.append(Diagnostic("UNREADABLE_FILE", message, Location(file=name)))
-        finally:
-            bar.close()
-    if problems:
-        _print_diagnostics(problems)
-        print("Ingen filer ble importert: rett feilene over og prøv igjen.", file=sys.stderr)
-        return 2
     engine = make_engine(Settings().resolved_database_url())
     try:
         migrate(engine)
+        plans, problems = _read_all(engine, args.files)
+        if problems:
+            _print_diagnostics(problems)
+            print("Ingen filer ble importert: rett feilene over og prøv igjen.", file=sys.stderr)
+            return 2
         reports = [
-            import_survey(
+            plan
+            if isinstance(plan, ImportReport)
+            else import_survey(
                 engine,
-                p,
-                national_average=ruleset.survey.national_average,
-                ruleset_id=ruleset.id,
+                plan,
+                national_averages={ruleset.id: ruleset.survey.national_average},
                 imported_by="kommandolinjen",
             )
-            for p in parsed
+            for plan in plans
         ]
     finally:
         engine.dispose()
@@ -120,6 +110,34 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
     else:
         print("\n".join(line for r in reports for line in r.lines()))
     return 0
+
+
+def _read_all(
+    engine: Engine, files: Sequence[str]
+) -> tuple[list[ParsedSurvey | ImportReport], list[Diagnostic]]:
+    """Parse every file not imported before (by checksum); collect all problems."""
+    from api.survey.parse import InvalidSurveyFile, file_checksum, parse_survey
+    from api.survey.store import find_import
+
+    plans: list[ParsedSurvey | ImportReport] = []
+    problems: list[Diagnostic] = []
+    for name in files:
+        bar = ProgressBar(f"Leser {Path(name).name}")
+        try:
+            with open(name, "rb") as stream:
+                earlier = find_import(engine, file_checksum(stream))
+                if earlier is not None:
+                    plans.append(earlier)  # the same file again: nothing to read or change
+                    continue
+                plans.append(parse_survey(stream, Path(name).name, progress=bar))
+        except InvalidSurveyFile as exc:
+            problems += [_with_path(d, name) for d in exc.diagnostics]
+        except OSError as exc:
+            message = f"Filen kan ikke leses: {exc.strerror or exc}."
+            problems.append(Diagnostic("UNREADABLE_FILE", message, Location(file=name)))
+        finally:
+            bar.close()
+    return plans, problems
 
 
 def _with_path(d: Diagnostic, path: str) -> Diagnostic:

@@ -174,6 +174,14 @@ def _one_decimal(value: float) -> Decimal:
     return Decimal(str(value)).quantize(Decimal("0.1"))
 
 
+def file_checksum(stream: IO[bytes]) -> str:
+    """The sha256 of a seekable binary stream's content (read from the start, rewound after)."""
+    stream.seek(0)
+    digest, _ = _checksum(stream)
+    stream.seek(0)
+    return digest
+
+
 def _checksum(stream: IO[bytes]) -> tuple[str, int]:
     sha, size = hashlib.sha256(), 0
     for chunk in iter(lambda: stream.read(1 << 20), b""):

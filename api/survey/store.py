@@ -170,25 +170,32 @@ def import_survey(
     engine: Engine,
     parsed: ParsedSurvey,
     *,
-    national_average: Mapping[int, float] | None = None,
-    ruleset_id: str = "",
+    national_averages: Mapping[str, Mapping[int, float]] | None = None,
     imported_by: str | None = None,
     now: dt.datetime | None = None,
 ) -> ImportReport:
-    """Store a parsed file in one transaction; a file already imported changes nothing."""
+    """Store a parsed file in one transaction; a file already imported changes nothing.
+
+    `national_averages` maps ruleset id to its survey.national_average; each national
+    figure in the file that differs from a ruleset's average gives a warning.
+    """
+    warnings = [
+        warning
+        for ruleset_id, averages in (national_averages or {}).items()
+        for warning in national_average_warnings(parsed.national, averages, ruleset_id)
+    ]
     try:
-        return _import_once(engine, parsed, national_average, ruleset_id, imported_by, now)
+        return _import_once(engine, parsed, warnings, imported_by, now)
     except IntegrityError:
         # Another import of the same file (unique sha256) or of the same new figures
         # committed first; ours was rolled back whole. Once more sees their result.
-        return _import_once(engine, parsed, national_average, ruleset_id, imported_by, now)
+        return _import_once(engine, parsed, warnings, imported_by, now)
 
 
 def _import_once(
     engine: Engine,
     parsed: ParsedSurvey,
-    national_average: Mapping[int, float] | None,
-    ruleset_id: str,
+    warnings: list[str],
     imported_by: str | None,
     now: dt.datetime | None,
 ) -> ImportReport:
@@ -208,11 +215,6 @@ def _import_once(
             }
             for f in sorted(parsed.national, key=lambda f: (f.indicator, f.year))
         ]
-        warnings = (
-            national_average_warnings(parsed.national, national_average, ruleset_id)
-            if national_average is not None
-            else []
-        )
         record = SurveyImport(
             file_name=parsed.file_name[-255:],
             sha256=parsed.sha256,
@@ -372,6 +374,20 @@ def stored_figures(
     return out
 
 
+def find_import(engine: Engine, sha256: str) -> ImportReport | None:
+    """The earlier import of a file with this checksum, reported as `already_imported`."""
+    with Session(engine) as session:
+        record = session.scalars(select(SurveyImport).where(SurveyImport.sha256 == sha256)).first()
+        return _report(record, already_imported=True) if record is not None else None
+
+
+def get_import(engine: Engine, import_id: int) -> ImportReport | None:
+    """One import by its id."""
+    with Session(engine) as session:
+        record = session.get(SurveyImport, import_id)
+        return _report(record, already_imported=False) if record is not None else None
+
+
 def list_imports(engine: Engine, limit: int = 100) -> list[ImportReport]:
     """The most recent imports, newest first."""
     with Session(engine) as session:
@@ -415,11 +431,12 @@ def survey_lookup_for(engine: Engine, applications: Iterable[Any]) -> SurveyLook
     if not wanted:
         return SurveyLookup()
     return SurveyLookup(
-        {org: _source(figures) for org, figures in stored_figures(engine, wanted).items()}
+        {org: survey_source(figures) for org, figures in stored_figures(engine, wanted).items()}
     )
 
 
-def _source(figures: Sequence[StoredFigure]) -> SurveySource:
+def survey_source(figures: Sequence[StoredFigure]) -> SurveySource:
+    """The figures as the engine takes them, labelled with the import(s) they came from."""
     surveys = [
         Survey(
             year=f.year,

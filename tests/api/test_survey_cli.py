@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,11 @@ def _application_file(tmp_path: Path) -> Path:
     path = tmp_path / "soknad.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return path
+
+
+def _imports(database: Path) -> int:
+    with sqlite3.connect(database) as conn:
+        return int(conn.execute("SELECT count(*) FROM survey_imports").fetchone()[0])
 
 
 def _k1(decisions: list[dict[str, Any]], org: str) -> dict[str, Any]:
@@ -77,10 +83,11 @@ def test_importing_the_same_file_twice_says_so(
 ) -> None:
     export = write_xlsx(tmp_path / "eu.xlsx", sample_rows())
     assert _run(capsys, "import-survey", str(export))[0] == 0
-    code, out, _ = _run(capsys, "import-survey", "--format", "json", str(export))
+    code, out, _ = _run(capsys, "import-survey", "--format", "json", str(export), str(export))
     assert code == 0
-    [report] = json.loads(out)
-    assert report["already_imported"] is True and report["import_id"] == 1
+    reports = json.loads(out)
+    assert [(r["already_imported"], r["import_id"]) for r in reports] == [(True, 1), (True, 1)]
+    assert _imports(database) == 1
 
 
 def test_a_broken_file_stops_every_file_from_being_imported(
@@ -95,7 +102,7 @@ def test_a_broken_file_stops_every_file_from_being_imported(
     assert out == ""
     assert f"{bad}:3:1: BAD_NUMBER AndelMobbet: " in err
     assert "Ingen filer ble importert" in err
-    assert not database.exists()
+    assert _imports(database) == 0
 
 
 def test_national_figures_unlike_the_ruleset_are_warned_about(

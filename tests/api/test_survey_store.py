@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ FEB_20 = dt.datetime(2020, 2, 20, 23, 30, tzinfo=dt.UTC)  # 21 February in Oslo
 
 def _import(engine: Engine, path: Path, when: dt.datetime = JAN_15) -> Any:
     parsed = parse_survey_file(str(path), name=path.name)
-    return import_survey(engine, parsed, national_average=AVERAGES, ruleset_id="pulje-5", now=when)
+    return import_survey(
+        engine, parsed, national_averages={"pulje-5": AVERAGES}, imported_by="test", now=when
+    )
 
 
 def _state(engine: Engine) -> tuple[list[tuple[Any, ...]], int]:
@@ -233,10 +236,11 @@ def test_without_a_ruleset_there_is_nothing_to_compare_with(
 
 
 @pytest.fixture
-def survey_engine(tmp_path: Path) -> Engine:
-    """A fresh, migrated SQLite database."""
+def survey_engine(database_url: str) -> Iterator[Engine]:
+    """A fresh, migrated database: SQLite, then PostgreSQL (`database_url` in conftest)."""
     from api.db import make_engine, migrate
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'utvalg.db'}")
+    engine = make_engine(database_url)
     migrate(engine)
-    return engine
+    yield engine
+    engine.dispose()
