@@ -282,11 +282,22 @@ def _scenario_problems(folder: Path) -> list[Diagnostic]:
     run = getattr(scenarios, "run_scenarios", None)
     if run is None:
         return []
-    result = run(folder)
-    problems = getattr(result, "diagnostics", result)
-    if isinstance(problems, list):
-        return [d for d in problems if isinstance(d, Diagnostic)]
-    return []
+    report = run(folder)
+    if report.ok:
+        return []
+    out: list[Diagnostic] = []
+    if report.problem:
+        msg = f"Scenarioene kunne ikke kjøres mot {folder}: {report.problem}"
+        out.append(Diagnostic("SCENARIOS_NOT_RUN", msg, Location(str(folder))))
+    for s in report.failed:
+        why = ""
+        if s.expected is not None or s.got is not None:
+            why = f": ventet {s.expected}, fikk {s.got}"
+        elif s.message:
+            why = f": {s.message}"
+        msg = f"Scenarioet «{s.title}» i «{s.feature}» feiler med de nye reglene{why}."
+        out.append(Diagnostic("SCENARIO_FAILED", msg, Location(s.file, s.line)))
+    return out
 
 
 def _example_problems(ruleset: RuleSet, examples: Path) -> list[Diagnostic]:

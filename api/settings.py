@@ -46,6 +46,11 @@ class Settings(BaseSettings):
         description="Eksempelsøknader: prøves med nye regler før omlasting, og vurderes "
         "inn i loggen av `make run`.",
     )
+    docs_dir: Path = Field(
+        default=Path("var/dokumentasjon"),
+        description="Den levende dokumentasjonen (`utvalg docs --out MAPPE`), vist på "
+        "/dokumentasjon/ i nettsidene når mappen finnes.",
+    )
     api_keys: str = Field(
         default="",
         description="API-nøkler: `navn:rolle:nøkkel` eller `rolle:nøkkel`, skilt med komma.",
@@ -106,6 +111,11 @@ def parse_api_keys(text: str) -> list[ApiKey]:
         if role not in ROLES:
             raise ValueError(
                 f"UTVALG_API_KEYS: ukjent rolle «{role}» for {name}; tillatt: {', '.join(ROLES)}."
+            )
+        if not secret.isascii() or not secret.isprintable():
+            raise ValueError(
+                f"UTVALG_API_KEYS: nøkkelen for {name} kan bare ha synlige ASCII-tegn "
+                "(den sendes i en HTTP-header)."
             )
         if len(secret) < 16:
             raise ValueError(f"UTVALG_API_KEYS: nøkkelen for {name} er kortere enn 16 tegn.")

@@ -21,9 +21,9 @@ from tests.postgres import PostgresServer, find_postgres
 RULES_ROOT = ROOT / "rules"
 EXAMPLES = ROOT / "examples"
 
-READER = "arkiv:reader:lesernøkkel-0123456789abcdef"
-CASEWORKER = "saksbehandling:caseworker:saksbehandlernøkkel-0123456789"
-ADMIN = "drift:admin:adminnøkkel-0123456789abcdef"
+READER = "arkiv:reader:lesernokkel-0123456789abcdef"
+CASEWORKER = "saksbehandling:caseworker:saksbehandlernokkel-0123456789"
+ADMIN = "drift:admin:adminnokkel-0123456789abcdef"
 KEYS = ",".join((READER, CASEWORKER, ADMIN))
 
 
