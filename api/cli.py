@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from api.rulecheck import add_check_command, add_docs_command, cmd_check, cmd_docs
 from api.serve import add_serve_command, cmd_serve
 from api.survey.cli import add_import_command, cli_survey_lookup, cmd_import_survey
 from api.textformat import format_decision, format_ranking
@@ -17,7 +18,6 @@ from engine import (
     DiagnosticError,
     InvalidRules,
     RuleSet,
-    check_rules,
     evaluate,
     load_application_file,
     load_ruleset,
@@ -42,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("files", nargs="+", metavar="FIL")
         c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
         c.add_argument("--format", choices=("text", "json"), default="text")
-    c = sub.add_parser("check", help="kontroller en regelmappe")
-    c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+    add_check_command(sub)
+    add_docs_command(sub)
     add_import_command(sub)
     add_serve_command(sub)
     return p
@@ -105,22 +105,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_check(args: argparse.Namespace) -> int:
-    """`utvalg check`: validate a rules folder; 2 when invalid."""
-    diagnostics = check_rules(args.dir)
-    for d in diagnostics:
-        print(d.render())
-    if any(d.severity == "error" for d in diagnostics):
-        print(f"Regelmappen {args.dir} er ugyldig ({len(diagnostics)} feil).")
-        return 2
-    print(f"Regelmappen {args.dir} er gyldig.")
-    return 0
-
-
 COMMANDS = {
     "evaluate": cmd_evaluate,
     "rank": cmd_rank,
     "check": cmd_check,
+    "docs": cmd_docs,
     "import-survey": cmd_import_survey,
     "serve": cmd_serve,
 }
