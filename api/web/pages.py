@@ -10,11 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
@@ -122,13 +123,18 @@ def _snapshot(request: Request) -> Snapshot:
     return services(request).rules.current
 
 
-def _docs_url(request: Request) -> str | None:
-    """The living documentation's address, when this server serves it."""
-    for route in request.app.routes:
-        path = getattr(route, "path", "")
-        if path.rstrip("/") == DOCS_PATH.rstrip("/"):
-            return DOCS_PATH
-    return None
+def _docs_root(request: Request) -> Path:
+    return Path(services(request).settings.docs_dir).resolve()
+
+
+def _docs_url(request: Request, page: str = "") -> str | None:
+    """The living documentation's address (a page of it), when it has been generated."""
+    root = _docs_root(request)
+    if not (root / "index.html").is_file():
+        return None
+    if page and (root / page).is_file():
+        return DOCS_PATH + page
+    return DOCS_PATH
 
 
 def render(
@@ -261,6 +267,7 @@ def criteria_page(request: Request) -> Response:
             "nav": "kriterier",
             "rulesets": [snapshot.rulesets[k] for k in sorted(snapshot.rulesets)],
             "docs_url": _docs_url(request),
+            "docs_page": lambda cid: _docs_url(request, f"kriterium-{cid.lower()}.html"),
         },
     )
 
@@ -651,6 +658,44 @@ async def export_xlsx(
 ) -> Response:
     """The ranking as an .xlsx workbook, one row per application."""
     return await _export(request, fylke, utfall, runde, "xlsx")
+
+
+# --- the living documentation ------------------------------------------------------------------
+
+
+@router.get("/dokumentasjon")
+def docs_root(request: Request) -> Response:
+    """The documentation's own relative links need the trailing slash."""
+    return RedirectResponse(DOCS_PATH, 303)
+
+
+@router.get("/dokumentasjon/{page:path}")
+def docs_file(request: Request, page: str = "") -> Response:
+    """A page of the living documentation that `utvalg docs` wrote to UTVALG_DOCS_DIR."""
+    visitor = _sessions(request).read(request)
+    refused = _guard(request, visitor, "reader")
+    if refused is not None:
+        return refused
+    root = _docs_root(request)
+    target = (root / (page or "index.html")).resolve()
+    if target.is_dir():
+        target = target / "index.html"
+    if not target.is_relative_to(root) or not target.is_file():
+        lines = [f"Fant ikke «{page or 'index.html'}» i den levende dokumentasjonen."]
+        if not (root / "index.html").is_file():
+            lines.append(
+                "Dokumentasjonen er ikke laget ennå. Lag den med "
+                f"«utvalg docs --out {services(request).settings.docs_dir}»."
+            )
+        return message(
+            request,
+            visitor,
+            "Fant ikke siden",
+            lines,
+            status=404,
+            back=("/kriterier", "Til kriteriene"),
+        )
+    return FileResponse(target, headers={"Cache-Control": "no-cache"})
 
 
 # --- sign-in ------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ def settings_for(folder: Path, **overrides: object) -> Settings:
         "examples_dir": ROOT / "examples",
         "workers": 1,
         "api_keys": "",
+        "docs_dir": folder / "dokumentasjon",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -42,6 +43,11 @@ def csrf_of(html: str) -> str:
 def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """No keys configured (loopback mode), the examples already in the decision log."""
     folder = tmp_path_factory.mktemp("open")
+    docs = folder / "dokumentasjon"  # as `utvalg docs --out` leaves it
+    docs.mkdir()
+    (docs / "index.html").write_text("<!doctype html><title>Levende dokumentasjon</title>")
+    (docs / "kriterium-k1.html").write_text("<!doctype html><title>K1</title><p>Scenarioer</p>")
+    (folder / "hemmelig.txt").write_text("ikke del av dokumentasjonen")
     app = create_app(settings_for(folder, seed_examples=True))
     # https: the session cookie is Secure, and a client sends it only over TLS
     with TestClient(app, base_url="https://testserver") as client:
