@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit clean bench
+.PHONY: run test lint typecheck unit clean bench browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,7 @@ install: $(STAMP)
 # The HTTP API on http://127.0.0.1:8000 (SQLite in var/), with the examples in the log.
 run: $(STAMP)
 	mkdir -p var
+	-$(BIN)/utvalg docs --out var/dokumentasjon
 	$(BIN)/utvalg serve --host 127.0.0.1 --port 8000 --seed-examples
 
 lint: $(STAMP)
@@ -27,12 +28,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
-unit: $(STAMP)
+unit: $(STAMP) browser
 	mkdir -p var
 	bash scripts/ensure-postgres.sh
 	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest --cucumberjson=var/cucumber.json
 
 test: lint typecheck unit
+
+# Debian's chromium for the browser tests (installed when missing; never a downloaded browser).
+browser:
+	bash scripts/ensure-chromium.sh
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/national.py

@@ -1,6 +1,6 @@
 """A real `utvalg serve` process and Debian's Chromium under Playwright, for the browser tests.
 
-Chromium is never downloaded: `make test` installs Debian's package (.ci/chromium) and
+Chromium is never downloaded: `make test` installs Debian's package (scripts/ensure-chromium.sh) and
 Playwright drives /usr/bin/chromium with the flags this machine needs (no sandbox as
 root, no background networking on a closed network) and a new, empty profile.
 """

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Make sure Debian's chromium is installed, for the browser tests (tests/web/test_browser.py).
+# Playwright drives /usr/bin/chromium; a browser downloaded by a test tool is never used.
+set -euo pipefail
+if [[ -x /usr/bin/chromium ]]; then
+    exit 0
+fi
+if [[ "$(id -u)" != 0 ]]; then
+    echo "Chromium mangler: installer pakken «chromium» (apt-get install chromium)." >&2
+    exit 1
+fi
+echo "Installerer chromium fra Debians pakker (for nettlesertestene) …" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+[[ -x /usr/bin/chromium ]]
