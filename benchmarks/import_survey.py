@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from api.db import make_engine, migrate  # noqa: E402
-from api.survey.parse import parse_survey_file  # noqa: E402
-from api.survey.store import figure_count, import_survey  # noqa: E402
+from api.survey.parse import file_checksum, parse_survey_file  # noqa: E402
+from api.survey.store import figure_count, find_import, import_survey  # noqa: E402
 from engine import load_ruleset  # noqa: E402
 
 SCHOOLS = 2800
@@ -184,10 +184,9 @@ def main() -> None:
         del parsed
 
         t0 = time.perf_counter()
-        again = import_survey(
-            engine, parse_survey_file(str(export), name=export.name), national_averages=averages
-        )
-        assert again.already_imported
+        with export.open("rb") as stream:  # as `utvalg import-survey` and the API do it
+            again = find_import(engine, file_checksum(stream))
+        assert again is not None and again.already_imported
         print(f"Samme fil igjen: {time.perf_counter() - t0:.2f} s, ingenting endret")
 
         if not args.xlsx:
