@@ -48,7 +48,7 @@ def test_csv_and_xlsx_keep_names_as_text_never_formulas() -> None:
     listing = _listing("50", {"Trondheim": '=HYPERLINK("http://x")'})
     rows = table(listing, RULES)
     parsed = list(csv.reader(io.StringIO(to_csv(rows).decode("utf-8-sig")), delimiter=";"))
-    assert parsed[1][3] == "'=HYPERLINK(\"http://x\")"
+    assert parsed[1][3] == '\'=HYPERLINK("http://x")'
     sheet = load_workbook(io.BytesIO(to_xlsx(rows, listing, RULES))).active
     cell = sheet.cell(row=2, column=4)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
