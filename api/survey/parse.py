@@ -120,6 +120,7 @@ def parse_survey(
     progress: ProgressFn | None = None,
 ) -> ParsedSurvey:
     """Parse an export from a seekable binary stream; raise `InvalidSurveyFile` on any error."""
+    stream.seek(0)
     digest, size = _checksum(stream)
     stream.seek(0)
     is_xlsx = stream.read(len(_XLSX_MAGIC)) == _XLSX_MAGIC
