@@ -30,7 +30,18 @@ CASE_KINDS = {
 }
 # Selects that must be chosen when their row is filled; the engine's message names the
 # data values (complaint/other, true/false), so the form says it in its own words.
-_CHOOSE = {".kind": "Velg type sak.", ".owner.private": "Velg om eieren er privat."}
+_CHOOSE = {
+    "county": "Velg fylke.",
+    "kind": "Velg type sak.",
+    "owner.private": "Velg om eieren er privat.",
+}
+# The engine's messages name the data fields for file authors («number», null); a form
+# shows the message next to the field, so those asides are left out.
+_DATA_ASIDES = (
+    (re.compile(r" \(«[A-Za-z_]+»\)"), ""),
+    (re.compile(r" \(eller null\)"), ""),
+    (re.compile(r" \(null\)"), ""),
+)
 # the lists that may be unknown (null), empty, or listed row by row
 LIST_STATES = {"": "Ukjent (ikke oppgitt)", "none": "Ingen", "listed": "Som oppgitt nedenfor"}
 _SPLIT = re.compile(r"[\s,;]+")
@@ -303,7 +314,7 @@ class _Builder:
         out["county"] = self.text("county", ("county",)) or ""
         received = self.text("received", ("received",))
         if received is not None:
-            out["received"] = received
+            out["received"] = _iso_date(received)
         self.fields[("municipality",)] = "municipality.name"
         out["municipality"] = {
             "number": self.text("municipality.number", ("municipality", "number")) or "",
@@ -324,6 +335,18 @@ class _Builder:
                     units.append(build(i, len(units)))
             out[kind] = units
         return out
+
+
+_NORWEGIAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+
+
+def _iso_date(text: str) -> str:
+    """`27.1.2020` → `2020-01-27` (a browser without a date field lets people type that)."""
+    found = _NORWEGIAN_DATE.fullmatch(text)
+    if found is None:
+        return text
+    day, month, year = found.groups()
+    return f"{year}-{int(month):02d}-{int(day):02d}"
 
 
 def to_application(state: FormState) -> tuple[dict[str, Any], dict[Loc, str]]:
@@ -348,8 +371,10 @@ def place_errors(
             state.general.append(d.message)
             continue
         text = d.message
-        for suffix, choose in _CHOOSE.items():
-            if name.endswith(suffix) and not state.value(name):
+        for pattern, replacement in _DATA_ASIDES:
+            text = pattern.sub(replacement, text)
+        for key, choose in _CHOOSE.items():
+            if (name == key or name.endswith("." + key)) and not state.value(name):
                 text = choose
         msgs = state.errors.setdefault(name, [])
         if text not in msgs:

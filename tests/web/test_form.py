@@ -120,7 +120,7 @@ def test_errors_land_on_the_field_they_came_from() -> None:
     state = _errors(
         {
             "round": "pulje-5",
-            "county": "50",
+            "county": "",
             "municipality.number": "12345",
             "municipality.name": "Test",
             "schools.0.org_number": "998145423",
@@ -131,7 +131,9 @@ def test_errors_land_on_the_field_they_came_from() -> None:
             "count.schools": "2",
         }
     )
-    assert "fire sifre" in state.field_errors("municipality.number")[0]
+    assert state.field_errors("county") == ["Velg fylke."]
+    number = state.field_errors("municipality.number")[0]
+    assert "fire sifre" in number and "«number»" not in number  # no data jargon in a form
     assert "kontrollsiffer" in state.field_errors("schools.0.org_number")[0]
     assert "mellom 0 og 100" in state.field_errors("schools.0.bullying.2019.percent")[0]
     assert state.field_errors("schools.0.cases.0.kind") == ["Velg type sak."]
@@ -166,3 +168,11 @@ def test_add_row_grows_only_the_list_asked_for() -> None:
     assert state.count("municipality.supervision") == 2
     assert not add_row(state, "evaluate")
     assert not add_row(state, "add:../../etc")
+
+
+def test_a_norwegian_date_is_read_as_a_date() -> None:
+    for typed, data in (("27.1.2020", "2020-01-27"), ("2020-01-27", "2020-01-27")):
+        raw, _ = to_application(from_form([("received", typed)], YEARS))
+        assert raw["received"] == data
+    raw, _ = to_application(from_form([("received", "i går")], YEARS))
+    assert raw["received"] == "i går"  # left for the engine to refuse, in Norwegian
