@@ -100,6 +100,22 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
             ],
         },
     ),
+    503: (
+        "Ikke klar: reglene er ikke lastet eller databasen svarer ikke",
+        {
+            "type": "about:blank",
+            "title": "Tjenesten er ikke klar",
+            "status": 503,
+            "detail": "Databasen svarer ikke (OperationalError).",
+            "errors": [
+                {
+                    "loc": [],
+                    "code": "DATABASE_UNREACHABLE",
+                    "msg": "Databasen svarer ikke (OperationalError).",
+                }
+            ],
+        },
+    ),
     422: (
         "Ugyldige inndata: alle feilene er listet, ingenting er vurdert",
         {
@@ -252,9 +268,18 @@ def build_examples() -> dict[str, Any]:
             "replay": f"/v1/evaluations/{ev_id}:replay",
         },
     }
+    from api.routes.rulesets import ruleset_detail
+    from api.rulesets import Snapshot
+
+    snapshot = Snapshot({rs.id: rs}, dt.datetime(2020, 1, 6, 8, 0, tzinfo=dt.UTC))
+    detail = json.loads(json.dumps(ruleset_detail(rs, snapshot), default=str))
+    detail["loaded_at"] = snapshot.loaded_at.isoformat()
+    ref = dumped[0]["ruleset"]
+    previous = dict(ref, version="2020.0", digest="sha256:" + "3f1c" * 16)
     changed = json.loads(json.dumps(dumped[0]))
     changed["score"] = dumped[0]["score"] - 3
     stored = json.loads(json.dumps(dumped[0]))
+    summary_keys = ("id", "version", "title", "digest", "loaded_at", "links")
     return {
         "application": raw[0],
         "batch": {"applications": raw},
@@ -263,6 +288,16 @@ def build_examples() -> dict[str, Any]:
         "decision": dumped[0],
         "decisions": dumped,
         "ranking": ranking.model_dump(mode="json"),
+        "ruleset_list": {"rulesets": [{k: detail[k] for k in summary_keys}]},
+        "ruleset_detail": detail,
+        "reload": {
+            "changed": True,
+            "message": "Nye regler er i bruk.",
+            "rulesets": [ref],
+            "previous": [previous],
+        },
+        "health": {"status": "ok"},
+        "ready": {"status": "ready", "rulesets": [ref], "database": "ok", "workers": 2},
         "evaluation_list": {"items": [summary], "next_cursor": None, "next": None},
         "evaluation_record": {**summary, "application": raw[0], "decision": dumped[0]},
         "replay": {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
+from api.openapi import responses
 from api.problems import Problem
 from api.routes.common import services
 from api.schemas import Health, Ready, RulesetRef
@@ -11,7 +12,12 @@ from api.schemas import Health, Ready, RulesetRef
 router = APIRouter(tags=["drift"])
 
 
-@router.get("/healthz", summary="Lever tjenesten?", response_model=Health)
+@router.get(
+    "/healthz",
+    summary="Lever tjenesten?",
+    response_model=Health,
+    responses=responses(200, ok_example="health"),
+)
 async def healthz() -> Health:
     """Liveness: the server answers."""
     return Health(status="ok")
@@ -21,7 +27,7 @@ async def healthz() -> Health:
     "/readyz",
     summary="Er tjenesten klar? Regler lastet og database tilgjengelig",
     response_model=Ready,
-    responses={503: {"description": "Ikke klar"}},
+    responses=responses(200, 503, ok_example="ready"),
 )
 def readyz(request: Request) -> Ready:
     """Readiness: rules loaded and the database reachable; names the digests in use."""

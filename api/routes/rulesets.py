@@ -39,43 +39,9 @@ def _refs(snapshot: Snapshot | None) -> list[RulesetRef]:
     ]
 
 
-@router.get(
-    "/rulesets",
-    summary="Regelsettene i bruk",
-    response_model=RulesetList,
-    responses=responses(200, 401),
-)
-def list_rulesets(
-    request: Request, caller: Annotated[Caller, Depends(require("reader"))]
-) -> RulesetList:
-    """The rulesets in use, with version and digest."""
-    snapshot = services(request).rules.current
-    return RulesetList.model_validate(
-        {"rulesets": [_summary(rs, snapshot) for rs in snapshot.rulesets.values()]}
-    )
-
-
-@router.get(
-    "/rulesets/{id}",
-    summary="Ett regelsett med kriterier, roller, parametre, fylker og frister",
-    response_model=RulesetDetail,
-    responses=responses(200, 404, 401),
-)
-def get_ruleset(
-    request: Request, id: str, caller: Annotated[Caller, Depends(require("reader"))]
-) -> RulesetDetail:
-    """A ruleset's criteria (titles, roles, parameters) and its version and digest."""
-    snapshot = services(request).rules.current
-    rs = snapshot.rulesets.get(id)
-    if rs is None:
-        known = ", ".join(sorted(snapshot.rulesets))
-        raise Problem(
-            404,
-            "RULESET_NOT_FOUND",
-            f"Ukjent regelsett «{id}». I bruk: {known}.",
-            loc=["path", "id"],
-        )
-    detail = _summary(rs, snapshot) | {
+def ruleset_detail(rs: RuleSet, snapshot: Snapshot) -> dict[str, Any]:
+    """A ruleset as `GET /v1/rulesets/{id}` shows it."""
+    return _summary(rs, snapshot) | {
         "source": rs.source,
         "round": jsonable_encoder(rs.round.model_dump()),
         "survey": jsonable_encoder(rs.survey.model_dump()),
@@ -98,14 +64,52 @@ def get_ruleset(
             for c in rs.criteria
         ],
     }
-    return RulesetDetail.model_validate(detail)
+
+
+@router.get(
+    "/rulesets",
+    summary="Regelsettene i bruk",
+    response_model=RulesetList,
+    responses=responses(200, 401, ok_example="ruleset_list"),
+)
+def list_rulesets(
+    request: Request, caller: Annotated[Caller, Depends(require("reader"))]
+) -> RulesetList:
+    """The rulesets in use, with version and digest."""
+    snapshot = services(request).rules.current
+    return RulesetList.model_validate(
+        {"rulesets": [_summary(rs, snapshot) for rs in snapshot.rulesets.values()]}
+    )
+
+
+@router.get(
+    "/rulesets/{id}",
+    summary="Ett regelsett med kriterier, roller, parametre, fylker og frister",
+    response_model=RulesetDetail,
+    responses=responses(200, 404, 401, ok_example="ruleset_detail"),
+)
+def get_ruleset(
+    request: Request, id: str, caller: Annotated[Caller, Depends(require("reader"))]
+) -> RulesetDetail:
+    """A ruleset's criteria (titles, roles, parameters) and its version and digest."""
+    snapshot = services(request).rules.current
+    rs = snapshot.rulesets.get(id)
+    if rs is None:
+        known = ", ".join(sorted(snapshot.rulesets))
+        raise Problem(
+            404,
+            "RULESET_NOT_FOUND",
+            f"Ukjent regelsett «{id}». I bruk: {known}.",
+            loc=["path", "id"],
+        )
+    return RulesetDetail.model_validate(ruleset_detail(rs, snapshot))
 
 
 @router.post(
     "/rulesets:reload",
     summary="Last reglene på nytt (bare hvis de er gyldige og alle scenarioene består)",
     response_model=ReloadResult,
-    responses=responses(200, 422, 401, 403),
+    responses=responses(200, 422, 401, 403, ok_example="reload"),
 )
 async def reload_rulesets(
     request: Request, caller: Annotated[Caller, Depends(require("admin"))]
