@@ -41,6 +41,7 @@ _DATA_ASIDES = (
     (re.compile(r" \(«[A-Za-z_]+»\)"), ""),
     (re.compile(r" \(eller null\)"), ""),
     (re.compile(r" \(null\)"), ""),
+    (re.compile(r", men er tekst «»"), ""),  # the field is empty: it is plain to see
 )
 # the lists that may be unknown (null), empty, or listed row by row
 LIST_STATES = {"": "Ukjent (ikke oppgitt)", "none": "Ingen", "listed": "Som oppgitt nedenfor"}
@@ -80,8 +81,33 @@ class FormState:
         return bool(self.errors or self.general)
 
     def error_list(self) -> list[tuple[str, str]]:
-        """(field, message) for the summary at the top, in form order."""
-        return [(name, msg) for name, msgs in self.errors.items() for msg in msgs]
+        """(field, «where: message») for the summary at the top, in form order."""
+        return [
+            (name, f"{self.where(name)}: {msg}")
+            for name, msgs in self.errors.items()
+            for msg in msgs
+        ]
+
+    def where(self, name: str) -> str:
+        """Which part of the form a field is in, in Norwegian (for the error summary)."""
+        parts = name.split(".")
+        unit = {"schools": "Skole", "kindergartens": "Barnehage"}.get(parts[0])
+        if unit is None:
+            text = {"municipality": "Kommunen", "participants": "Parter"}.get(parts[0], "Søknaden")
+            rest = parts[1:]
+        else:
+            text = f"{unit} {int(parts[1]) + 1}" if parts[1:2] and parts[1].isdigit() else unit
+            typed = self.value(".".join(parts[:2]) + ".name").strip()
+            if typed:
+                text += f" ({typed})"
+            rest = parts[2:]
+        if rest[:1] == ["bullying"] and len(rest) > 1:
+            text += f", Elevundersøkelsen {rest[1]}"
+        elif rest[:1] in (["cases"], ["supervision"]) and len(rest) > 1 and rest[1].isdigit():
+            text += f", {'sak' if rest[0] == 'cases' else 'tilsyn'} {int(rest[1]) + 1}"
+        elif rest[:1] == ["owner"]:
+            text += ", eier"
+        return text
 
 
 def field_id(name: str) -> str:

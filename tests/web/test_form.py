@@ -139,6 +139,14 @@ def test_errors_land_on_the_field_they_came_from() -> None:
     assert state.field_errors("schools.0.cases.0.kind") == ["Velg type sak."]
     assert state.field_errors("schools.1.org_number")
     assert not state.general
+    # the summary at the top says where each error is
+    summary = dict(state.error_list())
+    assert summary["schools.0.bullying.2019.percent"].startswith(
+        "Skole 1 (Skole), Elevundersøkelsen 2019: Prosentandelen må være mellom 0 og 100"
+    )
+    assert summary["schools.0.cases.0.kind"] == "Skole 1 (Skole), sak 1: Velg type sak."
+    assert summary["schools.1.org_number"].startswith("Skole 2 (Uten nummer): ")
+    assert summary["schools.1.org_number"].endswith("uten mellomrom.")  # not «men er tekst «»»
 
 
 def test_a_unit_left_out_keeps_the_paths_of_the_next_one() -> None:
