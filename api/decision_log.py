@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -34,6 +34,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     func,
     insert,
@@ -78,7 +79,7 @@ class Evaluation(Base):
     )
 
 
-TABLE = Evaluation.__table__
+TABLE: Table = cast(Table, Evaluation.__table__)
 
 
 def new_evaluation_id() -> str:
@@ -223,7 +224,7 @@ class DecisionLog:
                 ).first()
         return _record(row) if row is not None else None
 
-    def list(
+    def page(
         self, filters: Filters, *, limit: int, before: int | None = None
     ) -> tuple[list[Record], int | None]:
         """Evaluations newest first; returns the page and the cursor for the next one."""

@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+
+def _criterion_key(c: dict[str, Any]) -> str:
+    return f"{c['criterion']}/{c['subject']['kind']}/{c['subject']['id']}"
+
+
+def _unit_key(u: dict[str, Any]) -> str:
+    return f"{u['kind']}/{u['org_number']}"
+
+
 # Lists whose items are matched by a key rather than by position.
-_KEYED = {
-    "criteria": lambda c: f"{c['criterion']}/{c['subject']['kind']}/{c['subject']['id']}",
-    "units": lambda u: f"{u['kind']}/{u['org_number']}",
+_KEYED: dict[str, Callable[[dict[str, Any]], str]] = {
+    "criteria": _criterion_key,
+    "units": _unit_key,
 }
-_MISSING = None
 
 
 def differences(stored: Any, current: Any) -> list[dict[str, Any]]:

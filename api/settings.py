@@ -121,5 +121,5 @@ def parse_api_keys(text: str) -> list[ApiKey]:
             raise ValueError(f"UTVALG_API_KEYS: nøkkelen for {name} er kortere enn 16 tegn.")
         if any(k.name == name for k in out):
             raise ValueError(f"UTVALG_API_KEYS: navnet {name} står flere ganger.")
-        out.append(ApiKey(name, role, secret))  # type: ignore[arg-type]
+        out.append(ApiKey(name, role, secret))
     return out

@@ -26,6 +26,7 @@ from api.routes.common import (
     summary,
 )
 from api.schemas import EvaluationList, EvaluationRecord, ReplayResult
+from api.workers import Evaluated
 from engine import Decision
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
@@ -104,7 +105,7 @@ async def create_batch(
     by_round: dict[str, list[int]] = {}
     for i, (_, app, _rs) in enumerate(checked):
         by_round.setdefault(app.round, []).append(i)
-    results = [None] * len(checked)
+    results: list[Evaluated | None] = [None] * len(checked)
     for positions in by_round.values():
         ruleset = checked[positions[0]][2]
         done = await evaluate(
@@ -114,15 +115,16 @@ async def create_batch(
             [checked[i][1] for i in positions],
         )
         for i, r in zip(positions, done, strict=True):
-            results[i] = r  # type: ignore[call-overload]
+            results[i] = r
     now = _now()
     name = caller_name(request)
+    done_all = [r for r in results if r is not None]
     rows = [
-        log_row(app, rs, r, json.dumps(raw, ensure_ascii=False), name, now)  # type: ignore[arg-type]
-        for (raw, app, rs), r in zip(checked, results, strict=True)
+        log_row(app, rs, r, json.dumps(raw, ensure_ascii=False), name, now)
+        for (raw, app, rs), r in zip(checked, done_all, strict=True)
     ]
     await svc.log.append(rows)
-    text = "[" + ",".join(r.decision_json for r in results if r is not None) + "]"
+    text = "[" + ",".join(r.decision_json for r in done_all) + "]"
     return Response(text, media_type=JSON)
 
 
@@ -156,7 +158,7 @@ def list_evaluations(
             )
         before = int(cursor)
     filters = Filters(county, outcome, round, application_id)
-    records, next_seq = services(request).log.list(filters, limit=limit, before=before)
+    records, next_seq = services(request).log.page(filters, limit=limit, before=before)
     next_url = None
     if next_seq is not None:
         params = request.query_params.multi_items()

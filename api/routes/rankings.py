@@ -123,7 +123,14 @@ async def _stored(
             f"bruk ({len(stale)} av {len(records)}).",
         )
     items = [
-        Rankable(r.application_id, r.outcome, r.score, r.county, r.municipality_number, r.received)  # type: ignore[arg-type]
+        Rankable(
+            r.application_id,
+            r.outcome,  # type: ignore[arg-type]  # stored from a Decision: one of the three
+            r.score,
+            r.county,
+            r.municipality_number,
+            r.received,
+        )
         for r in records
     ]
     return ruleset, items

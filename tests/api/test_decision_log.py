@@ -92,19 +92,19 @@ def test_list_filters_and_pages_newest_first(log: DecisionLog) -> None:
     ]
     log.append_now(rows)
 
-    page, cursor = log.list(Filters(), limit=3)
+    page, cursor = log.page(Filters(), limit=3)
     assert [r.application_id for r in page] == ["n-6", "n-5", "n-4"]
     assert cursor is not None
-    page2, cursor2 = log.list(Filters(), limit=3, before=cursor)
+    page2, cursor2 = log.page(Filters(), limit=3, before=cursor)
     assert [r.application_id for r in page2] == ["n-3", "n-2", "n-1"]
-    page3, cursor3 = log.list(Filters(), limit=3, before=cursor2)
+    page3, cursor3 = log.page(Filters(), limit=3, before=cursor2)
     assert [r.application_id for r in page3] == ["n-0"] and cursor3 is None
 
-    nordland, _ = log.list(Filters(county="18"), limit=50)
+    nordland, _ = log.page(Filters(county="18"), limit=50)
     assert [r.application_id for r in nordland] == ["n-5", "n-3", "n-1"]
-    both, _ = log.list(Filters(county="50", outcome="recommended"), limit=50)
+    both, _ = log.page(Filters(county="50", outcome="recommended"), limit=50)
     assert [r.application_id for r in both] == ["n-6", "n-0"]
-    assert log.list(Filters(round="pulje-4"), limit=50)[0] == []
+    assert log.page(Filters(round="pulje-4"), limit=50)[0] == []
 
 
 def test_latest_per_application_and_known_pairs(log: DecisionLog) -> None:
