@@ -57,7 +57,7 @@ from engine import (
 )
 from engine.decision import CriterionResult
 from engine.diagnostics import format_loc
-from engine.texts import format_date, format_number, format_value
+from engine.texts import format_date, format_number, format_value, join_list
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES)
@@ -250,6 +250,20 @@ def home(request: Request) -> Response:
     return RedirectResponse("/kriterier", 303)
 
 
+def _roles(ruleset: RuleSet, role: str) -> str:
+    """The criteria with a role, as Norwegian prose: `FRIST, K4 for kommunen og K6`."""
+    names = []
+    for c in ruleset.criteria:
+        kinds = [k for k in c.applies_to if c.roles[k] == role]
+        if not kinds:
+            continue
+        if len(kinds) == len(c.applies_to):
+            names.append(c.id)
+        else:
+            names.append(f"{c.id} for {' og '.join(KIND_NAMES[k] for k in kinds)}")
+    return join_list(names, empty="ingen")
+
+
 @router.get("/kriterier")
 def criteria_page(request: Request) -> Response:
     """The rulesets in force: round dates, counties, and each criterion."""
@@ -268,6 +282,7 @@ def criteria_page(request: Request) -> Response:
             "rulesets": [snapshot.rulesets[k] for k in sorted(snapshot.rulesets)],
             "docs_url": _docs_url(request),
             "docs_page": lambda cid: _docs_url(request, f"kriterium-{cid.lower()}.html"),
+            "roles_of": _roles,
         },
     )
 

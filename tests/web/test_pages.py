@@ -71,6 +71,9 @@ def test_criteria_page_shows_the_ruleset_in_force(open_client: TestClient) -> No
         assert c.title in text and c.source[0] in text
     assert "margin : 3,0" in text  # K1's parameter, as the rules say it
     assert "opplæringslova § 9 A-6".lower() in text.lower()
+    # the outcome policy is read from the roles in the rules, not written into the page
+    assert "Et krav (FRIST, K4 for kommunen og K6) som ikke er oppfylt" in text
+    assert "Er et behov (K1, K2 og K3) oppfylt" in text
 
 
 def test_the_criteria_link_to_the_living_documentation(open_client: TestClient) -> None:
