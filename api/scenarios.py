@@ -213,6 +213,8 @@ def run_scenarios(
         if cucumber_json is not None:
             Path(cucumber_json).parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(report_file, cucumber_json)
+            if log_file.is_file():
+                shutil.copyfile(log_file, log_beside(cucumber_json))
         data = json.loads(report_file.read_text(encoding="utf-8"))
         log = _read_log(log_file)
     scenarios, hits = parse_cucumber(data, log)
@@ -226,12 +228,18 @@ def run_scenarios(
     return ScenarioReport(rules, features, scenarios, hits, problem, output)
 
 
+def log_beside(cucumber_json: Path) -> Path:
+    """The step log kept beside a Cucumber JSON: var/cucumber.json -> var/cucumber.logg.jsonl."""
+    path = Path(cucumber_json)
+    return path.with_name(path.stem + ".logg.jsonl")
+
+
 def report_from_cucumber(
     cucumber_json: Path, rules_dir: Path, features_dir: Path | None = None
 ) -> ScenarioReport:
-    """A report read from a Cucumber JSON file of an earlier run (no coverage hits)."""
+    """A report read from the Cucumber JSON of an earlier run (and its step log, if kept)."""
     data = json.loads(Path(cucumber_json).read_text(encoding="utf-8"))
-    scenarios, hits = parse_cucumber(data, ())
+    scenarios, hits = parse_cucumber(data, _read_log(log_beside(cucumber_json)))
     return ScenarioReport(Path(rules_dir), (features_dir or FEATURES_DIR), scenarios, hits)
 
 

@@ -1,8 +1,9 @@
 """Fixtures and hooks for the Gherkin scenarios: which rules, the scenario log, unknown steps.
 
 The rules under test are rules/pulje-5 unless UTVALG_RULES names another folder (that is how
-`utvalg check DIR` runs the scenarios against DIR without installing it). When
-UTVALG_SCENARIO_LOG names a file, every scenario and every status it checks is appended to it.
+`utvalg check DIR` runs the scenarios against DIR without installing it). Every scenario and
+every status it checks is logged to the file UTVALG_SCENARIO_LOG names or, without it, beside
+the --cucumberjson report (var/cucumber.logg.jsonl in `make test`), for coverage counts.
 """
 
 from __future__ import annotations
@@ -16,13 +17,11 @@ import pytest
 from pytest_bdd import parsers, step
 from pytest_bdd.parser import Feature, Scenario
 
+from api.scenarios import LOG_ENV, RULES_ENV, log_beside
 from engine import RuleSet, load_ruleset
 from tests.builders import RULES
 from tests.steps.values import StepProblem
 from tests.steps.world import ScenarioLog, World
-
-RULES_ENV = "UTVALG_RULES"
-LOG_ENV = "UTVALG_SCENARIO_LOG"
 
 
 @pytest.fixture(scope="session")
@@ -32,10 +31,17 @@ def scenario_ruleset() -> RuleSet:
 
 
 @pytest.fixture(scope="session")
-def scenario_log() -> ScenarioLog:
-    """Where scenarios record what they reached (UTVALG_SCENARIO_LOG, else nowhere)."""
+def scenario_log(request: pytest.FixtureRequest) -> ScenarioLog:
+    """Where scenarios record what they reach (env, else beside --cucumberjson, else nowhere)."""
     path = os.environ.get(LOG_ENV)
-    return ScenarioLog(Path(path) if path else None)
+    cucumber = request.config.getoption("cucumber_json_path", None)
+    if not path and cucumber:
+        path = str(log_beside(Path(cucumber)))
+    log = ScenarioLog(Path(path) if path else None)
+    if log.path is not None:
+        log.path.parent.mkdir(parents=True, exist_ok=True)
+        log.path.write_text("", encoding="utf-8")  # one session, one log
+    return log
 
 
 @pytest.fixture
