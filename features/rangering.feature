@@ -51,7 +51,7 @@ Egenskap: Rangering innenfor fylket og kapasiteten
     Gitt en søknad fra Malvik kommune i fylke 50 mottatt 2020-01-15, ellers lik søknaden fra Trondheim kommune
     Gitt en søknad fra Melhus kommune i fylke 50 mottatt 2020-01-10, ellers lik søknaden fra Trondheim kommune
     Når søknadene rangeres
-    Så er kapasiteten i fylke 50 2
+    Så er kapasiteten i fylke 50: 2
     Og er rangeringen i fylke 50:
       | plass | kommune   | utfall   | innenfor kapasitet |
       | 1     | Melhus    | Anbefalt | ja                 |
@@ -79,11 +79,21 @@ Egenskap: Rangering innenfor fylket og kapasiteten
       | 1     | Trondheim | trondheim |
       | 2     | Malvik    | malvik    |
 
+  Scenario: Er alt annet likt, avgjør søknadens id
+    Gitt søknaden har «id» satt til «trondheim-b»
+    Gitt en søknad fra Trondheim kommune i fylke 50 mottatt 2020-01-20, ellers lik søknaden fra Trondheim kommune
+    Og søknaden har «id» satt til «trondheim-a»
+    Når søknadene rangeres
+    Så er rangeringen i fylke 50:
+      | plass | søknad      | utfall   | poeng |
+      | 1     | trondheim-a | Anbefalt | 3     |
+      | 2     | trondheim-b | Anbefalt | 3     |
+
   Scenario: Nordland har kapasitet 1, og hvert fylke rangeres for seg
     Gitt en søknad fra Bodø kommune i fylke 18 mottatt 2020-02-10, ellers lik søknaden fra Trondheim kommune
     Gitt en søknad fra Rana kommune i fylke 18 mottatt 2020-01-15, ellers lik søknaden fra Trondheim kommune
     Når søknadene rangeres
-    Så er kapasiteten i fylke 18 1
+    Så er kapasiteten i fylke 18: 1
     Og er rangeringen i fylke 18:
       | plass | kommune | utfall   | innenfor kapasitet |
       | 1     | Rana    | Anbefalt | ja                 |

@@ -13,7 +13,7 @@ import pytest
 from gherkin.parser import Parser
 
 from api.cli import main
-from api.scenarios import parse_cucumber
+from api.scenarios import parse_cucumber, run_scenarios
 from engine import load_ruleset
 from tests.builders import ROOT
 
@@ -178,3 +178,23 @@ def test_parse_cucumber_reads_the_failing_step_and_message() -> None:
     log = [{"type": "scenario", "test": "test_mal[1-2]", "example": {"a": "1", "b": "2"}}]
     (with_log,), _ = parse_cucumber(data, log)
     assert with_log.title == "Mal (a = 1, b = 2)"
+
+
+def test_a_sentence_outside_the_vocabulary_fails_in_norwegian(tmp_path: Path) -> None:
+    features = tmp_path / "features"
+    features.mkdir()
+    (features / "skrivefeil.feature").write_text(
+        "# language: no\n"
+        "Egenskap: Skrivefeil\n"
+        "  Scenario: Et steg uten «» rundt statusen\n"
+        "    Gitt en søknad fra Trondheim kommune i fylke 50 mottatt 2020-01-20\n"
+        "    Når søknaden vurderes\n"
+        "    Så er FRIST oppfylt\n",
+        encoding="utf-8",
+    )
+    report = run_scenarios(RULES, features_dir=features)
+    assert report.problem is None and not report.ok
+    (result,) = report.scenarios
+    assert result.feature == "Skrivefeil" and not result.passed
+    assert str(result.failed_step) == "Så er FRIST oppfylt"
+    assert "Ingen setning i ordlisten passer til «er FRIST oppfylt»" in (result.message or "")

@@ -301,7 +301,7 @@ def ranking_is(world: World, county: str, datatable: Sequence[Sequence[str]]) ->
             known = ", ".join(f"«{k}»" for k in _RANK_COLUMNS)
             raise StepProblem(f"Ukjent kolonne «{c}» i rangeringen. Kjente kolonner: {known}.")
     places = next((c.ranking for c in world.ranking.counties if c.county == county), [])
-    labels = {d.application_id: label for label, d in world.decisions.items()}
+    labels = world.labels
     got_rows = []
     for entry in places:
         world.log.hit(world.test, "outcome", entry.outcome)
@@ -334,7 +334,7 @@ def _table(columns: list[str], rows: list[list[str]]) -> str:
     )
 
 
-@then(parsers.re(r"er kapasiteten i fylke (?P<county>\S+) (?P<capacity>[0-9]+)"))
+@then(parsers.re(r"er kapasiteten i fylke (?P<county>[0-9]+): (?P<capacity>[0-9]+)"))
 def capacity_is(world: World, county: str, capacity: str) -> None:
     """Check how many applications a county may recommend."""
     expected = f"kapasiteten i fylke {county} er {capacity}"

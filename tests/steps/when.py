@@ -30,7 +30,6 @@ def evaluate_application(world: World) -> None:
     result = _evaluate(world, world.draft)
     if result is not None:
         world.decision = result[1]
-        world.decisions[world.draft.label] = result[1]
 
 
 @when("søknadene rangeres")
@@ -43,7 +42,7 @@ def rank_applications(world: World) -> None:
         if result is None:
             return
         application, decision = result
-        world.decisions[draft.label] = decision
+        world.labels[decision.application_id] = draft.label
+        world.decision = decision  # the last application's, for «Så er utfallet …»
         items.append(rankable(application, decision))
-    world.decision = world.decisions[world.draft.label]
     world.ranking = rank(items, world.ruleset)

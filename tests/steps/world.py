@@ -288,7 +288,7 @@ class World:
     decision: Decision | None = None
     refusal: list[Diagnostic] | None = None
     refused: str = ""  # which application was refused, e.g. "Trondheim kommune"
-    decisions: dict[str, Decision] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)  # application id -> "Trondheim kommune"
     ranking: Ranking | None = None
 
     @property
