@@ -104,3 +104,12 @@ Egenskap: K6 – Alle parter deltar
     Når søknaden vurderes
     Så er K6 «ikke oppfylt»
     Og nevner forklaringen av K6 «skoleeier deltar ikke og PPT deltar ikke»
+
+  Scenario: Bare enheter med privat eier trenger svar fra eieren
+    Gitt søknaden har skolene:
+      | skole          | motivert | eier          | privat eier | eier deltar |
+      | Vestby skole   | ja       | Steinerskolen | ja          | ja          |
+      | Østby skole    | ja       |               |             |             |
+      | Midtby skole   | ja       | kommunen      |             |             |
+    Når søknaden vurderes
+    Så er K6 «oppfylt»

@@ -143,13 +143,17 @@ def fill(
 ) -> None:
     """Write one table row into a subject's data, column by column."""
     ordered = sorted(row.items(), key=lambda kv: column_key(kv[0]) != "eier")  # owner name first
+    municipal = False  # the municipality owns the unit: empty owner cells mean nothing
     for name, cell in ordered:
         col = _lookup(columns, name, where)
         if col.omit_when_empty and not cell.strip():
             continue
+        if municipal and col.path[0] == "owner" and not cell.strip():
+            continue
         value = col.read(cell)
         if col.path == ("owner", "name") and (value is None or str(value).lower() == "kommunen"):
-            target.pop("owner", None)  # owned by the municipality itself
+            target.pop("owner", None)
+            municipal = True
             continue
         _put(target, col.path, value)
 
