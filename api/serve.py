@@ -97,6 +97,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from api.app import create_app
 
+    # The dispatcher and log-writer threads hand work to and from the event loop; with the
+    # default 5 ms GIL switch interval each hand-over could wait that long under load.
+    sys.setswitchinterval(0.001)
     app = create_app(settings)
     print(
         f"utvalg lytter på http://{args.host}:{args.port} (API-dokumentasjon: /docs, "

@@ -346,6 +346,6 @@ def worker_main(conn: Connection) -> None:
                 kind = "refused" if type(exc).__name__ == "RuleRuntimeError" else "error"
                 answers.append((kind, f"{type(exc).__name__}: {exc}", []))
                 continue
-            text = json.dumps(d.model_dump(mode="json"), ensure_ascii=False)
+            text = json.dumps(d.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
             answers.append(("ok", d.application_id, d.outcome, d.score, text))
         conn.send(answers)

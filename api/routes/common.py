@@ -68,7 +68,9 @@ async def evaluate(
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
     pool = services(request).pool
-    lookup = await run_in_threadpool(survey_lookup, request, apps) if apps else None
+    lookup = None
+    if any(s.bullying is None for a in apps for s in a.schools):  # only then ask the database
+        lookup = await run_in_threadpool(survey_lookup, request, apps)
     try:
         return await pool.evaluate(ruleset, applications, kill_switch(request), lookup)
     except EngineCrashed as exc:
