@@ -348,9 +348,7 @@ async def form_page(request: Request, fra: str | None = None) -> Response:
 @router.post("/vurdering")
 async def submit_form(request: Request) -> Response:
     """Evaluate the form: errors next to the fields, or store and show the decision."""
-    visitor, form, refused = await _posted(request)
-    if refused is not None:
-        return refused
+    visitor, form, csrf_refused = await _posted(request)
     refused = _guard(request, visitor, "caseworker")
     if refused is not None:
         return refused
@@ -359,6 +357,14 @@ async def submit_form(request: Request) -> Response:
     round_id = next((v for k, v in items if k == "round"), None)
     ruleset = _default_ruleset(snapshot, round_id)
     state = from_form(items, _survey_years(ruleset))
+    if csrf_refused is not None:
+        # Nothing is evaluated or stored; what was typed comes back with a fresh token,
+        # so a long form is not lost when the page sat open past a restart or expiry.
+        state.general.append(
+            "Skjemaet kunne ikke sendes fordi sikkerhetskoden (CSRF) var utløpt eller "
+            "manglet. Ingenting ble vurdert eller lagret. Se over og send på nytt."
+        )
+        return _form_page(request, visitor, state, ruleset, status=403)
     action = str(form.get("action") or "evaluate")
     if add_row(state, action):
         return _form_page(request, visitor, state, ruleset)

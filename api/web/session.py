@@ -51,6 +51,11 @@ class Visitor:
         return self.role is not None and RANK[self.role] >= RANK[role]
 
 
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison that also takes any text a client may send."""
+    return hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode())
+
+
 class WebSessions:
     """Reads and writes the session cookie and checks CSRF tokens."""
 
@@ -91,7 +96,7 @@ class WebSessions:
             payload = base64.urlsafe_b64decode(body.encode() + b"==")
         except ValueError:
             return self.anonymous()
-        if not signature or not hmac.compare_digest(signature, self._sign(payload)):
+        if not signature or not _same(signature, self._sign(payload)):
             return self.anonymous()
         try:
             data = json.loads(payload)
@@ -122,7 +127,7 @@ class WebSessions:
         """Whether a posted token belongs to this visitor's session."""
         if visitor.fresh or not token:
             return False
-        return hmac.compare_digest(token, self.csrf_token(visitor))
+        return _same(token, self.csrf_token(visitor))
 
     def store(self, response: Response, visitor: Visitor) -> None:
         """Send the visitor's cookie: Secure, HttpOnly, SameSite=Lax, for the whole site."""

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import load_workbook  # type: ignore[import-untyped]
+from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, sync_playwright
 
 from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.web.conftest import CASEWORKER_KEY, KEYS, ROOT
 
-playwright_api = pytest.importorskip("playwright.sync_api")
 SHOTS = ROOT / "var" / "screenshots"
 
 if not CHROMIUM.exists():
@@ -23,6 +23,13 @@ if not CHROMIUM.exists():
         f"{CHROMIUM} mangler: kjør `make browser` (installerer Debians chromium) først.",
         pytrace=False,
     )
+
+
+def _box(locator: Locator) -> FloatRect:
+    """Where an element is drawn (it must be drawn)."""
+    box = locator.bounding_box()
+    assert box is not None, "the element is not drawn"
+    return box
 
 
 @pytest.fixture(scope="module")
@@ -33,10 +40,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def context(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[object]:
+def context(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[BrowserContext]:
     """Chromium with a new, empty profile, signed in as a caseworker through the form."""
-    with playwright_api.sync_playwright() as p:
-        ctx = p.chromium.launch_persistent_context(
+    with sync_playwright() as pw:
+        ctx = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")),
             executable_path=str(CHROMIUM),
             headless=True,
@@ -59,9 +66,9 @@ def context(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[o
 
 
 @pytest.fixture
-def page(context: object, request: pytest.FixtureRequest) -> Iterator[object]:
+def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Page]:
     """A new tab; a full-page screenshot of it is saved when the test ends."""
-    tab = context.new_page()  # type: ignore[attr-defined]
+    tab = context.new_page()
     try:
         yield tab
     finally:
@@ -70,69 +77,66 @@ def page(context: object, request: pytest.FixtureRequest) -> Iterator[object]:
         tab.close()
 
 
-def test_upload_an_example_and_see_it_recommended(page: object, server: str) -> None:
-    p = page
-    p.goto(server + "/vurdering")  # type: ignore[attr-defined]
-    p.get_by_label("Søknadsfil (YAML eller JSON)").set_input_files(  # type: ignore[attr-defined]
+def test_upload_an_example_and_see_it_recommended(page: Page, server: str) -> None:
+    page.goto(server + "/vurdering")
+    page.get_by_label("Søknadsfil (YAML eller JSON)").set_input_files(
         str(ROOT / "examples" / "trondheim-2020.yaml")
     )
-    p.get_by_role("button", name="Vurder filen").click()  # type: ignore[attr-defined]
-    p.wait_for_url(re.compile(r".*/vurderinger/ev-"))  # type: ignore[attr-defined]
-    outcome = p.locator("#utfall")  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Vurder filen").click()
+    page.wait_for_url(re.compile(r".*/vurderinger/ev-"))
+    outcome = page.locator("#utfall")
     assert outcome.inner_text().strip().endswith("Anbefalt")
-    body = p.locator("main").inner_text()  # type: ignore[attr-defined]
+    body = page.locator("main").inner_text()
     assert "Søknaden anbefales: alle krav er oppfylt" in body
     assert "Lade skole har høye mobbetall i 2 av årene 2017, 2018 og 2019" in body
     assert "9,6 % (terskel 9,6 %, høyt)" in body
-    charts = p.locator("svg.chart")  # type: ignore[attr-defined]
+    charts = page.locator("svg.chart")
     assert charts.count() == 3
-    assert charts.first.bounding_box()["width"] > 100
-    assert p.title().startswith("Anbefalt: Trondheim")  # type: ignore[attr-defined]
+    assert _box(charts.first)["width"] > 100
+    assert page.title().startswith("Anbefalt: Trondheim")
 
 
 def test_an_invalid_form_shows_the_field_error_and_keeps_the_typed_values(
-    page: object, server: str
+    page: Page, server: str
 ) -> None:
-    p = page
-    p.goto(server + "/vurdering")  # type: ignore[attr-defined]
-    p.get_by_label("Statsforvalterens embete (fylke)").select_option("50")  # type: ignore[attr-defined]
-    p.get_by_label("Kommunenummer", exact=True).fill("50O1")  # type: ignore[attr-defined]
-    p.get_by_label("Kommunens navn").fill("Trondheim")  # type: ignore[attr-defined]
-    school = p.locator("#skole-0")  # type: ignore[attr-defined]
+    page.goto(server + "/vurdering")
+    page.get_by_label("Statsforvalterens embete (fylke)").select_option("50")
+    page.get_by_label("Kommunenummer", exact=True).fill("50O1")
+    page.get_by_label("Kommunens navn").fill("Trondheim")
+    school = page.locator("#skole-0")
     school.get_by_label("Organisasjonsnummer", exact=True).fill("998145422")
     school.get_by_label("Skolens navn").fill("Lade skole")
     school.get_by_label("Andel mobbet 2017 (%) for skole 1").fill("9,6")
     school.get_by_label("Andel mobbet 2018 (%) for skole 1").fill("mye")
     # Enter in a field submits for evaluation (not an «add row» button)
     school.get_by_label("Andel mobbet 2018 (%) for skole 1").press("Enter")
-    p.wait_for_load_state()  # type: ignore[attr-defined]
-    number = p.get_by_label("Kommunenummer", exact=True)  # type: ignore[attr-defined]
+    page.wait_for_load_state()
+    number = page.get_by_label("Kommunenummer", exact=True)
     assert number.input_value() == "50O1"
     assert number.get_attribute("aria-invalid") == "true"
-    error = p.locator("#f-municipality-number-feil")  # type: ignore[attr-defined]
+    error = page.locator("#f-municipality-number-feil")
     assert "fire sifre" in error.inner_text()
     # the error is shown next to the field: just above it
-    assert 0 < number.bounding_box()["y"] - error.bounding_box()["y"] < 80
+    assert 0 < _box(number)["y"] - _box(error)["y"] < 80
     assert school.get_by_label("Andel mobbet 2018 (%) for skole 1").input_value() == "mye"
-    assert "må være et tall" in p.locator("#f-schools-0-bullying-2018-percent-feil").inner_text()  # type: ignore[attr-defined]
+    assert "må være et tall" in page.locator("#f-schools-0-bullying-2018-percent-feil").inner_text()
     assert school.get_by_label("Andel mobbet 2017 (%) for skole 1").input_value() == "9,6"
     assert school.get_by_label("Skolens navn").input_value() == "Lade skole"
-    assert p.get_by_label("Statsforvalterens embete (fylke)").input_value() == "50"  # type: ignore[attr-defined]
-    summary = p.get_by_role("alert")  # type: ignore[attr-defined]
+    assert page.get_by_label("Statsforvalterens embete (fylke)").input_value() == "50"
+    summary = page.get_by_role("alert")
     assert "Søknaden ble ikke vurdert" in summary.inner_text()
     # the summary's link takes the keyboard to the field
     summary.get_by_role("link", name=re.compile("fire sifre")).click()
-    assert p.evaluate("document.activeElement.id") == "f-municipality-number"  # type: ignore[attr-defined]
-    p.locator("#feil-tittel").scroll_into_view_if_needed()  # type: ignore[attr-defined]
+    assert page.evaluate("document.activeElement.id") == "f-municipality-number"
+    page.locator("#feil-tittel").scroll_into_view_if_needed()
 
 
-def test_rank_a_county_and_see_the_capacity_line(page: object, server: str) -> None:
-    p = page
-    p.goto(server + "/soknader")  # type: ignore[attr-defined]
-    p.get_by_label("Fylke", exact=True).select_option("50")  # type: ignore[attr-defined]
-    p.get_by_role("button", name="Vis").click()  # type: ignore[attr-defined]
-    p.wait_for_url(re.compile(r".*fylke=50.*"))  # type: ignore[attr-defined]
-    rows = p.locator("table.ranking tbody tr")  # type: ignore[attr-defined]
+def test_rank_a_county_and_see_the_capacity_line(page: Page, server: str) -> None:
+    page.goto(server + "/soknader")
+    page.get_by_label("Fylke", exact=True).select_option("50")
+    page.get_by_role("button", name="Vis").click()
+    page.wait_for_url(re.compile(r".*fylke=50.*"))
+    rows = page.locator("table.ranking tbody tr")
     texts = [rows.nth(i).inner_text() for i in range(rows.count())]
     line = [i for i, t in enumerate(texts) if t.startswith("Kapasitetsgrense")]
     assert line == [2], texts  # Trøndelag has capacity 2: the line follows rank 2
@@ -140,16 +144,15 @@ def test_rank_a_county_and_see_the_capacity_line(page: object, server: str) -> N
     assert texts[1].split()[0] == "2" and "Steinkjer" in texts[1]
     assert texts[3].split()[0] == "3" and "Orkland" in texts[3] and "Anbefalt" in texts[3]
     # the line is drawn, between the rows, across the table
-    box = p.locator("tr.capacity-line span").bounding_box()  # type: ignore[attr-defined]
+    box = _box(page.locator("tr.capacity-line span"))
     assert box["width"] > 500
-    assert rows.nth(1).bounding_box()["y"] < box["y"] < rows.nth(3).bounding_box()["y"]
+    assert _box(rows.nth(1))["y"] < box["y"] < _box(rows.nth(3))["y"]
 
 
-def test_download_the_xlsx_and_read_its_rows(page: object, server: str, tmp_path: Path) -> None:
-    p = page
-    p.goto(server + "/soknader?fylke=18")  # type: ignore[attr-defined]
-    with p.expect_download() as info:  # type: ignore[attr-defined]
-        p.get_by_role("link", name="Excel (.xlsx)").click()  # type: ignore[attr-defined]
+def test_download_the_xlsx_and_read_its_rows(page: Page, server: str, tmp_path: Path) -> None:
+    page.goto(server + "/soknader?fylke=18")
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Excel (.xlsx)").click()
     download = info.value
     assert download.suggested_filename == "soknader-pulje-5-fylke-18.xlsx"
     target = tmp_path / download.suggested_filename
@@ -172,18 +175,17 @@ def test_download_the_xlsx_and_read_its_rows(page: object, server: str, tmp_path
     assert len(rows[0]) == 9 + 7  # one column per criterion: FRIST, K1–K6
 
 
-def test_the_pages_work_with_the_keyboard(page: object, server: str) -> None:
-    p = page
-    p.goto(server + "/kriterier")  # type: ignore[attr-defined]
-    p.keyboard.press("Tab")  # type: ignore[attr-defined]
-    skip = p.locator(":focus")  # type: ignore[attr-defined]
+def test_the_pages_work_with_the_keyboard(page: Page, server: str) -> None:
+    page.goto(server + "/kriterier")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
     assert skip.inner_text() == "Hopp til innholdet"
-    p.keyboard.press("Enter")  # type: ignore[attr-defined]
-    assert p.url.endswith("#innhold")  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#innhold")
     # the next stops are the menu links, in order
-    p.goto(server + "/kriterier")  # type: ignore[attr-defined]
+    page.goto(server + "/kriterier")
     stops = []
     for _ in range(4):
-        p.keyboard.press("Tab")  # type: ignore[attr-defined]
-        stops.append(p.evaluate("document.activeElement.textContent.trim()"))  # type: ignore[attr-defined]
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert stops == ["Hopp til innholdet", "Utvalg", "Kriterier", "Ny vurdering"]

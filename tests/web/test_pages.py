@@ -355,6 +355,27 @@ def test_a_form_without_a_valid_csrf_token_is_refused(open_client: TestClient) -
     assert open_client.get("/soknader?fylke=50").text.count("data-rank=") == before
 
 
+def test_a_form_with_a_stale_token_comes_back_with_what_was_typed(
+    open_client: TestClient,
+) -> None:
+    before = open_client.get("/soknader?fylke=50").text.count("data-rank=")
+    r = open_client.post(
+        "/vurdering",
+        data={
+            "csrf_token": "utlopt-kode",
+            "round": "pulje-5",
+            "county": "50",
+            "municipality.number": "5001",
+            "municipality.name": "Trondheim",
+            "action": "evaluate",
+        },
+    )
+    assert r.status_code == 403
+    assert "sikkerhetskoden (CSRF) var utløpt" in r.text and 'value="Trondheim"' in r.text
+    assert csrf_of(r.text) != "utlopt-kode"  # a fresh token to send it again with
+    assert open_client.get("/soknader?fylke=50").text.count("data-rank=") == before
+
+
 def test_a_tampered_session_cookie_is_not_trusted(keyed_client: TestClient) -> None:
     token_page = keyed_client.get("/logg-inn")
     r = keyed_client.post(

@@ -72,6 +72,13 @@ def test_garbage_cookies_are_anonymous() -> None:
         assert visitor.fresh and not visitor.signed_in
 
 
+def test_tokens_and_signatures_in_any_text_are_refused_not_crashed() -> None:
+    s = _sessions()
+    visitor = s.read(_request(_cookie(s, s.anonymous())))
+    assert not s.csrf_ok(visitor, "utløpt-æøå")
+    assert not s.read(_request("e30.ææææ")).signed_in
+
+
 def test_a_fresh_visitor_has_no_valid_token_yet() -> None:
     s = _sessions()
     visitor = s.anonymous()
