@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 
 from api.auth import ROLE_NAMES
 from api.decision_log import Record
@@ -209,7 +210,21 @@ def _guard(request: Request, visitor: Visitor, role: Role) -> Response | None:
 async def _posted(request: Request) -> tuple[Visitor, FormData, Response | None]:
     """Read a posted form and check its CSRF token; a refusal page when it fails."""
     visitor = _sessions(request).read(request)
-    form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_UPLOAD_BYTES)
+    try:
+        form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_UPLOAD_BYTES)
+    except HTTPException:  # a file over the limit, or a body that is not a form
+        page = message(
+            request,
+            visitor,
+            "Skjemaet kunne ikke leses",
+            [
+                f"Skjemaet eller filen var for stor (høyst {MAX_UPLOAD_BYTES // 1024} KiB per "
+                "fil) eller ikke et skjema. Ingenting ble lagret."
+            ],
+            status=400,
+            back=("/vurdering", "Tilbake til skjemaet"),
+        )
+        return visitor, FormData(), page
     token = form.get(CSRF_FIELD)
     if not _sessions(request).csrf_ok(visitor, token if isinstance(token, str) else None):
         page = message(
@@ -349,6 +364,8 @@ async def form_page(request: Request, fra: str | None = None) -> Response:
 async def submit_form(request: Request) -> Response:
     """Evaluate the form: errors next to the fields, or store and show the decision."""
     visitor, form, csrf_refused = await _posted(request)
+    if csrf_refused is not None and csrf_refused.status_code == 400:
+        return csrf_refused
     refused = _guard(request, visitor, "caseworker")
     if refused is not None:
         return refused
@@ -396,7 +413,23 @@ async def submit_file(request: Request) -> Response:
     name, text = "", pasted
     if isinstance(upload, UploadFile) and upload.filename:
         name = upload.filename
-        content = await upload.read()
+        content = await upload.read(MAX_UPLOAD_BYTES + 1)
+        if len(content) > MAX_UPLOAD_BYTES:
+            problem = {
+                "where": "",
+                "message": f"Filen er større enn {MAX_UPLOAD_BYTES // 1024} KiB; en søknad "
+                "er vanligvis noen få KiB. Er det riktig fil?",
+            }
+            return _form_page(
+                request,
+                visitor,
+                state,
+                ruleset,
+                status=413,
+                upload_errors=[problem],
+                upload_name=name,
+                upload_text=pasted,
+            )
         try:
             text = content.decode("utf-8-sig")
         except UnicodeDecodeError as exc:

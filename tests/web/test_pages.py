@@ -154,6 +154,21 @@ def test_an_invalid_upload_is_refused_with_line_numbers_and_the_text_kept(
     assert 'aria-invalid="true"' in r.text
 
 
+def test_a_file_over_the_limit_is_refused_with_a_page(open_client: TestClient) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    big = b"# " + b"x" * (600 * 1024)
+    r = open_client.post(
+        "/vurdering/fil",
+        data={"csrf_token": token},
+        files={"fil": ("stor.yaml", big, "application/yaml")},
+    )
+    assert r.status_code == 413 and "Filen er større enn 512 KiB" in r.text
+    check_page(r.text)
+    big_field = {"csrf_token": token, "tekst": "x" * (600 * 1024)}
+    r = open_client.post("/vurdering/fil", files={"fil": ("", b"")}, data=big_field)
+    assert r.status_code == 400 and "Skjemaet kunne ikke leses" in r.text
+
+
 def test_the_form_page_has_labelled_fields(open_client: TestClient) -> None:
     r = open_client.get("/vurdering")
     assert r.status_code == 200
