@@ -90,6 +90,21 @@ async def evaluate(
         raise Problem(500, "ENGINE_ERROR", f"Regelmotoren feilet: {exc}") from None
 
 
+async def store(request: Request, rows: list[dict[str, Any]]) -> None:
+    """Write rows to the decision log; a database failure becomes a 503 problem."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        await services(request).log.append(rows)
+    except SQLAlchemyError:
+        raise Problem(
+            503,
+            "LOG_UNAVAILABLE",
+            "Søknaden ble vurdert, men vurderingen kunne ikke lagres i beslutningsloggen "
+            "(databasen svarer ikke). Ingenting er lagret; prøv igjen.",
+        ) from None
+
+
 def log_row(
     app: Application,
     ruleset: RuleSet,

@@ -23,6 +23,7 @@ from api.routes.common import (
     not_found,
     ruleset_header,
     services,
+    store,
     summary,
 )
 from api.schemas import EvaluationList, EvaluationRecord, ReplayResult
@@ -60,7 +61,7 @@ async def create_evaluation(
     app, ruleset = application_or_422(body, snapshot, svc.settings.max_units)
     (result,) = await evaluate(request, ruleset, [body.data], [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
-    await svc.log.append([row])
+    await store(request, [row])
     return Response(
         result.decision_json,
         status_code=201,
@@ -123,7 +124,7 @@ async def create_batch(
         log_row(app, rs, r, json.dumps(raw, ensure_ascii=False), name, now)
         for (raw, app, rs), r in zip(checked, done_all, strict=True)
     ]
-    await svc.log.append(rows)
+    await store(request, rows)
     text = "[" + ",".join(r.decision_json for r in done_all) + "]"
     return Response(text, media_type=JSON)
 

@@ -139,3 +139,11 @@ def test_a_failed_write_is_reported_to_the_waiting_request(log: DecisionLog) -> 
         asyncio.run(log.append([dict(duplicate)]))  # same evaluation id: unique constraint
     asyncio.run(log.append([row("after")]))  # the writer lives on
     assert log.find("after") is not None
+
+
+def test_plain_postgresql_urls_use_psycopg_3() -> None:
+    from api.db import normalise_url
+
+    assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert normalise_url("sqlite:///var/utvalg.db") == "sqlite:///var/utvalg.db"

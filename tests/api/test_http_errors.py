@@ -151,3 +151,15 @@ def test_unknown_paths_and_methods_are_problems(api: TestClient) -> None:
     assert codes(problem(api.get("/v2/evaluations"), 404)) == ["NOT_FOUND"]
     assert codes(problem(api.delete("/v1/evaluations/x"), 405)) == ["METHOD_NOT_ALLOWED"]
     assert codes(problem(api.get("/v1/rulesets/pulje-9"), 404)) == ["RULESET_NOT_FOUND"]
+
+
+def test_a_log_that_cannot_be_written_is_503_and_nothing_is_claimed(client_factory: Any) -> None:
+    client = client_factory()
+    engine = client.app.state.services.log.engine
+    with engine.begin() as conn:
+        conn.exec_driver_sql("ALTER TABLE evaluations RENAME TO evaluations_gone")
+    data = dict(baseline(), id="lagres-ikke")
+    body = problem(client.post("/v1/evaluations", json=data), 503)
+    assert codes(body) == ["LOG_UNAVAILABLE"]
+    body = problem(client.post("/v1/evaluations:batch", json={"applications": [data]}), 503)
+    assert codes(body) == ["LOG_UNAVAILABLE"]

@@ -199,3 +199,26 @@ def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
         strong["id"]: "not_recommended",
         weak["id"]: "not_recommended",
     }
+
+
+def test_imported_survey_figures_reach_the_workers(client_factory: Any, tmp_path: Any) -> None:
+    from api.survey.parse import parse_survey_file
+    from api.survey.store import import_survey
+    from tests.builders import SCHOOL_A
+    from tests.survey_export import sample_rows, write_csv
+
+    client = client_factory()
+    engine = client.app.state.services.log.engine
+    path = write_csv(tmp_path / "elevundersokelsen.csv", sample_rows())
+    import_survey(engine, parse_survey_file(str(path), name=path.name))
+
+    data = app_with_id()
+    del data["schools"][0]["bullying"]  # no figures in the application: use the imported ones
+    r = client.post("/v1/evaluations", json=data)
+    assert r.status_code == 201
+    (k1,) = [
+        c for c in r.json()["criteria"] if c["criterion"] == "K1" and c["subject"]["id"] == SCHOOL_A
+    ]
+    assert k1["status"] == "met"
+    assert "elevundersokelsen.csv" in k1["evidence"]["survey_source"]
+    assert r.json()["outcome"] == "recommended"
