@@ -353,9 +353,11 @@ async def form_page(request: Request, fra: str | None = None) -> Response:
                 app = None
             if app is not None:
                 ruleset = _default_ruleset(snapshot, app.round)
-                return _form_page(
-                    request, visitor, from_application(app, _survey_years(ruleset)), ruleset
-                )
+                state = from_application(app, _survey_years(ruleset))
+                # keep the application's id (also one the service derived), so the changed
+                # application replaces this one in the county's ranking instead of joining it
+                state.values["id"] = record.application_id
+                return _form_page(request, visitor, state, ruleset)
     ruleset = _default_ruleset(snapshot)
     return _form_page(request, visitor, blank(_survey_years(ruleset), ruleset.id), ruleset)
 
@@ -630,6 +632,8 @@ async def applications_page(
     if listing is not None:
         shown = [i for i in listing.items if not outcome or i.entry.outcome == outcome]
     last_within = listing.last_within() if listing else 0
+    numbers = [i.municipality_number for i in listing.items] if listing else []
+    repeated = {n for n in numbers if numbers.count(n) > 1}
     title = "Søknader"
     if listing is not None:
         title = f"Søknader fra {listing.name}"
@@ -644,6 +648,7 @@ async def applications_page(
             "shown": shown,
             "last_within": last_within,
             "line_shown": any(i.entry.rank == last_within for i in shown),
+            "repeated": repeated,
             "county": county,
             "outcome": outcome,
             "round_id": ruleset.id,

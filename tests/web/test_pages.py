@@ -265,6 +265,25 @@ def test_the_form_can_be_filled_from_a_stored_evaluation(open_client: TestClient
     assert 'value="Vefsn"' in r.text and 'value="vefsn-2020"' in r.text
 
 
+def test_a_changed_application_without_id_replaces_the_old_one(open_client: TestClient) -> None:
+    # Oslo (03), which no other test ranks
+    original = (EXAMPLES / "narvik-2020.yaml").read_text().replace('county: "18"', 'county: "03"')
+    assert 'county: "03"' in original
+    locations = []
+    for text in (original.replace("id: narvik-2020\n", ""), original):
+        token = csrf_of(open_client.get("/vurdering").text)
+        r = open_client.post(
+            "/vurdering/fil", data={"csrf_token": token, "tekst": text}, follow_redirects=False
+        )
+        locations.append(r.headers["location"])
+    derived = re.search(r"<code>(s-[0-9a-f]+)</code>", open_client.get(locations[0]).text)
+    assert derived, "the service gives an application without id an id of its own"
+    page = open_client.get("/vurdering?fra=" + locations[0].rsplit("/", 1)[1])
+    assert f'value="{derived.group(1)}"' in page.text  # kept when the form is sent again
+    listing = open_client.get("/soknader?fylke=03").text
+    assert listing.count("flere søknader") == 2  # Narvik twice, under two ids
+
+
 def test_an_unknown_decision_is_a_page_not_found(open_client: TestClient) -> None:
     r = open_client.get("/vurderinger/ev-finnes-ikke")
     assert r.status_code == 404 and "Fant ikke vurderingen" in r.text
