@@ -41,7 +41,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def context(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[BrowserContext]:
-    """Chromium with a new, empty profile, signed in as a caseworker through the form."""
+    """Chromium with a new, empty profile and JavaScript off, signed in through the form."""
     with sync_playwright() as pw:
         ctx = pw.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")),
@@ -51,6 +51,7 @@ def context(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[B
             accept_downloads=True,
             viewport={"width": 1280, "height": 900},
             locale="nb-NO",
+            java_script_enabled=False,  # the pages work without it (and have none)
         )
         page = ctx.new_page()
         page.goto(server + "/kriterier")
