@@ -110,8 +110,8 @@ def test_an_invalid_form_shows_the_field_error_and_keeps_the_typed_values(
     school.get_by_label("Andel mobbet 2017 (%) for skole 1").fill("9,6")
     school.get_by_label("Andel mobbet 2018 (%) for skole 1").fill("mye")
     # Enter in a field submits for evaluation (not an «add row» button)
-    school.get_by_label("Andel mobbet 2018 (%) for skole 1").press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        school.get_by_label("Andel mobbet 2018 (%) for skole 1").press("Enter")
     number = page.get_by_label("Kommunenummer", exact=True)
     assert number.input_value() == "50O1"
     assert number.get_attribute("aria-invalid") == "true"
