@@ -61,6 +61,23 @@ def applications(kind: str) -> list[dict[str, Any]]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children(pid: int) -> list[int]:
+    """Child process ids (the evaluation workers of the server)."""
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
 def start_server(port: int, db: Path) -> subprocess.Popen[bytes]:
     """Start `utvalg serve` and wait until /readyz answers."""
     env = dict(os.environ, UTVALG_DATABASE_URL=f"sqlite:///{db}")
@@ -165,9 +182,16 @@ def main() -> int:
         server = start_server(port, db)
         try:
             asyncio.run(drive(port, bodies[-2000:], args.clients, args.warmup))
+            workers = children(server.pid)
+            main_before = cpu_seconds(server.pid)
+            workers_before = sum(cpu_seconds(w) for w in workers)
+            load_before = os.getloadavg()[0]
             latencies, errors, elapsed = asyncio.run(
                 drive(port, bodies, args.clients, args.seconds)
             )
+            main_cpu = cpu_seconds(server.pid) - main_before
+            workers_cpu = sum(cpu_seconds(w) for w in workers) - workers_before
+            load_after = os.getloadavg()[0]
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -186,6 +210,12 @@ def main() -> int:
         f"p99 {qs[98] * 1000:.1f}  maks {max(latencies, default=0) * 1000:.1f}"
     )
     print(f"i loggen:      {stored} rader (forventet {ok} + oppvarming)")
+    n = max(1, len(latencies))
+    print(
+        f"CPU per kall:  tjener {main_cpu / n * 1000:.2f} ms, "
+        f"arbeidsprosesser {workers_cpu / n * 1000:.2f} ms ({len(workers)} stk.)"
+    )
+    print(f"maskinlast:    {load_before:.1f} før, {load_after:.1f} etter (1 min snitt)")
     if errors:
         print("feilkoder:     " + ", ".join(sorted(set(errors))))
     return 1 if errors else 0

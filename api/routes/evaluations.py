@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Annotated, Literal
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -164,7 +165,7 @@ def list_evaluations(
     if next_seq is not None:
         params = request.query_params.multi_items()
         kept = [(k, v) for k, v in params if k != "cursor"] + [("cursor", str(next_seq))]
-        next_url = "/v1/evaluations?" + "&".join(f"{k}={v}" for k, v in kept)
+        next_url = "/v1/evaluations?" + urlencode(kept)
     return EvaluationList.model_validate(
         {
             "items": [summary(r) for r in records],

@@ -126,6 +126,7 @@ def test_list_filters_by_county_outcome_and_round_with_pages(api: TestClient) ->
     rest = api.get(page["next"]).json()
     assert rest["items"][0]["application_id"] == ids[0]
 
+    assert api.post("/v1/evaluations", json=high_k1()).status_code == 201
     recommended = api.get("/v1/evaluations", params={"outcome": "recommended"}).json()
     assert recommended["items"] and all(i["outcome"] == "recommended" for i in recommended["items"])
     other_round = api.get("/v1/evaluations", params={"round": "pulje-4"}).json()
