@@ -2,12 +2,12 @@
 
 durable-rules' C core can crash the process and never releases the GIL, so the
 server evaluates in separate processes (started with `spawn`: no durable state is
-ever shared through fork). Each worker has a dispatcher thread in the server that
-takes jobs from one shared queue, sends whatever is waiting (up to a limit) in one
-message, and waits for the answers. When a worker dies or hangs, its dispatcher
-starts a new one and puts the jobs of the lost batch back on the queue, each to
-be retried once and alone, so one bad application cannot take others with it
-twice. A job that fails twice is answered with `EngineCrashed`.
+ever shared through fork). The server's event loop watches
+each worker's pipe; an idle worker gets whatever jobs are waiting (up to a limit) in
+one message. When a worker dies or hangs, a new one is started and the jobs of the
+lost batch go back to the front of the queue, each to be retried once and alone,
+so one bad application cannot take others with it twice. A job that fails twice
+is answered with `EngineCrashed`.
 
 Jobs carry the digest of the ruleset they started with; each worker keeps every
 ruleset it has been sent, so a reload never changes the rules of a request in
@@ -17,18 +17,17 @@ flight.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import collections
+import gc
 import json
 import logging
 import multiprocessing
 import os
 import pickle
-import queue
 import signal
 import threading
-import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
@@ -72,18 +71,19 @@ class _Job:
     digest: str
     application: Any
     kill: Kill
-    lookup: Any = None
-    future: concurrent.futures.Future[Evaluated] = field(default_factory=concurrent.futures.Future)
+    lookup: Any
+    future: asyncio.Future[Evaluated]
     attempts: int = 0
     alone: bool = False
 
 
-class _WorkerDied(Exception):
-    pass
-
-
 class WorkerPool:
-    """A fixed number of evaluation processes fed from one queue."""
+    """A fixed number of evaluation processes, fed from the server's event loop.
+
+    Everything but `register`, `alive`, `pids` and `evaluate_sync` runs on the event loop
+    the pool was started on: pipes are watched with `add_reader`, so no thread sits
+    between a request and its worker.
+    """
 
     def __init__(
         self,
@@ -97,10 +97,12 @@ class WorkerPool:
         self.timeout = timeout
         self.max_per_call = max_per_call
         self._ctx = multiprocessing.get_context(start_method)
-        self._queue: queue.Queue[_Job | None] = queue.Queue()
+        self._pending: collections.deque[_Job] = collections.deque()
         self._blobs: dict[str, bytes] = {}
         self._blobs_lock = threading.Lock()
         self._slots: list[_Slot] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._dispatch_soon = False
         self.restarts = 0
         self.crashed_jobs = 0
 
@@ -110,19 +112,27 @@ class WorkerPool:
             if ruleset.digest not in self._blobs:
                 self._blobs[ruleset.digest] = pickle.dumps(ruleset)
 
+    def blob(self, digest: str) -> bytes:
+        """The pickled ruleset with this digest."""
+        with self._blobs_lock:
+            return self._blobs[digest]
+
     def start(self) -> None:
-        """Start the worker processes and their dispatcher threads."""
-        self._slots = [_Slot(self, i) for i in range(self.size)]
+        """Start the worker processes; call on the running event loop that will use them."""
+        self._loop = asyncio.get_running_loop()
+        self._slots = [_Slot(self, i, self._loop) for i in range(self.size)]
         for slot in self._slots:
-            slot.start()
+            slot.spawn()
 
     def close(self) -> None:
-        """Stop the dispatchers and the worker processes."""
-        for _ in self._slots:
-            self._queue.put(None)
+        """Stop the worker processes; jobs still waiting fail."""
         for slot in self._slots:
-            slot.join()
+            slot.stop()
         self._slots = []
+        while self._pending:
+            job = self._pending.popleft()
+            if not job.future.done():
+                job.future.set_exception(EngineCrashed("tjenesten stopper"))
 
     def alive(self) -> int:
         """How many worker processes are running now."""
@@ -132,15 +142,6 @@ class WorkerPool:
         """The process ids of the workers (for tests and diagnostics)."""
         return [s.process.pid for s in self._slots if s.process is not None and s.process.pid]
 
-    def submit(
-        self, ruleset: RuleSet, application: Any, kill: Kill = None, lookup: Any = None
-    ) -> _Job:
-        """Queue one application for evaluation under a ruleset (with a picklable lookup)."""
-        self.register(ruleset)
-        job = _Job(ruleset.digest, application, kill, lookup)
-        self._queue.put(job)
-        return job
-
     async def evaluate(
         self,
         ruleset: RuleSet,
@@ -149,20 +150,54 @@ class WorkerPool:
         lookup: Any = None,
     ) -> list[Evaluated]:
         """Evaluate applications (plain JSON data, already validated) in the workers."""
-        jobs = [self.submit(ruleset, a, kill, lookup) for a in applications]
-        return list(await asyncio.gather(*(asyncio.wrap_future(j.future) for j in jobs)))
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the worker pool is not started")
+        self.register(ruleset)
+        jobs = [_Job(ruleset.digest, a, kill, lookup, loop.create_future()) for a in applications]
+        self._pending.extend(jobs)
+        self.schedule_dispatch()
+        return list(await asyncio.gather(*(j.future for j in jobs)))
 
     def evaluate_sync(
         self, ruleset: RuleSet, applications: Sequence[Any], kill: Kill = None, lookup: Any = None
     ) -> list[Evaluated]:
-        """Evaluate from a plain thread (commands, start-up)."""
-        jobs = [self.submit(ruleset, a, kill, lookup) for a in applications]
-        return [j.future.result() for j in jobs]
+        """Evaluate from another thread than the event loop's (commands, start-up, tests)."""
+        loop = self._loop
+        if loop is None:
+            raise RuntimeError("the worker pool is not started")
+        coroutine = self.evaluate(ruleset, applications, kill, lookup)
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
 
-    def blob(self, digest: str) -> bytes:
-        """The pickled ruleset with this digest."""
-        with self._blobs_lock:
-            return self._blobs[digest]
+    def schedule_dispatch(self) -> None:
+        """Hand out waiting jobs once this turn of the loop is over (so they batch up)."""
+        if not self._dispatch_soon and self._loop is not None:
+            self._dispatch_soon = True
+            self._loop.call_soon(self._dispatch)
+
+    def _dispatch(self) -> None:
+        self._dispatch_soon = False
+        for slot in self._slots:
+            if not self._pending:
+                return
+            if slot.idle():
+                batch = self._take()
+                if batch:
+                    slot.send(batch)
+
+    def _take(self) -> list[_Job]:
+        batch: list[_Job] = []
+        while self._pending and len(batch) < self.max_per_call:
+            job = self._pending[0]
+            if job.future.done():  # cancelled: the client went away
+                self._pending.popleft()
+                continue
+            if job.alone and batch:
+                break
+            batch.append(self._pending.popleft())
+            if job.alone:
+                break
+        return batch
 
     def _requeue(self, jobs: list[_Job], reason: str) -> None:
         for job in jobs:
@@ -172,34 +207,35 @@ class WorkerPool:
                 if not job.future.done():
                     job.future.set_exception(EngineCrashed(reason))
                 continue
-            job.alone = True
+            job.alone = True  # a retry goes alone: one bad application cannot take others
             if job.kill == "once":
                 job.kill = None
-            self._queue.put(job)
+            self._pending.appendleft(job)
+        self.schedule_dispatch()
 
 
 class _Slot:
-    """One worker process and the dispatcher thread that feeds it."""
+    """One worker process, its pipe, and the batch it is working on."""
 
-    def __init__(self, pool: WorkerPool, index: int) -> None:
+    def __init__(self, pool: WorkerPool, index: int, loop: asyncio.AbstractEventLoop) -> None:
         self.pool = pool
         self.index = index
+        self.loop = loop
         self.process: Any = None
         self.conn: Connection | None = None
         self.known: set[str] = set()
-        self.started_at = 0.0
+        self.batch: list[_Job] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.ready = False  # the worker has imported the engine and said so
         self.quick_deaths = 0
-        self.thread = threading.Thread(target=self._run, name=f"utvalg-worker-{index}", daemon=True)
+        self.stopping = False
 
-    def start(self) -> None:
-        self._spawn()
-        self.thread.start()
+    def idle(self) -> bool:
+        """Whether the worker is running and has no batch."""
+        return self.conn is not None and self.batch is None
 
-    def join(self) -> None:
-        self.thread.join(timeout=30)
-        self._stop_process()
-
-    def _spawn(self) -> None:
+    def spawn(self) -> None:
+        """Start a fresh worker process and watch its pipe."""
         parent, child = self.pool._ctx.Pipe()
         process = self.pool._ctx.Process(  # type: ignore[attr-defined]
             target=worker_main, args=(child,), name=f"utvalg-worker-{self.index}", daemon=True
@@ -207,16 +243,100 @@ class _Slot:
         process.start()
         child.close()
         self.process, self.conn, self.known = process, parent, set()
-        self.started_at = time.monotonic()
+        self.ready = False
+        self.loop.add_reader(parent.fileno(), self._readable)
+        # uvloop makes a watched fd non-blocking; the pipe is read and written a whole
+        # message at a time (the worker answers at once, and reads whatever it is sent)
+        os.set_blocking(parent.fileno(), True)
         log.info("arbeidsprosess %d startet (pid %s)", self.index, process.pid)
+        self.pool.schedule_dispatch()
 
-    def _stop_process(self) -> None:
+    def send(self, batch: list[_Job]) -> None:
+        """Send a batch (and any ruleset the worker lacks) to the worker."""
+        conn = self.conn
+        assert conn is not None
+        self.batch = batch
+        try:
+            for digest in {j.digest for j in batch} - self.known:
+                conn.send(("rules", digest, self.pool.blob(digest)))
+                self.known.add(digest)
+            conn.send(("eval", [(j.digest, j.application, j.kill, j.lookup) for j in batch]))
+        except OSError as exc:
+            self._died(f"kunne ikke sende ({type(exc).__name__})")
+            return
+        self.timer = self.loop.call_later(self.pool.timeout, self._timed_out)
+
+    def _readable(self) -> None:
+        conn = self.conn
+        if conn is None:
+            return
+        try:
+            answers: Any = conn.recv()
+        except (EOFError, OSError, pickle.PickleError) as exc:
+            code = self.process.exitcode if self.process is not None else None
+            self._died(f"forbindelsen brøt ({type(exc).__name__}, kode {code})")
+            return
+        if answers == ("ready",):
+            self.ready = True
+            self.quick_deaths = 0
+            return
+        batch, self.batch = self.batch or [], None
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        for job, answer in zip(batch, answers, strict=False):
+            if job.future.done():
+                continue
+            if answer[0] == "ok":
+                job.future.set_result(Evaluated(*answer[1:]))
+            else:
+                job.future.set_exception(EngineFailed(answer[0], answer[1], answer[2]))
+        self.pool.schedule_dispatch()
+
+    def _timed_out(self) -> None:
+        self.timer = None
+        self._died(f"ingen svar på {self.pool.timeout:g} s")
+
+    def _died(self, reason: str) -> None:
+        batch, self.batch = self.batch or [], None
+        self._close_process(kill=True)
+        if self.stopping:
+            return
+        self.pool.restarts += 1
+        log.warning("arbeidsprosess %d er borte (%s); starter en ny", self.index, reason)
+        self.pool._requeue(batch, reason)
+        # a worker that dies before it is ready (broken install, poisoned import) must not
+        # make the server spin: back off up to 5 s between such restarts
+        delay = 0.0
+        if not self.ready:
+            self.quick_deaths += 1
+            delay = min(5.0, 0.1 * 2**self.quick_deaths)
+        if delay:
+            self.loop.call_later(delay, self._respawn)
+        else:
+            self._respawn()
+
+    def _respawn(self) -> None:
+        if not self.stopping:
+            self.spawn()
+
+    def _close_process(self, *, kill: bool) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
         if self.conn is not None:
             try:
-                self.conn.send(("stop",))
-            except OSError:
+                self.loop.remove_reader(self.conn.fileno())
+            except (OSError, ValueError):
                 pass
+            if not kill:
+                try:
+                    self.conn.send(("stop",))
+                except OSError:
+                    pass
         if self.process is not None:
+            if kill and self.process.is_alive():
+                self.process.kill()
             self.process.join(timeout=5)
             if self.process.is_alive():
                 self.process.kill()
@@ -225,88 +345,14 @@ class _Slot:
             self.conn.close()
         self.conn = None
 
-    def _replace(self, reason: str) -> None:
-        self.pool.restarts += 1
-        log.warning("arbeidsprosess %d er borte (%s); starter en ny", self.index, reason)
-        if self.process is not None and self.process.is_alive():
-            self.process.kill()
-        if self.process is not None:
-            self.process.join(timeout=5)
-        if self.conn is not None:
-            self.conn.close()
-        # a worker that dies right after starting (broken install, poisoned import) must
-        # not make the server spin: back off up to 5 s between such restarts
-        if time.monotonic() - self.started_at < 2.0:
-            self.quick_deaths += 1
-            time.sleep(min(5.0, 0.1 * 2**self.quick_deaths))
-        else:
-            self.quick_deaths = 0
-        self._spawn()
-
-    def _take(self, carry: _Job | None) -> tuple[list[_Job], _Job | None, bool]:
-        q = self.pool._queue
-        first = carry if carry is not None else q.get()
-        if first is None:
-            return [], None, True
-        batch = [first]
-        if first.alone:
-            return batch, None, False
-        while len(batch) < self.pool.max_per_call:
-            try:
-                job = q.get_nowait()
-            except queue.Empty:
-                break
-            if job is None:
-                q.put(None)  # leave the stop signal for the next round
-                break
-            if job.alone:
-                return batch, job, False
-            batch.append(job)
-        return batch, None, False
-
-    def _run(self) -> None:
-        carry: _Job | None = None
-        while True:
-            batch, carry, stop = self._take(carry)
-            if stop:
-                return
-            batch = [j for j in batch if not j.future.cancelled()]
-            if not batch:
-                continue
-            try:
-                answers = self._call(batch)
-            except _WorkerDied as exc:
-                self._replace(str(exc))
-                self.pool._requeue(batch, str(exc))
-                continue
-            for job, answer in zip(batch, answers, strict=True):
-                if job.future.done():
-                    continue
-                if answer[0] == "ok":
-                    job.future.set_result(Evaluated(*answer[1:]))
-                else:
-                    job.future.set_exception(EngineFailed(answer[0], answer[1], answer[2]))
-
-    def _call(self, batch: list[_Job]) -> list[tuple[Any, ...]]:
-        conn = self.conn
-        if conn is None:
-            raise _WorkerDied("ingen arbeidsprosess")
-        try:
-            for digest in {j.digest for j in batch} - self.known:
-                conn.send(("rules", digest, self.pool.blob(digest)))
-                self.known.add(digest)
-            conn.send(("eval", [(j.digest, j.application, j.kill, j.lookup) for j in batch]))
-            deadline = time.monotonic() + self.pool.timeout
-            while not conn.poll(0.2):
-                if not self.process.is_alive():
-                    raise _WorkerDied(f"prosessen stoppet med kode {self.process.exitcode}")
-                if time.monotonic() > deadline:
-                    raise _WorkerDied(f"ingen svar på {self.pool.timeout:g} s")
-            answers: list[tuple[Any, ...]] = conn.recv()
-        except (EOFError, OSError, pickle.PickleError) as exc:
-            code = self.process.exitcode if self.process is not None else None
-            raise _WorkerDied(f"forbindelsen brøt ({type(exc).__name__}, kode {code})") from None
-        return answers
+    def stop(self) -> None:
+        """Stop the worker for good; its batch fails."""
+        self.stopping = True
+        batch, self.batch = self.batch or [], None
+        self._close_process(kill=False)
+        for job in batch:
+            if not job.future.done():
+                job.future.set_exception(EngineCrashed("tjenesten stopper"))
 
 
 # --- inside the worker process --------------------------------------------------------
@@ -314,9 +360,17 @@ class _Slot:
 
 def worker_main(conn: Connection) -> None:
     """The loop of a worker process: receive rulesets and batches, answer with decisions."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    # Ctrl-C and a service manager's SIGTERM reach the whole process group; they are for the
+    # server, which stops its workers itself (and a worker whose server is gone sees EOF)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     from engine import InvalidApplication, evaluate, parse_application
 
+    # everything imported so far lives as long as the worker: keep it out of the collector's
+    # full passes, which otherwise show up as pauses in the slowest answers
+    gc.collect()
+    gc.freeze()
+    conn.send(("ready",))
     rulesets: dict[str, RuleSet] = {}
     while True:
         try:

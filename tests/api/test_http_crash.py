@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import threading
@@ -93,20 +94,22 @@ def test_the_kill_switch_is_ignored_unless_enabled(client_factory: Any) -> None:
 
 
 def test_pool_retries_batchmates_of_a_crashed_job_alone() -> None:
-    pool = WorkerPool(1, max_per_call=8)
-    pool.start()
-    try:
-        rs = ruleset()
-        jobs = [pool.submit(rs, application()) for _ in range(5)]
-        poison = pool.submit(rs, application(), kill="always")
-        jobs += [pool.submit(rs, application()) for _ in range(5)]
-        assert all(j.future.result(timeout=120).outcome == "not_recommended" for j in jobs)
+    async def scenario() -> None:
+        pool = WorkerPool(1, max_per_call=8)
+        pool.start()
         try:
-            poison.future.result(timeout=120)
-        except EngineCrashed:
-            pass
-        else:
-            raise AssertionError("the poisoned job should have failed")
-        assert pool.crashed_jobs == 1
-    finally:
-        pool.close()
+            rs = ruleset()
+            ordinary = pool.evaluate(rs, [application() for _ in range(5)])
+            poison = pool.evaluate(rs, [application()], kill="always")
+            later = pool.evaluate(rs, [application() for _ in range(5)])
+            first, crashed, second = await asyncio.gather(
+                ordinary, poison, later, return_exceptions=True
+            )
+            assert isinstance(crashed, EngineCrashed)
+            assert isinstance(first, list) and isinstance(second, list)
+            assert [r.outcome for r in first + second] == ["not_recommended"] * 10
+            assert pool.crashed_jobs == 1 and pool.restarts == 2
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())
