@@ -163,6 +163,30 @@ def test_a_valid_change_is_loaded_and_old_decisions_stay(
     assert again["changed"] is False and again["rulesets"][0]["digest"] == after
 
 
+def test_ranking_a_county_refuses_decisions_made_under_other_rules(
+    client_factory: Any, rules_copy: Path
+) -> None:
+    client = client_factory(rules_dir=rules_copy)
+    first, second = (dict(baseline(), id=unique_id()) for _ in range(2))
+    for data in (first, second):
+        assert client.post("/v1/evaluations", json=data).status_code == 201
+    assert client.post("/v1/rankings", json={"county": "50"}).status_code == 200
+
+    bump_version(rules_copy, "2020.1-ny")
+    assert client.post("/v1/rulesets:reload").status_code == 200
+    assert client.post("/v1/evaluations", json=first).status_code == 201  # under the new rules
+    r = client.post("/v1/rankings", json={"county": "50"})
+    assert r.status_code == 409
+    assert r.headers["content-type"] == "application/problem+json"
+    (error,) = r.json()["errors"]
+    assert error["code"] == "STALE_EVALUATIONS" and second["id"] in error["msg"]
+
+    assert client.post("/v1/evaluations", json=second).status_code == 201
+    ranked = client.post("/v1/rankings", json={"county": "50"}).json()
+    ids = {e["application_id"] for e in ranked["counties"][0]["ranking"]}
+    assert ids == {first["id"], second["id"]}
+
+
 def test_a_request_keeps_the_rules_it_started_with(client_factory: Any, rules_copy: Path) -> None:
     client = client_factory(rules_dir=rules_copy)
     services = client.app.state.services
