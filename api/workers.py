@@ -26,6 +26,7 @@ import os
 import pickle
 import signal
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -35,7 +36,9 @@ from engine import RuleSet
 
 log = logging.getLogger("utvalg.workers")
 
-Kill = Literal["once", "always"] | None
+# Test-only: kill the worker when it reaches the job, on the first try or on both;
+# or make it hang (then the timeout kills it), on the first try.
+Kill = Literal["once", "always", "hang"] | None
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,10 @@ class WorkerPool:
         """How many worker processes are running now."""
         return sum(1 for s in self._slots if s.process is not None and s.process.is_alive())
 
+    def ready_count(self) -> int:
+        """How many workers have started and can take work."""
+        return sum(1 for s in self._slots if s.conn is not None and s.ready)
+
     def pids(self) -> list[int]:
         """The process ids of the workers (for tests and diagnostics)."""
         return [s.process.pid for s in self._slots if s.process is not None and s.process.pid]
@@ -208,10 +215,13 @@ class WorkerPool:
                     job.future.set_exception(EngineCrashed(reason))
                 continue
             job.alone = True  # a retry goes alone: one bad application cannot take others
-            if job.kill == "once":
+            if job.kill in ("once", "hang"):
                 job.kill = None
             self._pending.appendleft(job)
         self.schedule_dispatch()
+
+
+STARTUP_TIMEOUT = 120.0  # a worker imports the engine in about a second
 
 
 class _Slot:
@@ -231,8 +241,8 @@ class _Slot:
         self.stopping = False
 
     def idle(self) -> bool:
-        """Whether the worker is running and has no batch."""
-        return self.conn is not None and self.batch is None
+        """Whether the worker is ready and has no batch (start-up never counts as work)."""
+        return self.conn is not None and self.ready and self.batch is None
 
     def spawn(self) -> None:
         """Start a fresh worker process and watch its pipe."""
@@ -244,6 +254,7 @@ class _Slot:
         child.close()
         self.process, self.conn, self.known = process, parent, set()
         self.ready = False
+        self.timer = self.loop.call_later(STARTUP_TIMEOUT, self._start_timed_out)
         self.loop.add_reader(parent.fileno(), self._readable)
         # uvloop makes a watched fd non-blocking; the pipe is read and written a whole
         # message at a time (the worker answers at once, and reads whatever it is sent)
@@ -279,6 +290,10 @@ class _Slot:
         if answers == ("ready",):
             self.ready = True
             self.quick_deaths = 0
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            self.pool.schedule_dispatch()
             return
         batch, self.batch = self.batch or [], None
         if self.timer is not None:
@@ -292,6 +307,10 @@ class _Slot:
             else:
                 job.future.set_exception(EngineFailed(answer[0], answer[1], answer[2]))
         self.pool.schedule_dispatch()
+
+    def _start_timed_out(self) -> None:
+        self.timer = None
+        self._died(f"ikke klar etter {STARTUP_TIMEOUT:g} s")
 
     def _timed_out(self) -> None:
         self.timer = None
@@ -384,7 +403,9 @@ def worker_main(conn: Connection) -> None:
             continue
         answers: list[tuple[Any, ...]] = []
         for digest, raw, kill, lookup in message[1]:
-            if kill:
+            if kill == "hang":
+                time.sleep(3600)  # test-only: a worker that stops answering
+            elif kill:
                 os.kill(os.getpid(), signal.SIGKILL)  # test-only: a crash mid-request
             ruleset = rulesets[digest]
             try:

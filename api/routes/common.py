@@ -34,7 +34,7 @@ def kill_switch(request: Request) -> Kill:
     if not services(request).settings.test_kill_switch:
         return None
     value = request.headers.get(KILL_HEADER)
-    if value in ("once", "always"):
+    if value in ("once", "always", "hang"):
         return value  # type: ignore[return-value]
     return None
 

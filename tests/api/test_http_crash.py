@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import threading
+import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -76,13 +77,22 @@ def test_requests_keep_succeeding_while_workers_are_killed(api: TestClient) -> N
     assert pool.restarts >= restarts + 4
 
 
+def wait_for(predicate: Any, what: str) -> None:
+    """Poll until `predicate()` holds (bounded; not a timing assertion)."""
+    deadline = time.monotonic() + 60
+    while not predicate():
+        assert time.monotonic() < deadline, f"ventet forgjeves på: {what}"
+        time.sleep(0.05)
+
+
 def test_a_worker_killed_from_outside_is_replaced(api: TestClient) -> None:
     pool = api.app.state.services.pool  # type: ignore[attr-defined]
+    wait_for(lambda: pool.ready_count() == 2, "to klare arbeidsprosesser")
     victim = pool.pids()[0]
     os.kill(victim, signal.SIGKILL)
     for _ in range(6):  # whichever worker gets them, every request succeeds
         assert api.post("/v1/evaluations", json=application()).status_code == 201
-    assert victim not in pool.pids()
+    wait_for(lambda: victim not in pool.pids() and pool.ready_count() == 2, "en ny prosess")
 
 
 def test_the_kill_switch_is_ignored_unless_enabled(client_factory: Any) -> None:
@@ -113,3 +123,15 @@ def test_pool_retries_batchmates_of_a_crashed_job_alone() -> None:
             pool.close()
 
     asyncio.run(scenario())
+
+
+def test_a_worker_that_stops_answering_is_replaced_after_the_timeout(
+    client_factory: Any,
+) -> None:
+    client = client_factory(test_kill_switch=True, eval_timeout_seconds=1.0)
+    pool = client.app.state.services.pool
+    data = application()
+    r = client.post("/v1/evaluations", json=data, headers={KILL: "hang"})
+    assert r.status_code == 201 and r.json()["application_id"] == data["id"]
+    assert pool.restarts == 1
+    assert client.post("/v1/evaluations", json=application()).status_code == 201
