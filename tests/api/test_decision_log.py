@@ -147,3 +147,32 @@ def test_plain_postgresql_urls_use_psycopg_3() -> None:
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///var/utvalg.db") == "sqlite:///var/utvalg.db"
+
+
+def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database_url: str) -> None:
+    from tests.builders import baseline
+
+    client = client_factory(database_url=database_url)
+    ids = []
+    for n in range(3):
+        data = dict(baseline(), id=f"db-{n}")
+        r = client.post("/v1/evaluations", json=data)
+        assert r.status_code == 201
+        ids.append(r.headers["utvalg-evaluation-id"])
+    assert (
+        client.post("/v1/evaluations:batch", json={"applications": [baseline()]}).status_code == 200
+    )
+    assert client.get(f"/v1/evaluations/{ids[0]}").json()["application_id"] == "db-0"
+    record = client.get("/v1/evaluations/db-2/record").json()
+    assert record["evaluation_id"] == ids[2] and record["application"]["id"] == "db-2"
+    page = client.get("/v1/evaluations", params={"limit": 2}).json()
+    assert len(page["items"]) == 2 and page["next_cursor"]
+    ranking = client.post("/v1/rankings", json={"county": "50"}).json()
+    assert {e["application_id"] for e in ranking["counties"][0]["ranking"]} == {
+        "db-0",
+        "db-1",
+        "db-2",
+        "test-1",
+    }
+    assert client.post(f"/v1/evaluations/{ids[1]}:replay").json()["same"] is True
+    assert client.get("/readyz").json()["database"] == "ok"
