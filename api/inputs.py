@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,8 +215,3 @@ def applications_or_422(
             f"({len(errors)} feil i alt). Ingen søknad ble vurdert.",
         )
     return out
-
-
-def prefixed(errors: Sequence[dict[str, Any]], prefix: Sequence[str | int]) -> list[dict[str, Any]]:
-    """Errors with `loc` under `prefix`."""
-    return [{**e, "loc": [*prefix, *e["loc"]]} for e in errors]
