@@ -17,6 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 
 def find_postgres() -> Path | None:
@@ -48,7 +49,7 @@ class PostgresServer:
         self.as_root = os.geteuid() == 0
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
-    def _user(self) -> dict[str, object]:
+    def _user(self) -> dict[str, Any]:
         if self.as_root:
             return {"user": "postgres", "group": "postgres", "extra_groups": [], "cwd": "/"}
         return {}
@@ -73,7 +74,7 @@ class PostgresServer:
             check=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            **self._user(),  # type: ignore[arg-type]
+            **self._user(),
         )
         log = open(self.folder / "server.log", "wb")  # noqa: SIM115 - closed with the server
         self.process = subprocess.Popen(
@@ -96,7 +97,7 @@ class PostgresServer:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            **self._user(),  # type: ignore[arg-type]
+            **self._user(),
         )
         log.close()
         deadline = time.monotonic() + 60
