@@ -176,3 +176,14 @@ def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database
     }
     assert client.post(f"/v1/evaluations/{ids[1]}:replay").json()["same"] is True
     assert client.get("/readyz").json()["database"] == "ok"
+
+
+def test_the_migrations_match_the_models(log: DecisionLog) -> None:
+    from alembic import command
+
+    from api.db import alembic_config
+
+    cfg = alembic_config(log.engine.url.render_as_string(hide_password=False))
+    with log.engine.connect() as connection:
+        cfg.attributes["connection"] = connection
+        command.check(cfg)  # raises when autogenerate would find a difference
