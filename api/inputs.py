@@ -19,23 +19,9 @@ from engine import (
     load_application_text,
     parse_application,
 )
+from engine.yamlpos import DuplicateJsonKey, loads_json_strict
 
 _POSITIONS_UP_TO = 64 * 1024  # re-read small bodies for line/column in error messages
-
-
-class _DuplicateKey(ValueError):
-    def __init__(self, key: str) -> None:
-        self.key = key
-        super().__init__(key)
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateKey(key)
-        out[key] = value
-    return out
 
 
 @dataclass(frozen=True)
@@ -71,8 +57,8 @@ async def read_json(request: Request) -> JsonBody:
     if not text.strip():
         raise Problem(422, "EMPTY_BODY", "Forespørselen mangler innhold (JSON).", loc=["body"])
     try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as exc:
+        data = loads_json_strict(text)
+    except DuplicateJsonKey as exc:
         raise Problem(
             422,
             "DUPLICATE_KEY",

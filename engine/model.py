@@ -8,7 +8,6 @@ together as `InvalidApplication`. Nothing half-valid leaves this module.
 from __future__ import annotations
 
 import difflib
-import json
 import math
 import os
 import re
@@ -32,7 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
-from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
+from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
 
 __all__ = [
     "Application",
@@ -321,19 +320,6 @@ def load_application_file(
 # --- loading text ---------------------------------------------------------------------
 
 
-class _DuplicateJsonKey(ValueError):
-    pass
-
-
-def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise _DuplicateJsonKey(key)
-        out[key] = value
-    return out
-
-
 def _load_text(text: str, file: str | None) -> Positioned:
     text = text.removeprefix("\ufeff")
     try:
@@ -346,7 +332,8 @@ def _load_text(text: str, file: str | None) -> Positioned:
         # text), so JSON-looking input takes its values from the json module and only the
         # positions from the YAML reader.
         try:
-            data = json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+            # a duplicate key is a ValueError too: the YAML reader then reports it with its line
+            data = loads_json_strict(text)
         except ValueError:
             pass
         else:

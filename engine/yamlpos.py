@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,28 @@ class YamlProblem(Exception):
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
         super().__init__("; ".join(d.message for d in diagnostics))
+
+
+class DuplicateJsonKey(ValueError):
+    """A JSON object names the same key twice."""
+
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(key)
+
+
+def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateJsonKey(key)
+        out[key] = value
+    return out
+
+
+def loads_json_strict(text: str) -> Any:
+    """`json.loads` that raises DuplicateJsonKey for an object with the same key twice."""
+    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
 
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
