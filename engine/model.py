@@ -31,6 +31,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails, PydanticCustomError
 
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
+from engine.pydantic_errors import clean_loc
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
 
 __all__ = [
@@ -659,23 +660,7 @@ def _expected(ctx: Mapping[str, Any]) -> str:
 
 
 def _clean_loc(loc: tuple[int | str, ...], raw: Any) -> Path:
-    """Drop pydantic's internal loc parts (validator and union-member names), keep data keys."""
-    out: list[str | int] = []
-    current: Any = raw
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(part, int) and isinstance(current, list):
-            out.append(part)
-            current = current[part] if 0 <= part < len(current) else None
-        elif isinstance(current, Mapping) and part in current:
-            out.append(part)
-            current = current[part]
-        elif isinstance(part, str) and part in _FIELD_NAMES and (last or current is None):
-            out.append(part)  # a missing field: not in the data, but a real name
-            current = None
-        elif isinstance(part, int) and current is None:
-            out.append(part)
-    return tuple(out)
+    return clean_loc(loc, raw, _FIELD_NAMES)
 
 
 def _field_name(loc: Path) -> str | None:

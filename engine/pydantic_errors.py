@@ -1,8 +1,12 @@
-"""Turn pydantic validation errors into Norwegian diagnostics with positions."""
+"""Turn pydantic validation errors into Norwegian diagnostics with positions.
+
+The rules loader uses `translate`; the application model (engine.model) has its own
+wording for applications' fields but shares `clean_loc`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from pydantic import ValidationError
@@ -12,38 +16,44 @@ from engine.texts import format_value
 from engine.yamlpos import Path, Positioned
 
 
-def clean_loc(loc: tuple[Any, ...]) -> Path:
-    """Drop pydantic's internal loc parts (validator wrappers, union members) from a path."""
+def clean_loc(loc: tuple[Any, ...], raw: Any, field_names: Collection[str]) -> Path:
+    """The pure data path of a pydantic error loc: validator and union-member parts dropped.
+
+    Walks `raw` (the validated data) so that only real keys and indexes survive; a name in
+    `field_names` that is absent from the data is kept too (a missing field).
+    """
     out: list[str | int] = []
-    for part in loc:
-        if isinstance(part, int):
+    current: Any = raw
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(part, int) and isinstance(current, list):
             out.append(part)
-        elif isinstance(part, str) and not (
-            part.startswith(("function-", "json-or-python", "lax-or-strict", "tagged-union"))
-            or "[" in part
-            or part in ("str", "int", "float", "bool", "date", "list", "dict", "none", "nullable")
-        ):
+            current = current[part] if 0 <= part < len(current) else None
+        elif isinstance(current, Mapping) and part in current:
+            out.append(part)
+            current = current[part]
+        elif isinstance(part, str) and part in field_names and (last or current is None):
+            out.append(part)  # a missing field: not in the data, but a real name
+            current = None
+        elif isinstance(part, int) and current is None:
             out.append(part)
     return tuple(out)
 
 
 def translate(
     exc: ValidationError,
-    doc: Positioned | None,
+    doc: Positioned,
+    field_names: Collection[str],
     *,
     criterion: str | None = None,
     allowed_keys: Callable[[Path], list[str]] | None = None,
 ) -> list[Diagnostic]:
-    """Norwegian diagnostics for every error in `exc`, positioned when `doc` is given."""
+    """Norwegian diagnostics for every error in `exc`, positioned in `doc`."""
     out: list[Diagnostic] = []
     for err in exc.errors(include_url=False):
-        loc = clean_loc(tuple(err["loc"]))
+        loc = clean_loc(tuple(err["loc"]), doc.data, field_names)
         code, msg = _message(err, loc, allowed_keys)
-        location = doc.location(loc, criterion) if doc is not None else None
-        if location is None:
-            out.append(Diagnostic(code, msg, loc=loc))
-        else:
-            out.append(Diagnostic(code, msg, location, loc))
+        out.append(Diagnostic(code, msg, doc.location(loc, criterion), loc))
     return out
 
 

@@ -111,6 +111,22 @@ class CriterionFile(_Strict):
     explanation: Explanation
 
 
+_RULE_FIELD_NAMES = frozenset(
+    name
+    for model in (
+        RoundDates,
+        SurveyPolicy,
+        County,
+        Labels,
+        Summaries,
+        RulesetFile,
+        Explanation,
+        CriterionFile,
+    )
+    for name in model.model_fields
+)
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One compiled criterion."""
@@ -266,7 +282,13 @@ def _validate(
         return model.model_validate(doc.data)
     except ValidationError as exc:
         out.extend(
-            translate(exc, doc, criterion=crit, allowed_keys=lambda loc: _allowed(model, loc))
+            translate(
+                exc,
+                doc,
+                _RULE_FIELD_NAMES,
+                criterion=crit,
+                allowed_keys=lambda loc: _allowed(model, loc),
+            )
         )
         return None
 
