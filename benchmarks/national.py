@@ -103,8 +103,12 @@ def run_pass(pool: Any, country: list[dict[str, Any]], chunks: int) -> dict[str,
     }
 
 
-def memory_in_one_process(country: list[dict[str, Any]], passes: int) -> list[float]:
-    """RSS (MB) after each of `passes` evaluations of the country in this process."""
+def memory_in_one_process(country: list[dict[str, Any]], passes: int) -> list[tuple[float, int]]:
+    """RSS (MB) and live Python objects after each of `passes` evaluations of the country.
+
+    Measured in one process because the workers' RSS depends on which worker happened to
+    get the largest application (Oslo, 830 units) in a pass, not on what it keeps.
+    """
     import gc
 
     from engine import evaluate
@@ -116,7 +120,7 @@ def memory_in_one_process(country: list[dict[str, Any]], passes: int) -> list[fl
         for raw in country:
             evaluate(parse_application(raw, rounds=rounds), ruleset).model_dump_json()
         gc.collect()
-        figures.append(_rss_mb())
+        figures.append((_rss_mb(), len(gc.get_objects())))
     return figures
 
 
@@ -167,8 +171,10 @@ def main() -> None:
     single = memory_in_one_process(country, args.passes)
     print(
         "memory, one process evaluating the country repeatedly: RSS "
-        + ", ".join(f"{m:.0f}" for m in single)
-        + f" MB (pass 1 to {args.passes})"
+        + ", ".join(f"{m:.0f}" for m, _ in single)
+        + " MB; live Python objects "
+        + ", ".join(str(n) for _, n in single)
+        + f" (pass 1 to {args.passes})"
     )
 
 
