@@ -194,6 +194,9 @@ def list_survey_imports(
     return SurveyImportList(imports=[_model(r) for r in reports])
 
 
+_MAX_ID = 2**63 - 1
+
+
 @router.get(
     "/survey-imports/{import_id}",
     summary="Én import fra Elevundersøkelsen",
@@ -204,7 +207,10 @@ def get_survey_import(
     request: Request, import_id: int, caller: Annotated[Caller, Depends(require("reader"))]
 ) -> SurveyImportReport:
     """One import: file, checksum, time, counts, national figures and warnings."""
-    report = get_import(services(request).log.engine, import_id)
+    # ids are 64-bit database keys: a larger number cannot name an import (and would
+    # overflow the database driver)
+    in_range = 1 <= import_id <= _MAX_ID
+    report = get_import(services(request).log.engine, import_id) if in_range else None
     if report is None:
         raise Problem(
             404,
