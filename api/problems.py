@@ -146,6 +146,16 @@ def install(app: FastAPI) -> None:
             e = error("NOT_FOUND", f"Ingen ressurs på {request.url.path}.")
         elif status == 405:
             e = error("METHOD_NOT_ALLOWED", f"{request.method} er ikke tillatt på denne adressen.")
+        elif status == 400:
+            # Starlette's only 400 is a body it cannot parse (broken multipart form data):
+            # that is invalid input, which the contract answers with 422.
+            status = 422
+            e = error(
+                "INVALID_BODY",
+                "Innholdet i forespørselen kunne ikke leses: ugyldige skjemadata "
+                "(multipart/form-data).",
+                ["body"],
+            )
         else:
             e = error("HTTP_ERROR", TITLES.get(status) or HTTPStatus(status).phrase)
         return problem_response(

@@ -178,3 +178,16 @@ def test_national_figures_unlike_the_ruleset_warn(sqlite_client: TestClient) -> 
     assert r.status_code == 201
     [warning] = r.json()["warnings"]
     assert "pulje-5" in warning and "6,4 %" in warning and "6,0 %" in warning
+
+
+def test_broken_multipart_body_is_a_norwegian_422(sqlite_client: TestClient) -> None:
+    # found by schemathesis: Starlette answered a body it could not parse with a bare 400
+    boundary = "7c5156fb04a2177cf9e322ad31ebde44"
+    r = sqlite_client.post(
+        "/v1/survey-imports",
+        content=f"--{boundary}\r\nNone--{boundary}--\r\n".encode(),
+        headers={**auth(ADMIN), "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["errors"][0]["code"] == "INVALID_BODY"
