@@ -30,12 +30,15 @@ SETS = 50
 FACTS_PER_EVALUATION = 20
 
 
-def fact_sets() -> list[list[dict[str, Any]]]:
-    """Fixed pseudo-random applications: schools, kindergartens, municipalities, strays."""
-    rnd = random.Random(7)
+def fact_sets(count: int = SETS, seed: int = 7) -> list[list[dict[str, Any]]]:
+    """Fixed pseudo-random applications: schools, kindergartens, municipalities, strays.
+
+    Also the workload of the runtime soak test (tests/engine/test_runtime.py).
+    """
+    rnd = random.Random(seed)
     regions = ["nord", "midt", "vest", "sør", "øst"]
     sets = []
-    for s in range(SETS):
+    for s in range(count):
         facts: list[dict[str, Any]] = []
         for n in range(FACTS_PER_EVALUATION):
             kind = rnd.choice(["school", "school", "kindergarten", "municipality", "other"])

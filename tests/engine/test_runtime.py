@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import re
 import threading
 import types
@@ -13,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from benchmarks.runtime_micro import RULES as MICRO_RULES
+from benchmarks.runtime_micro import fact_sets as micro_fact_sets
 from engine import runtime
 from engine.runtime import (
     MAX_FACT_PROPERTIES,
@@ -612,22 +613,9 @@ def test_many_runtimes_can_be_built_and_closed() -> None:
 
 # -- soak ----------------------------------------------------------------------------------------
 
-SOAK_RULES: dict[str, dict[str, Any]] = {
-    "school_2": {"$and": [{"t": "school"}, {"$gte": {"years": 2}}]},
-    "school_5": {"$and": [{"t": "school"}, {"$gte": {"years": 5}}]},
-    "school_small": {"$and": [{"t": "school"}, {"$lt": {"pupils": 100}}]},
-    "school_region": {"$and": [{"t": "school"}, {"$or": [{"region": "nord"}, {"region": "midt"}]}]},
-    "kg": {"t": "kindergarten"},
-    "kg_big": {"$and": [{"t": "kindergarten"}, {"$gt": {"children": 60}}]},
-    "kg_no_children": {"$and": [{"t": "kindergarten"}, {"$nex": {"children": 1}}]},
-    "municipality": {"t": "municipality"},
-    "municipality_nord": {"$and": [{"t": "municipality"}, {"region": "nord"}]},
-    "flagged": {"flag": True},
-}
-
 
 def soak_oracle(fact: Mapping[str, Any]) -> set[str]:
-    """The same rules in plain Python (values are typed consistently, so no loose equality)."""
+    """The micro-benchmark's rules in plain Python (values typed consistently)."""
     kind = fact["t"]
     hits = set()
     if kind == "school":
@@ -649,41 +637,14 @@ def soak_oracle(fact: Mapping[str, Any]) -> set[str]:
     return hits
 
 
-def soak_fact_sets(count: int) -> list[list[dict[str, Any]]]:
-    rnd = random.Random(20250)
-    regions = ["nord", "midt", "vest", "sør", "øst"]
-    sets = []
-    for s in range(count):
-        facts: list[dict[str, Any]] = []
-        for n in range(20):
-            kind = rnd.choice(["school", "school", "kindergarten", "municipality", "other"])
-            fact: dict[str, Any] = {
-                "id": f"{s}-{n}",
-                "t": kind,
-                "flag": rnd.random() < 0.2,
-            }
-            if kind == "school":
-                fact |= {
-                    "years": rnd.randint(0, 7),
-                    "pupils": rnd.randint(10, 400),
-                    "region": rnd.choice(regions),
-                }
-            elif kind == "kindergarten":
-                fact["children"] = rnd.choice([None, rnd.randint(5, 120)])
-            elif kind == "municipality":
-                fact["region"] = rnd.choice(regions)
-            facts.append(fact)
-        sets.append(facts)
-    return sets
-
-
 def test_soak_5000_evaluations_identical_on_repeat() -> None:
-    fact_sets = soak_fact_sets(50)
+    # the workload of benchmarks/runtime_micro.py, checked against a plain-Python oracle
+    fact_sets = micro_fact_sets(50, seed=20250)
     expected = [
         sorted(Match(rule, f["id"]) for f in facts for rule in soak_oracle(f))
         for facts in fact_sets
     ]
-    rt = RuleRuntime("soak", SOAK_RULES)
+    rt = RuleRuntime("soak", MICRO_RULES)
     try:
         for n in range(5000):
             assert rt.evaluate(fact_sets[n % 50]) == expected[n % 50], n
