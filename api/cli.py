@@ -10,6 +10,7 @@ from pathlib import Path
 
 from api.rulecheck import add_check_command, add_docs_command, cmd_check, cmd_docs
 from api.serve import add_serve_command, cmd_serve
+from api.settings import DEFAULT_RULES
 from api.survey.cli import add_import_command, cli_survey_lookup, cmd_import_survey
 from api.textformat import format_decision, format_ranking
 from engine import (
@@ -24,8 +25,6 @@ from engine import (
     rank,
     rankable,
 )
-
-DEFAULT_RULES = Path("rules/pulje-5")
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -23,9 +23,8 @@ from api.scenarios import (
     report_from_cucumber,
     run_scenarios,
 )
+from api.settings import DEFAULT_RULES
 from engine import InvalidRules, RuleSet, check_rules, load_ruleset
-
-DEFAULT_RULES = Path("rules/pulje-5")
 
 
 def add_check_command(sub: Any) -> None:

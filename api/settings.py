@@ -28,6 +28,10 @@ class ApiKey:
         return f"ApiKey(name={self.name!r}, role={self.role!r})"
 
 
+# The ruleset the command line uses when no folder is named.
+DEFAULT_RULES = Path("rules/pulje-5")
+
+
 class Settings(BaseSettings):
     """Configuration of the service, read from `UTVALG_*` environment variables."""
 

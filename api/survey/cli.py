@@ -11,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from api.settings import DEFAULT_RULES
 from engine import Diagnostic, InvalidRules, load_ruleset
 from engine.diagnostics import Location
 
@@ -19,8 +20,6 @@ if TYPE_CHECKING:
 
     from api.survey.parse import ParsedSurvey
     from api.survey.store import ImportReport, SurveyLookup
-
-DEFAULT_RULES = Path("rules/pulje-5")
 
 
 class ProgressBar:
