@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any, Literal, cast
 
@@ -169,7 +169,6 @@ class RuleSet:
     criteria: tuple[Criterion, ...]
     digest: str
     folder: str
-    files: tuple[str, ...] = field(default=())
 
     def criterion(self, cid: str) -> Criterion:
         """The criterion with this id."""
@@ -267,7 +266,6 @@ def _load(folder: FsPath) -> tuple[RuleSet | None, list[Diagnostic]]:
         criteria=tuple(criteria),
         digest="sha256:" + digest.hexdigest(),
         folder=str(folder),
-        files=tuple(str(f) for f in files),
     )
     return ruleset, out
 
