@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from api.db import make_engine, migrate  # noqa: E402
+from api.store.db import make_engine, migrate  # noqa: E402
 from api.survey.parse import file_checksum, parse_survey_file  # noqa: E402
 from api.survey.store import figure_count, find_import, import_survey  # noqa: E402
 from engine import load_ruleset  # noqa: E402

@@ -11,14 +11,14 @@ from gherkin.parser import Parser
 from pytest_bdd.parsers import StepParser
 from pytest_bdd.steps import step_function_context_registry
 
-import tests.steps.given
-import tests.steps.then
-import tests.steps.when
+import api.livingdocs.steps.given
+import api.livingdocs.steps.then
+import api.livingdocs.steps.when
+from api.livingdocs.steps import values
 from tests.builders import ROOT, ruleset
-from tests.steps import values
 
 FEATURES = ROOT / "features"
-STEP_MODULES = (tests.steps.given, tests.steps.when, tests.steps.then)
+STEP_MODULES = (api.livingdocs.steps.given, api.livingdocs.steps.when, api.livingdocs.steps.then)
 KEYWORD = re.compile(r"^\s*(Gitt|Når|Så|Og|Men)\s+(.*\S)\s*$")
 
 

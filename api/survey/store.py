@@ -34,7 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from api.db import Base
+from api.store.db import Base
 from api.survey.parse import (
     BULLYING_INDICATOR,
     INDICATOR_NAMES,

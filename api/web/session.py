@@ -1,6 +1,6 @@
 """Sign-in for the web pages: a signed session cookie, and a CSRF token on every form.
 
-The pages use the API's keys and roles (api.auth.KeyRing). Signing in with a key sets
+The pages use the API's keys and roles (api.http.auth.KeyRing). Signing in with a key sets
 a secure, HTTP-only cookie holding the key's *name* and role, a random nonce and an
 expiry, signed with HMAC; the key itself is never stored. Every form carries a token
 derived from the nonce, so a form posted from another site is refused.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from api.auth import RANK, KeyRing
+from api.http.auth import RANK, KeyRing
 from api.settings import ApiKey, Role
 
 COOKIE = "utvalg_okt"

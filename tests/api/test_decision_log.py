@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from api.db import make_engine, migrate
-from api.decision_log import DecisionLog, Filters, new_evaluation_id
+from api.store.db import make_engine, migrate
+from api.store.decision_log import DecisionLog, Filters, new_evaluation_id
 
 
 def row(app_id: str, **over: Any) -> dict[str, Any]:
@@ -142,7 +142,7 @@ def test_a_failed_write_is_reported_to_the_waiting_request(log: DecisionLog) -> 
 
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
-    from api.db import normalise_url
+    from api.store.db import normalise_url
 
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
@@ -181,7 +181,7 @@ def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database
 def test_the_migrations_match_the_models(log: DecisionLog) -> None:
     from alembic import command
 
-    from api.db import alembic_config
+    from api.store.db import alembic_config
 
     cfg = alembic_config(log.engine.url.render_as_string(hide_password=False))
     with log.engine.connect() as connection:

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.auth import KeyRing
-from api.serve import cmd_serve, is_loopback
+from api.cli.serve import cmd_serve, is_loopback
+from api.http.auth import KeyRing
 from api.settings import ApiKey, Settings, parse_api_keys
 from tests.api.conftest import ADMIN, CASEWORKER, KEYS, READER, auth, secret, unique_id
 from tests.builders import baseline

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.rulesets import RulesRegistry
+from api.registry import RulesRegistry
 from engine import InvalidRules, load_ruleset
 from tests.api.conftest import unique_id
 from tests.builders import RULES, baseline, ruleset

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.openapi import example, examples
+from api.http.openapi import example, examples
 from engine import Decision, Ranking, evaluate, parse_application
 from tests.builders import ruleset
 
@@ -81,7 +81,7 @@ def test_problem_responses_are_documented_as_problem_json(spec: dict[str, Any]) 
 
 
 def test_examples_are_real_applications_and_decisions() -> None:
-    assert examples(), "api/openapi_examples.json mangler: kjør python -m api.openapi"
+    assert examples(), "api/openapi_examples.json mangler: kjør python -m api.http.openapi"
     rs = ruleset()
     rounds = {rs.id: list(rs.counties)}
     app = parse_application(example("application"), rounds=rounds)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from gherkin.parser import Parser
 
-from api.cli import main
-from api.scenarios import parse_cucumber, run_scenarios
+from api.cli.main import main
+from api.livingdocs.runner import parse_cucumber, run_scenarios
 from engine import load_ruleset
 from tests.builders import ROOT
 
@@ -146,7 +146,7 @@ def test_docs_show_every_criterion_and_scenario(
 def test_parse_cucumber_reads_the_failing_step_and_message() -> None:
     error = (
         "    def _(...):\n>       raise fail(...)\n"
-        "E       tests.steps.then.Avvik: Forventet: utfallet er «Anbefalt»\n"
+        "E       api.livingdocs.steps.then.Avvik: Forventet: utfallet er «Anbefalt»\n"
         "E       Fikk: «Ufullstendig» – Søknaden kan ikke avgjøres ennå.\n\ntests/steps/then.py:9"
     )
     data = [

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from api.cli import main
-from api.survey.cli import ProgressBar
+from api.cli.import_survey import ProgressBar
+from api.cli.main import main
 from tests.builders import RULES, SCHOOL_A, baseline
 from tests.survey_export import national_rows, row, sample_rows, write_csv, write_xlsx
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.survey.routes import MAX_UPLOAD_BYTES
+from api.http.survey import MAX_UPLOAD_BYTES
 from tests.api.conftest import ADMIN, CASEWORKER, KEYS, READER, auth, unique_id
 from tests.builders import SCHOOL_A, SCHOOL_B, baseline
 from tests.survey_export import (

@@ -238,7 +238,7 @@ def test_without_a_ruleset_there_is_nothing_to_compare_with(
 @pytest.fixture
 def survey_engine(database_url: str) -> Iterator[Engine]:
     """A fresh, migrated database: SQLite, then PostgreSQL (`database_url` in conftest)."""
-    from api.db import make_engine, migrate
+    from api.store.db import make_engine, migrate
 
     engine = make_engine(database_url)
     migrate(engine)

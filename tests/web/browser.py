@@ -53,7 +53,7 @@ def running_server(root: Path, folder: Path, keys: str) -> Iterator[str]:
         "UTVALG_WORKERS": "1",
     }
     log = open(folder / "server.log", "wb")  # noqa: SIM115 - closed below
-    command = [sys.executable, "-m", "api.cli", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "api.cli.main", "serve", "--port", str(port)]
     process = subprocess.Popen(
         [*command, "--seed-examples", "--no-access-log"],
         cwd=root,

@@ -1,0 +1,107 @@
+"""API keys with roles: reader < caseworker < admin.
+
+Keys come from `UTVALG_API_KEYS` (see api.settings). A request names its key in
+`Authorization: Bearer <key>` or `X-API-Key: <key>`. The key is compared with
+every configured key in constant time and is never logged or stored: the log
+stores the key's *name*. With no keys configured the server is open, and
+`utvalg serve` then binds only to loopback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+from fastapi.security import APIKeyHeader, HTTPBearer
+
+from api.http.problems import Problem
+from api.settings import ROLES, ApiKey, Role
+
+RANK = {role: i for i, role in enumerate(ROLES)}
+ROLE_NAMES = {"reader": "leser", "caseworker": "saksbehandler", "admin": "administrator"}
+
+# Declared for OpenAPI (the "Authorize" button in /docs); checking is done below.
+bearer_scheme = HTTPBearer(auto_error=False, description="API-nøkkel som Bearer-token.")
+header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="API-nøkkel.")
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is asking: the key's name (None when the server runs without keys) and role."""
+
+    name: str | None
+    role: Role
+
+
+class KeyRing:
+    """The configured keys, looked up in constant time."""
+
+    def __init__(self, keys: list[ApiKey]) -> None:
+        self._keys = [(hashlib.sha256(k.secret.encode()).digest(), k) for k in keys]
+
+    @property
+    def open(self) -> bool:
+        """True when no keys are configured (loopback-only, everyone is admin)."""
+        return not self._keys
+
+    def lookup(self, presented: str) -> ApiKey | None:
+        """The key matching `presented`, comparing with every key in constant time."""
+        digest = hashlib.sha256(presented.encode()).digest()
+        found: ApiKey | None = None
+        for stored, key in self._keys:
+            if hmac.compare_digest(stored, digest):
+                found = key  # keep going: the time must not depend on which key matched
+        return found
+
+
+def _presented(request: Request) -> str | None:
+    auth = request.headers.get("authorization")
+    if auth:
+        scheme, _, value = auth.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+    key = request.headers.get("x-api-key")
+    return key.strip() if key else None
+
+
+def authenticate(request: Request, ring: KeyRing) -> Caller:
+    """The caller of a request; raise a 401 problem for a missing or unknown key."""
+    if ring.open:
+        return Caller(None, "admin")
+    presented = _presented(request)
+    challenge = {"WWW-Authenticate": 'Bearer realm="utvalg"'}
+    if presented is None:
+        raise Problem(
+            401,
+            "MISSING_API_KEY",
+            "Forespørselen mangler API-nøkkel. Send den som «Authorization: Bearer <nøkkel>» "
+            "eller «X-API-Key: <nøkkel>».",
+            headers=challenge,
+        )
+    key = ring.lookup(presented)
+    if key is None:
+        raise Problem(401, "INVALID_API_KEY", "API-nøkkelen er ukjent.", headers=challenge)
+    return Caller(key.name, key.role)
+
+
+def require(role: Role) -> Callable[[Request], Coroutine[Any, Any, Caller]]:
+    """A FastAPI dependency that admits callers with at least `role`."""
+
+    async def dependency(request: Request) -> Caller:
+        caller = authenticate(request, request.app.state.services.keys)
+        if RANK[caller.role] < RANK[role]:
+            raise Problem(
+                403,
+                "FORBIDDEN",
+                f"Nøkkelen «{caller.name}» har rollen {ROLE_NAMES[caller.role]}; "
+                f"dette krever rollen {ROLE_NAMES[role]}.",
+            )
+        request.state.caller = caller
+        return caller
+
+    dependency.__name__ = f"require_{role}"
+    return dependency

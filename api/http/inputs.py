@@ -1,0 +1,203 @@
+"""Reading request bodies and validating applications: every problem becomes a 422."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import Request
+
+from api.http.problems import Problem, error, invalid
+from api.registry import Snapshot
+from engine import (
+    Application,
+    Diagnostic,
+    InvalidApplication,
+    RuleSet,
+    load_application_text,
+    parse_application,
+)
+from engine.yamlpos import DuplicateJsonKey, loads_json_strict
+
+_POSITIONS_UP_TO = 64 * 1024  # re-read small bodies for line/column in error messages
+
+
+@dataclass(frozen=True)
+class JsonBody:
+    """A parsed JSON body and its text."""
+
+    data: Any
+    text: str
+
+
+async def read_json(request: Request) -> JsonBody:
+    """Read the body as UTF-8 JSON; raise a 422 problem for any other content."""
+    ctype = request.headers.get("content-type", "application/json")
+    media = ctype.split(";", 1)[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise Problem(
+            422,
+            "UNSUPPORTED_MEDIA_TYPE",
+            f"Innholdstypen «{media or ctype}» støttes ikke; send JSON med "
+            "«Content-Type: application/json».",
+            loc=["header", "content-type"],
+        )
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem(
+            422,
+            "INVALID_ENCODING",
+            f"Innholdet er ikke gyldig UTF-8 (feil ved byte {exc.start}).",
+            loc=["body"],
+        ) from None
+    if not text.strip():
+        raise Problem(422, "EMPTY_BODY", "Forespørselen mangler innhold (JSON).", loc=["body"])
+    try:
+        data = loads_json_strict(text)
+    except DuplicateJsonKey as exc:
+        raise Problem(
+            422,
+            "DUPLICATE_KEY",
+            f"Nøkkelen «{exc.key}» står flere ganger i samme objekt.",
+            loc=["body"],
+        ) from None
+    except json.JSONDecodeError as exc:
+        e = error(
+            "INVALID_JSON",
+            f"Ugyldig JSON på linje {exc.lineno}, kolonne {exc.colno}: {_json_reason(exc.msg)}.",
+            ["body"],
+        )
+        e["line"], e["column"] = exc.lineno, exc.colno
+        raise Problem(422, "", "", errors=[e], detail=e["msg"]) from None
+    except RecursionError:
+        raise Problem(
+            422, "INVALID_JSON", "JSON-dokumentet er for dypt nøstet.", loc=["body"]
+        ) from None
+    return JsonBody(data, text)
+
+
+_JSON_REASONS = {
+    "Expecting value": "ventet en verdi",
+    "Expecting property name enclosed in double quotes": "ventet et feltnavn i doble anførselstegn",
+    "Expecting ',' delimiter": "ventet komma",
+    "Expecting ':' delimiter": "ventet kolon",
+    "Extra data": "overflødig innhold etter JSON-dokumentet",
+    "Unterminated string starting at": "tekst uten avsluttende anførselstegn",
+    "Invalid control character at": "ugyldig kontrolltegn i tekst",
+}
+
+
+def _json_reason(msg: str) -> str:
+    return _JSON_REASONS.get(msg, msg)
+
+
+def count_units(raw: Any) -> int:
+    """Schools plus kindergartens in raw application data (0 when not lists)."""
+    if not isinstance(raw, Mapping):
+        return 0
+    return sum(len(v) for k in ("schools", "kindergartens") if isinstance(v := raw.get(k), list))
+
+
+def check_application(
+    raw: Any, snapshot: Snapshot, max_units: int
+) -> tuple[Application, RuleSet] | list[Diagnostic]:
+    """Validate one application against the rules in use: the app and its ruleset, or problems."""
+    units = count_units(raw)
+    if units > max_units:
+        msg = (
+            f"Søknaden har {units} skoler og barnehager; grensen er {max_units} per søknad. "
+            "Del den opp, eller ta kontakt om kommunen virkelig har så mange enheter."
+        )
+        return [Diagnostic("TOO_MANY_UNITS", msg, loc=("schools",))]
+    try:
+        app = parse_application(raw, rounds=snapshot.rounds())
+    except InvalidApplication as exc:
+        return exc.diagnostics
+    return app, snapshot.rulesets[app.round]
+
+
+def application_or_422(
+    body: JsonBody, snapshot: Snapshot, max_units: int
+) -> tuple[Application, RuleSet]:
+    """Validate a single application body; raise 422 with positions when it is invalid."""
+    checked = check_application(body.data, snapshot, max_units)
+    if not isinstance(checked, list):
+        return checked
+    problems = checked
+    if len(body.text) <= _POSITIONS_UP_TO and problems[0].code != "TOO_MANY_UNITS":
+        try:
+            load_application_text(body.text, rounds=snapshot.rounds())
+        except InvalidApplication as exc:
+            problems = exc.diagnostics  # the same problems, with line and column
+        except Exception:  # positions are a courtesy; the plain problems stand
+            pass
+    raise invalid(problems)
+
+
+def applications_or_422(
+    data: Any, snapshot: Snapshot, *, max_units: int, max_count: int, what: str
+) -> list[tuple[Any, Application, RuleSet]]:
+    """Validate `{"applications": [...]}`; raise one 422 listing the problems of all."""
+    if not isinstance(data, Mapping):
+        raise Problem(
+            422,
+            "INVALID_TYPE",
+            'Innholdet må være et JSON-objekt: {"applications": [...]}.',
+            loc=["body"],
+        )
+    unknown = [k for k in data if k != "applications"]
+    problems = [
+        error("UNKNOWN_FIELD", f"Ukjent felt «{k}»; tillatt er bare «applications».", [k])
+        for k in unknown
+    ]
+    items = data.get("applications")
+    if not isinstance(items, list):
+        problems.append(
+            error(
+                "MISSING_FIELD", "«applications» må være en liste med søknader.", ["applications"]
+            )
+        )
+        raise Problem(422, "", "", errors=problems, detail=f"{what} ble avvist.")
+    if not items:
+        problems.append(
+            error("EMPTY_LIST", "«applications» er tom; send minst én søknad.", ["applications"])
+        )
+    if len(items) > max_count:
+        problems.append(
+            error(
+                "TOO_MANY_APPLICATIONS",
+                f"{len(items)} søknader i én forespørsel; grensen er {max_count}. "
+                "Del dem opp i flere forespørsler.",
+                ["applications"],
+            )
+        )
+    if problems:
+        raise Problem(422, "", "", errors=problems, detail=f"{what} ble avvist.")
+    out: list[tuple[Any, Application, RuleSet]] = []
+    diagnostics: list[tuple[int, Diagnostic]] = []
+    for i, raw in enumerate(items):
+        checked = check_application(raw, snapshot, max_units)
+        if isinstance(checked, list):
+            diagnostics += ((i, d) for d in checked)
+        else:
+            out.append((raw, *checked))
+    if diagnostics:
+        errors = []
+        for i, d in diagnostics:
+            e = d.as_error()
+            e["loc"] = ["applications", i, *e["loc"]]
+            errors.append(e)
+        bad = len({i for i, _ in diagnostics})
+        raise Problem(
+            422,
+            "",
+            "",
+            errors=errors,
+            detail=f"{what} ble avvist: {bad} av {len(items)} søknader har feil "
+            f"({len(errors)} feil i alt). Ingen søknad ble vurdert.",
+        )
+    return out

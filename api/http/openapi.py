@@ -1,0 +1,317 @@
+"""OpenAPI details: request bodies, realistic examples, problem responses and security.
+
+The examples live in `api/openapi_examples.json`, made from the example applications
+by `python -m api.http.openapi` (a test checks that they still match what the engine says).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import models_json_schema
+
+from api.http.problems import PROBLEM_JSON
+from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
+from engine import Application
+
+EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
+REF = "#/components/schemas/{model}"
+
+PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
+    401: (
+        "Mangler eller ukjent API-nøkkel",
+        {
+            "type": "about:blank",
+            "title": "Mangler gyldig API-nøkkel",
+            "status": 401,
+            "detail": "API-nøkkelen er ukjent.",
+            "errors": [{"loc": [], "code": "INVALID_API_KEY", "msg": "API-nøkkelen er ukjent."}],
+        },
+    ),
+    403: (
+        "Nøkkelens rolle gir ikke tilgang",
+        {
+            "type": "about:blank",
+            "title": "Ikke tilgang",
+            "status": 403,
+            "detail": "Nøkkelen «arkiv» har rollen leser; dette krever rollen saksbehandler.",
+            "errors": [
+                {
+                    "loc": [],
+                    "code": "FORBIDDEN",
+                    "msg": "Nøkkelen «arkiv» har rollen leser; dette krever rollen saksbehandler.",
+                }
+            ],
+        },
+    ),
+    404: (
+        "Finnes ikke",
+        {
+            "type": "about:blank",
+            "title": "Finnes ikke",
+            "status": 404,
+            "detail": "Fant ingen vurdering med id «ev-018f2a…» (verken vurderings-id eller "
+            "søknads-id).",
+            "errors": [
+                {
+                    "loc": ["path", "id"],
+                    "code": "EVALUATION_NOT_FOUND",
+                    "msg": "Fant ingen vurdering med id «ev-018f2a…» (verken vurderings-id "
+                    "eller søknads-id).",
+                }
+            ],
+        },
+    ),
+    409: (
+        "Kan ikke gjøres med reglene eller dataene som finnes nå",
+        {
+            "type": "about:blank",
+            "title": "Konflikt",
+            "status": 409,
+            "detail": "Lagrede vurderinger i fylke 50 er gjort med andre regler enn dem i bruk.",
+            "errors": [
+                {
+                    "loc": ["county"],
+                    "code": "STALE_EVALUATIONS",
+                    "msg": "Søknaden malvik-2020 er vurdert med pulje-5 2020.0 (sha256:3f1c…); "
+                    "vurder den på nytt før rangering.",
+                }
+            ],
+        },
+    ),
+    413: (
+        "For stor forespørsel",
+        {
+            "type": "about:blank",
+            "title": "Forespørselen er for stor",
+            "status": 413,
+            "detail": "Forespørselen er større enn grensen på 1 MiB. Del opp store samlinger "
+            "i flere forespørsler.",
+            "errors": [
+                {
+                    "loc": [],
+                    "code": "BODY_TOO_LARGE",
+                    "msg": "Forespørselen er større enn grensen på 1 MiB. Del opp store "
+                    "samlinger i flere forespørsler.",
+                }
+            ],
+        },
+    ),
+    503: (
+        "Ikke klar: reglene er ikke lastet eller databasen svarer ikke",
+        {
+            "type": "about:blank",
+            "title": "Tjenesten er ikke klar",
+            "status": 503,
+            "detail": "Databasen svarer ikke (OperationalError).",
+            "errors": [
+                {
+                    "loc": [],
+                    "code": "DATABASE_UNREACHABLE",
+                    "msg": "Databasen svarer ikke (OperationalError).",
+                }
+            ],
+        },
+    ),
+    422: (
+        "Ugyldige inndata: alle feilene er listet, ingenting er vurdert",
+        {
+            "type": "about:blank",
+            "title": "Ugyldige inndata",
+            "status": 422,
+            "detail": "Inndataene ble avvist: 2 feil.",
+            "errors": [
+                {
+                    "loc": ["county"],
+                    "code": "UNKNOWN_COUNTY",
+                    "msg": "Fylket «51» er ikke med i regelsettet pulje-5. Kjente fylker: 03, "
+                    "11, 15, 18, 30, 34, 38, 42, 46, 50, 54.",
+                    "line": 4,
+                    "column": 13,
+                },
+                {
+                    "loc": ["schools", 0, "org_number"],
+                    "code": "BAD_CHECK_DIGIT",
+                    "msg": "Organisasjonsnummeret 998145423 har feil kontrollsiffer.",
+                    "line": 12,
+                    "column": 21,
+                },
+            ],
+        },
+    ),
+}
+
+
+@functools.cache
+def examples() -> dict[str, Any]:
+    """The stored examples by name."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    data: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def example(name: str) -> Any:
+    """One stored example (None when the file lacks it)."""
+    return examples().get(name)
+
+
+def responses(*statuses: int, ok_example: str | None = None, ok_description: str = "OK") -> Any:
+    """The `responses` of a route: the success example and the problem responses."""
+    out: dict[int | str, Any] = {}
+    for status in statuses:
+        if status < 400:
+            content: dict[str, Any] = {}
+            value = example(ok_example) if ok_example else None
+            if value is not None:
+                content = {"application/json": {"example": value}}
+            out[status] = {"description": ok_description, "content": content}
+        else:
+            description, value = PROBLEMS.get(status, ("Feil", PROBLEMS[422][1]))
+            out[status] = {
+                "description": description,
+                "content": {PROBLEM_JSON: {"schema": {"$ref": REF.format(model="ProblemBody")}}},
+            }
+            out[status]["content"][PROBLEM_JSON]["example"] = value
+    return out
+
+
+def body_doc(model: str, example_name: str) -> dict[str, Any]:
+    """`openapi_extra` documenting a JSON request body read by the route itself."""
+    content: dict[str, Any] = {"schema": {"$ref": REF.format(model=model)}}
+    value = example(example_name)
+    if value is not None:
+        content["example"] = value
+    return {"requestBody": {"required": True, "content": {"application/json": content}}}
+
+
+PUBLIC = {"/healthz", "/readyz"}
+
+
+def decorate(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the hand-read request bodies' schemas, problem schema and API-key security."""
+    _, defs = models_json_schema(
+        [
+            (Application, "validation"),
+            (BatchRequest, "validation"),
+            (RankingRequest, "validation"),
+            (ProblemBody, "serialization"),
+        ],
+        ref_template=REF,
+    )
+    components = schema.setdefault("components", {})
+    found = components.setdefault("schemas", {})
+    for name, value in defs.get("$defs", {}).items():
+        found.setdefault(name, value)
+    components["securitySchemes"] = {
+        "bearer": {"type": "http", "scheme": "bearer", "description": "API-nøkkel"},
+        "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+    }
+    for path, operations in schema.get("paths", {}).items():
+        if path in PUBLIC or not path.startswith("/v1"):
+            continue
+        for op in operations.values():
+            op["security"] = [{"bearer": []}, {"apiKey": []}]
+            # FastAPI's own 422 (request validation) is replaced by our problem response
+            resp = op.get("responses", {}).get("422")
+            if resp and "application/json" in resp.get("content", {}):
+                resp["content"] = {
+                    PROBLEM_JSON: {
+                        "schema": {"$ref": REF.format(model="ProblemBody")},
+                        "example": PROBLEMS[422][1],
+                    }
+                }
+                resp["description"] = PROBLEMS[422][0]
+    for name in ("HTTPValidationError", "ValidationError"):
+        found.pop(name, None)
+    return schema
+
+
+def build_examples() -> dict[str, Any]:
+    """Make the examples from examples/*.yaml with the rules in rules/pulje-5."""
+    import datetime as dt
+
+    from api.http.replay import differences
+    from engine import evaluate, load_application_file, load_ruleset, rank, rankable
+
+    rs = load_ruleset("rules/pulje-5")
+    rounds = {rs.id: list(rs.counties)}
+    names = ["trondheim-2020", "malvik-2020"]
+    apps = [load_application_file(f"examples/{n}.yaml", rounds=rounds) for n in names]
+    raw = [a.model_dump(mode="json", exclude_none=False) for a in apps]
+    decisions = [evaluate(a, rs) for a in apps]
+    dumped = [d.model_dump(mode="json") for d in decisions]
+    ranking = rank([rankable(a, d) for a, d in zip(apps, decisions, strict=True)], rs)
+    created = dt.datetime(2020, 2, 3, 9, 15, 2, tzinfo=dt.UTC).isoformat()
+    ev_id = "ev-0170098a2f5e3b9c1d7e4a20"
+    summary = {
+        "evaluation_id": ev_id,
+        "application_id": dumped[0]["application_id"],
+        "round": rs.id,
+        "county": apps[0].county,
+        "municipality": {
+            "number": apps[0].municipality.number,
+            "name": apps[0].municipality.name,
+        },
+        "received": apps[0].received.isoformat() if apps[0].received else None,
+        "outcome": dumped[0]["outcome"],
+        "score": dumped[0]["score"],
+        "ruleset": dumped[0]["ruleset"],
+        "created_at": created,
+        "api_key": "saksbehandling",
+        "links": {
+            "self": f"/v1/evaluations/{ev_id}",
+            "record": f"/v1/evaluations/{ev_id}/record",
+            "replay": f"/v1/evaluations/{ev_id}:replay",
+        },
+    }
+    from api.http.rulesets import ruleset_detail
+    from api.registry import Snapshot
+
+    snapshot = Snapshot({rs.id: rs}, dt.datetime(2020, 1, 6, 8, 0, tzinfo=dt.UTC))
+    detail = json.loads(json.dumps(ruleset_detail(rs, snapshot), default=str))
+    detail["loaded_at"] = snapshot.loaded_at.isoformat()
+    ref = dumped[0]["ruleset"]
+    previous = dict(ref, version="2020.0", digest="sha256:" + "3f1c" * 16)
+    changed = json.loads(json.dumps(dumped[0]))
+    changed["score"] = dumped[0]["score"] - 3
+    stored = json.loads(json.dumps(dumped[0]))
+    summary_keys = ("id", "version", "title", "digest", "loaded_at", "links")
+    return {
+        "application": raw[0],
+        "batch": {"applications": raw},
+        "ranking_request": {"applications": raw},
+        "ranking_request_county": {"county": "50", "round": rs.id},
+        "decision": dumped[0],
+        "decisions": dumped,
+        "ranking": ranking.model_dump(mode="json"),
+        "ruleset_list": {"rulesets": [{k: detail[k] for k in summary_keys}]},
+        "ruleset_detail": detail,
+        "reload": {
+            "changed": True,
+            "message": "Nye regler er i bruk.",
+            "rulesets": [ref],
+            "previous": [previous],
+        },
+        "health": {"status": "ok"},
+        "ready": {"status": "ready", "rulesets": [ref], "database": "ok", "workers": 2},
+        "evaluation_list": {"items": [summary], "next_cursor": None, "next": None},
+        "evaluation_record": {**summary, "application": raw[0], "decision": dumped[0]},
+        "replay": {
+            "evaluation_id": ev_id,
+            "same": False,
+            "stored": stored,
+            "current": changed,
+            "differences": differences(stored, changed),
+        },
+    }
+
+
+if __name__ == "__main__":
+    EXAMPLES_FILE.write_text(
+        json.dumps(build_examples(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    print(f"skrev {EXAMPLES_FILE}")

@@ -1,0 +1,138 @@
+"""`/v1/rankings`: rank given applications, or the stored evaluations of one county."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from api.http.auth import Caller, require
+from api.http.deps import services
+from api.http.inputs import applications_or_422, read_json
+from api.http.openapi import body_doc, responses
+from api.http.pipeline import evaluate
+from api.http.problems import Problem, error
+from api.http.records import ruleset_header
+from api.registry import Snapshot
+from engine import Decision, Rankable, Ranking, RuleSet, rank, rankable
+
+router = APIRouter(prefix="/v1", tags=["rangering"])
+
+
+@router.post(
+    "/rankings",
+    summary="Ranger søknader per fylke mot fylkets kapasitet",
+    response_model=Ranking,
+    responses=responses(200, 422, 409, 401, 403, 413, ok_example="ranking"),
+    openapi_extra=body_doc("RankingRequest", "ranking_request"),
+)
+async def create_ranking(
+    request: Request,
+    response: Response,
+    caller: Annotated[Caller, Depends(require("caseworker"))],
+) -> Any:
+    """Evaluate the given applications (not stored) and rank them, or rank a county's log."""
+    svc = services(request)
+    snapshot = svc.rules.current
+    body = await read_json(request)
+    data = body.data
+    if isinstance(data, dict) and "applications" not in data and "county" in data:
+        ruleset, items = await _stored(request, snapshot, data)
+    else:
+        checked = applications_or_422(
+            data,
+            snapshot,
+            max_units=svc.settings.max_units,
+            max_count=svc.settings.max_batch,
+            what="Rangeringen",
+        )
+        rounds = sorted({app.round for _, app, _ in checked})
+        if len(rounds) > 1:
+            raise Problem(
+                422,
+                "MIXED_ROUNDS",
+                f"Søknadene gjelder flere runder ({', '.join(rounds)}); ranger én runde om gangen.",
+                loc=["applications"],
+            )
+        ruleset = checked[0][2]
+        results = await evaluate(
+            request, ruleset, [raw for raw, _, _ in checked], [app for _, app, _ in checked]
+        )
+        items = [
+            rankable(app, Decision.model_validate_json(r.decision_json))
+            for (_, app, _), r in zip(checked, results, strict=True)
+        ]
+    response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
+    return rank(items, ruleset)
+
+
+async def _stored(
+    request: Request, snapshot: Snapshot, data: dict[str, Any]
+) -> tuple[RuleSet, list[Rankable]]:
+    unknown = [k for k in data if k not in ("county", "round")]
+    if unknown:
+        raise Problem(
+            422,
+            "",
+            "",
+            errors=[
+                error("UNKNOWN_FIELD", f"Ukjent felt «{k}»; tillatt er «county» og «round».", [k])
+                for k in unknown
+            ],
+            detail="Rangeringen ble avvist.",
+        )
+    county, round_id = data.get("county"), data.get("round")
+    if round_id is None and len(snapshot.rulesets) == 1:
+        round_id = next(iter(snapshot.rulesets))
+    if not isinstance(round_id, str) or round_id not in snapshot.rulesets:
+        known = ", ".join(sorted(snapshot.rulesets))
+        raise Problem(
+            422,
+            "UNKNOWN_ROUND",
+            f"Ukjent runde «{round_id}». Kjente regelsett: {known}.",
+            loc=["round"],
+        )
+    ruleset = snapshot.rulesets[round_id]
+    if not isinstance(county, str) or county not in ruleset.counties:
+        known = ", ".join(ruleset.counties)
+        raise Problem(
+            422,
+            "UNKNOWN_COUNTY",
+            f"Fylket «{county}» er ikke med i regelsettet {ruleset.id}. Kjente fylker: {known}.",
+            loc=["county"],
+        )
+    records = await run_in_threadpool(
+        services(request).log.latest_per_application, county, round_id
+    )
+    stale = [r for r in records if r.ruleset_digest != ruleset.digest]
+    if stale:
+        raise Problem(
+            409,
+            "",
+            "",
+            errors=[
+                error(
+                    "STALE_EVALUATIONS",
+                    f"Søknaden {r.application_id} er vurdert med {r.ruleset_id} "
+                    f"{r.ruleset_version} ({r.ruleset_digest[:19]}…), ikke med reglene i bruk; "
+                    "vurder den på nytt (POST /v1/evaluations) før rangering.",
+                    ["county"],
+                )
+                for r in stale
+            ],
+            detail=f"Lagrede vurderinger i fylke {county} er gjort med andre regler enn dem i "
+            f"bruk ({len(stale)} av {len(records)}).",
+        )
+    items = [
+        Rankable(
+            r.application_id,
+            r.outcome,  # type: ignore[arg-type]  # stored from a Decision: one of the three
+            r.score,
+            r.county,
+            r.municipality_number,
+            r.received,
+        )
+        for r in records
+    ]
+    return ruleset, items

@@ -1,0 +1,337 @@
+"""The rules in use, and reloads that can only replace good rules with good rules.
+
+The server serves every ruleset under `UTVALG_RULES_DIR` (one folder per round
+with a `ruleset.yaml`, or that folder itself). A reload reads the folders again
+and swaps them in only when all of them validate and the gate passes: the
+feature scenarios (when `api.livingdocs.runner.run_scenarios` exists) and the example
+applications of each round are evaluated with the new rules in a separate
+process, so rules that crash durable-rules crash only that process. Otherwise
+the old rules stay, and the diagnostics are returned (and logged).
+
+A request takes the snapshot in use when it starts and keeps it to the end.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import hashlib
+import importlib
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from engine import Diagnostic, InvalidRules, RuleSet, load_ruleset
+from engine.diagnostics import Location
+
+log = logging.getLogger("utvalg.rules")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The rulesets in use at one moment, by id."""
+
+    rulesets: Mapping[str, RuleSet]
+    loaded_at: dt.datetime
+
+    def rounds(self) -> dict[str, list[str]]:
+        """Round id → the county numbers it knows (for validating applications)."""
+        return {rid: list(rs.counties) for rid, rs in self.rulesets.items()}
+
+    def digests(self) -> dict[str, str]:
+        """Round id → digest."""
+        return {rid: rs.digest for rid, rs in self.rulesets.items()}
+
+
+@dataclass
+class ReloadReport:
+    """What a reload did: whether it swapped rules, and the problems that stopped it."""
+
+    ok: bool
+    changed: bool
+    problems: list[Diagnostic] = field(default_factory=list)
+    previous: Snapshot | None = None
+    current: Snapshot | None = None
+
+
+def rule_folders(root: Path) -> list[Path]:
+    """The ruleset folders under root (root itself when it holds a ruleset.yaml)."""
+    if (root / "ruleset.yaml").is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / "ruleset.yaml").is_file())
+
+
+def load_all(root: Path) -> dict[str, RuleSet]:
+    """Load every ruleset under root; raise InvalidRules listing the problems of all."""
+    folders = rule_folders(root)
+    if not folders:
+        msg = f"Fant ingen regelsett i {root} (ventet ruleset.yaml der eller i en undermappe)."
+        raise InvalidRules([Diagnostic("NO_RULESETS", msg, Location(str(root)))])
+    out: dict[str, RuleSet] = {}
+    problems: list[Diagnostic] = []
+    for folder in folders:
+        try:
+            rs = load_ruleset(folder)
+        except InvalidRules as exc:
+            problems += exc.diagnostics
+            continue
+        if rs.id in out:
+            msg = f"Regelsettet «{rs.id}» finnes både i {out[rs.id].folder} og i {folder}."
+            problems.append(
+                Diagnostic("DUPLICATE_RULESET", msg, Location(str(folder / "ruleset.yaml")))
+            )
+            continue
+        out[rs.id] = rs
+    if problems:
+        raise InvalidRules(problems)
+    return out
+
+
+def files_fingerprint(root: Path) -> str:
+    """A digest of names, sizes and modification times of every file under root."""
+    h = hashlib.sha256()
+    if root.exists():
+        for p in sorted(root.rglob("*")):
+            if p.is_file():
+                st = p.stat()
+                h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+Gate = Callable[[list[Path]], list[Diagnostic]]
+
+
+class RulesRegistry:
+    """Holds the snapshot in use and swaps it only for rules that pass the gate."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        gate: Gate | None = None,
+        on_load: Callable[[RuleSet], None] | None = None,
+        examples: Path | None = None,
+    ) -> None:
+        self.root = root
+        self.examples = examples
+        self.gate = gate if gate is not None else self._default_gate
+        self.on_load = on_load
+        self._lock = threading.Lock()
+        self._current: Snapshot | None = None
+        self.last_report: ReloadReport | None = None
+
+    def _default_gate(self, folders: list[Path]) -> list[Diagnostic]:
+        return gate_in_subprocess(folders, self.examples)
+
+    @property
+    def current(self) -> Snapshot:
+        """The snapshot in use."""
+        if self._current is None:
+            raise RuntimeError("rules not loaded")
+        return self._current
+
+    def loaded(self) -> bool:
+        """Whether rules are loaded."""
+        return self._current is not None
+
+    def load(self) -> Snapshot:
+        """Load the rules at start (validation only); raise InvalidRules when they fail."""
+        with self._lock:
+            rulesets = load_all(self.root)
+            self._swap(rulesets)
+            return self.current
+
+    def reload(self) -> ReloadReport:
+        """Read the rules again; swap them in only if they validate and pass the gate."""
+        with self._lock:
+            previous = self._current
+            try:
+                rulesets = load_all(self.root)
+            except InvalidRules as exc:
+                return self._refused(previous, exc.diagnostics)
+            old = previous.digests() if previous else {}
+            if {rid: rs.digest for rid, rs in rulesets.items()} == old:
+                report = ReloadReport(True, False, [], previous, previous)
+                self.last_report = report
+                return report
+            problems = [
+                d
+                for d in self.gate([Path(rs.folder) for rs in rulesets.values()])
+                if d.severity == "error"
+            ]
+            if problems:
+                return self._refused(previous, problems)
+            self._swap(rulesets)
+            report = ReloadReport(True, True, [], previous, self._current)
+            self.last_report = report
+            log.info("nye regler i bruk: %s", _describe(self.current))
+            return report
+
+    def _refused(self, previous: Snapshot | None, problems: list[Diagnostic]) -> ReloadReport:
+        report = ReloadReport(False, False, problems, previous, previous)
+        self.last_report = report
+        log.warning(
+            "regelendringen ble avvist (%d feil); reglene i bruk er uendret%s",
+            len(problems),
+            "".join("\n  " + d.render() for d in problems),
+        )
+        return report
+
+    def _swap(self, rulesets: dict[str, RuleSet]) -> None:
+        if self.on_load is not None:
+            for rs in rulesets.values():
+                self.on_load(rs)
+        self._current = Snapshot(dict(rulesets), dt.datetime.now(dt.UTC))
+
+
+def _describe(snapshot: Snapshot) -> str:
+    return ", ".join(
+        f"{rid} {rs.version} {rs.digest[:19]}" for rid, rs in snapshot.rulesets.items()
+    )
+
+
+class RulesWatcher:
+    """Polls the rules folder and reloads (through the gate) when files change."""
+
+    def __init__(self, registry: RulesRegistry, interval: float = 1.0) -> None:
+        self.registry = registry
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="utvalg-watch", daemon=True)
+        self.reloads = 0
+
+    def start(self) -> None:
+        """Start watching."""
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop watching."""
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _run(self) -> None:
+        seen = files_fingerprint(self.registry.root)
+        while not self._stop.wait(self.interval):
+            now = files_fingerprint(self.registry.root)
+            if now == seen:
+                continue
+            # wait until the editor (or git checkout) has finished writing
+            while not self._stop.wait(self.interval):
+                later = files_fingerprint(self.registry.root)
+                if later == now:
+                    break
+                now = later
+            seen = now
+            log.info("endring i %s oppdaget; kontrollerer reglene", self.registry.root)
+            try:
+                self.registry.reload()
+            except Exception:  # a broken watcher must not stop the server
+                log.exception("omlasting av reglene feilet")
+            self.reloads += 1
+
+
+# --- the gate, run in a separate process ----------------------------------------------
+
+
+def gate_in_subprocess(folders: list[Path], examples: Path | None = None) -> list[Diagnostic]:
+    """Run the reload gate in a fresh process; a crash there refuses the rules."""
+    ctx = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        try:
+            found: list[dict[str, Any]] = pool.submit(
+                gate_checks, [str(f) for f in folders], str(examples) if examples else None
+            ).result(timeout=600)
+        except concurrent.futures.process.BrokenProcessPool:
+            msg = (
+                "Kontrollen av de nye reglene fikk prosessen til å stoppe (krasj i regelmotoren). "
+                "Reglene i bruk er uendret."
+            )
+            return [Diagnostic("RULES_CRASHED", msg)]
+        except concurrent.futures.TimeoutError:
+            msg = "Kontrollen av de nye reglene tok mer enn 10 minutter og ble avbrutt."
+            return [Diagnostic("RULES_TIMEOUT", msg)]
+    return [_diagnostic(d) for d in found]
+
+
+def gate_checks(folders: list[str], examples: str | None = None) -> list[dict[str, Any]]:
+    """Validate each folder, run its scenarios and evaluate the examples (in the child)."""
+    out: list[Diagnostic] = []
+    for folder in folders:
+        try:
+            ruleset = load_ruleset(folder)
+        except InvalidRules as exc:
+            out += exc.diagnostics
+            continue
+        out += _scenario_problems(Path(folder))
+        if examples:
+            out += _example_problems(ruleset, Path(examples))
+    return [_plain(d) for d in out]
+
+
+def _scenario_problems(folder: Path) -> list[Diagnostic]:
+    try:
+        scenarios = importlib.import_module("api.livingdocs.runner")
+    except ImportError:
+        return []
+    run = getattr(scenarios, "run_scenarios", None)
+    if run is None:
+        return []
+    report = run(folder)
+    if report.ok:
+        return []
+    out: list[Diagnostic] = []
+    if report.problem:
+        msg = f"Scenarioene kunne ikke kjøres mot {folder}: {report.problem}"
+        out.append(Diagnostic("SCENARIOS_NOT_RUN", msg, Location(str(folder))))
+    for s in report.failed:
+        why = ""
+        if s.expected is not None or s.got is not None:
+            why = f": ventet {s.expected}, fikk {s.got}"
+        elif s.message:
+            why = f": {s.message}"
+        msg = f"Scenarioet «{s.title}» i «{s.feature}» feiler med de nye reglene{why}."
+        out.append(Diagnostic("SCENARIO_FAILED", msg, Location(s.file, s.line)))
+    return out
+
+
+def _example_problems(ruleset: RuleSet, examples: Path) -> list[Diagnostic]:
+    from engine import DiagnosticError, evaluate, load_application_file
+
+    out: list[Diagnostic] = []
+    if not examples.is_dir():
+        return out
+    rounds = {ruleset.id: list(ruleset.counties)}
+    for path in sorted(examples.glob("*.yaml")):
+        try:
+            app = load_application_file(path, rounds=rounds)
+        except DiagnosticError:
+            continue  # an example of another round, or for a county this ruleset dropped
+        try:
+            evaluate(app, ruleset)
+        except Exception as exc:
+            msg = f"Eksempelet {path} kunne ikke vurderes med de nye reglene: {exc}"
+            out.append(Diagnostic("EXAMPLE_FAILED", msg, Location(str(path))))
+    return out
+
+
+def _plain(d: Diagnostic) -> dict[str, Any]:
+    loc = d.location
+    return {
+        "code": d.code,
+        "message": d.message,
+        "severity": d.severity,
+        "loc": list(d.loc),
+        "location": [loc.file, loc.line, loc.column, loc.criterion],
+    }
+
+
+def _diagnostic(d: dict[str, Any]) -> Diagnostic:
+    return Diagnostic(
+        d["code"], d["message"], Location(*d["location"]), tuple(d["loc"]), d["severity"]
+    )

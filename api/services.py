@@ -1,0 +1,75 @@
+"""The running service's parts (Services): built once, started and stopped with the app.
+
+Routes and pages reach them through `api.http.deps.services(request)`. This module imports
+no router or page, so every module of the service may import it.
+"""
+
+from __future__ import annotations
+
+import gc
+from dataclasses import dataclass
+
+import anyio.to_thread
+
+from api.http.auth import KeyRing
+from api.registry import RulesRegistry, RulesWatcher
+from api.seed import seed_examples
+from api.settings import Settings
+from api.store.db import make_engine, migrate
+from api.store.decision_log import DecisionLog
+from api.workers import WorkerPool
+
+
+@dataclass
+class Services:
+    """What the routes use: settings, keys, rules, workers and the decision log."""
+
+    settings: Settings
+    keys: KeyRing
+    rules: RulesRegistry
+    pool: WorkerPool
+    log: DecisionLog
+    watcher: RulesWatcher | None = None
+
+
+def build_services(settings: Settings) -> Services:
+    """Create the services (not started)."""
+    pool = WorkerPool(
+        settings.worker_count(),
+        timeout=settings.eval_timeout_seconds,
+        max_per_call=settings.max_batch_per_worker_call,
+    )
+    rules = RulesRegistry(settings.rules_dir, on_load=pool.register, examples=settings.examples_dir)
+    engine = make_engine(settings.resolved_database_url())
+    return Services(settings, KeyRing(settings.keys()), rules, pool, DecisionLog(engine))
+
+
+async def start(services: Services) -> None:
+    """Migrate the database, load the rules, start the log writer, workers and watcher."""
+    await anyio.to_thread.run_sync(migrate, services.log.engine)
+    services.log.start()
+    services.rules.load()
+    services.pool.start()
+    if services.settings.watch:
+        services.watcher = RulesWatcher(services.rules, services.settings.watch_interval_seconds)
+        services.watcher.start()
+    if services.settings.seed_examples:
+        await anyio.to_thread.run_sync(
+            seed_examples,
+            services.settings.examples_dir,
+            services.rules.current,
+            services.pool,
+            services.log,
+        )
+    # the app, rules and imported modules live as long as the process: keep them out of
+    # the garbage collector's full passes (shorter pauses in the slowest answers)
+    gc.collect()
+    gc.freeze()
+
+
+def stop(services: Services) -> None:
+    """Stop the watcher, the workers and the log writer."""
+    if services.watcher is not None:
+        services.watcher.stop()
+    services.pool.close()
+    services.log.close()

@@ -1,0 +1,1 @@
+"""The database: engine and migrations, the decision log (append-only)."""
