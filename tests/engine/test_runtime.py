@@ -637,7 +637,10 @@ def soak_oracle(fact: Mapping[str, Any]) -> set[str]:
     return hits
 
 
-def test_soak_5000_evaluations_identical_on_repeat() -> None:
+SOAK_EVALUATIONS = 2_000  # the durable-rules notes ask for 2,000+; the long run is benchmarks/
+
+
+def test_soak_2000_evaluations_identical_on_repeat() -> None:
     # the workload of benchmarks/runtime_micro.py, checked against a plain-Python oracle
     fact_sets = micro_fact_sets(50, seed=20250)
     expected = [
@@ -646,7 +649,8 @@ def test_soak_5000_evaluations_identical_on_repeat() -> None:
     ]
     rt = RuleRuntime("soak", MICRO_RULES)
     try:
-        for n in range(5000):
+        # more than the 1,024 live sessions the C core allows: each one must be deleted
+        for n in range(SOAK_EVALUATIONS):
             assert rt.evaluate(fact_sets[n % 50]) == expected[n % 50], n
         assert rt._sessions == {}
         assert rt._leaked == 0

@@ -1,4 +1,4 @@
-"""Soak: thousands of evaluations in one process, no crash, no leaked session, same results."""
+"""Soak: over 2,000 of evaluations in one process, no crash, no leaked session, same results."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from engine import load_application_file, load_ruleset
 from engine.decide import evaluate, runtime_for
 
 ROOT = Path(__file__).resolve().parents[2]
-EVALUATIONS = 5_040
+# 2,000+ evaluations in one process, as the durable-rules notes ask (twice the C core's 1,024
+# live sessions); longer runs are benchmarks/national.py's.
+EVALUATIONS = 2_016
 
 
-def test_soak_5000_evaluations_identical_and_no_leaked_sessions() -> None:
+def test_soak_2000_evaluations_identical_and_no_leaked_sessions() -> None:
     ruleset = load_ruleset(ROOT / "rules" / "pulje-5")
     rounds = {ruleset.id: list(ruleset.counties)}
     apps = [
