@@ -56,9 +56,7 @@ async def create_ranking(
                 loc=["applications"],
             )
         ruleset = checked[0][2]
-        results = await evaluate(
-            request, ruleset, [raw for raw, _, _ in checked], [app for _, app, _ in checked]
-        )
+        results = await evaluate(request, ruleset, [app for _, app, _ in checked])
         items = [
             rankable(app, Decision.model_validate_json(r.decision_json))
             for (_, app, _), r in zip(checked, results, strict=True)
