@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api.workers import Evaluated
 from engine import Decision, evaluate, parse_application
 from tests.api.conftest import unique_id
 from tests.builders import baseline, changed, ruleset
@@ -170,6 +173,29 @@ def test_ranking_of_given_applications_is_not_stored(api: TestClient) -> None:
     assert [e["within_capacity"] for e in ranks] == [True, True, False]
     assert ranks[2]["application_id"] == apps[0]["id"]
     assert api.get(f"/v1/evaluations/{apps[1]['id']}").status_code == 404
+
+
+def test_ranking_takes_outcome_and_score_from_the_workers_without_reading_decisions(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = api.app.state.services.pool  # type: ignore[attr-defined]
+    real = pool.evaluate
+
+    async def without_decisions(*args: Any) -> list[Evaluated]:
+        # only outcome and score are left: a route that parsed the decision would fail
+        return [dataclasses.replace(r, decision_json="") for r in await real(*args)]
+
+    monkeypatch.setattr(pool, "evaluate", without_decisions)
+    apps = [app_with_id(), high_k1()]
+    r = api.post("/v1/rankings", json={"applications": apps})
+    assert r.status_code == 200
+    (county,) = r.json()["counties"]
+    rs = ruleset()
+    expected = [evaluate(parse_application(apps[i]), rs) for i in (1, 0)]
+    assert [(e["application_id"], e["outcome"], e["score"]) for e in county["ranking"]] == [
+        (d.application_id, d.outcome, d.score) for d in expected
+    ]
+    assert [d.outcome for d in expected] == ["recommended", "not_recommended"]
 
 
 def test_ranking_refuses_mixed_rounds_and_bad_bodies(api: TestClient) -> None:
