@@ -9,10 +9,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.survey.parse import parse_survey_file
+from api.survey.store import import_survey
 from api.workers import Evaluated
 from engine import Decision, evaluate, parse_application
 from tests.api.conftest import unique_id
-from tests.builders import baseline, changed, ruleset
+from tests.builders import SCHOOL_A, baseline, changed, ruleset
+from tests.survey_export import sample_rows, write_csv
 
 
 def app_with_id(data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -229,11 +232,6 @@ def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
 
 
 def test_imported_survey_figures_reach_the_workers(client_factory: Any, tmp_path: Any) -> None:
-    from api.survey.parse import parse_survey_file
-    from api.survey.store import import_survey
-    from tests.builders import SCHOOL_A
-    from tests.survey_export import sample_rows, write_csv
-
     client = client_factory()
     engine = client.app.state.services.log.engine
     path = write_csv(tmp_path / "elevundersokelsen.csv", sample_rows())
