@@ -9,9 +9,10 @@ lost batch go back to the front of the queue, each to be retried once and alone,
 so one bad application cannot take others with it twice. A job that fails twice
 is answered with `EngineCrashed`.
 
-Jobs carry the digest of the ruleset they started with; each worker keeps every
-ruleset it has been sent, so a reload never changes the rules of a request in
-flight.
+Jobs carry the application the server validated (the Application object itself,
+pickled; the worker does not parse it again) and the digest of the ruleset they
+started with; each worker keeps every ruleset it has been sent, so a reload never
+changes the rules of a request in flight.
 """
 
 from __future__ import annotations
