@@ -23,14 +23,18 @@ log = logging.getLogger("utvalg.api")
 
 
 def needs_survey_figures(apps: Sequence[Application]) -> bool:
-    """True when a school of these applications leaves out its own survey figures."""
+    """True when a school of these applications leaves out its own survey figures.
+
+    The one guard before the database is asked for imported figures (HTTP, pages, CLI).
+    """
     return any(s.bullying is None for a in apps for s in a.schools)
 
 
 def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup | None:
-    """Imported Elevundersøkelsen figures for schools without `bullying` (None when none)."""
-    if not needs_survey_figures(apps):
-        return None
+    """Imported Elevundersøkelsen figures for schools without `bullying` (None on a DB error).
+
+    Callers ask `needs_survey_figures` first, and come here only when it is true.
+    """
     try:
         return survey_lookup_for(engine, apps)
     except SQLAlchemyError:

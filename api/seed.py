@@ -40,7 +40,7 @@ def seed_examples(folder: Path, snapshot: Snapshot, pool: WorkerPool, log_: Deci
     now = dt.datetime.now(dt.UTC)
     lookup = survey_lookup_for(log_.engine, [app for _, app, _ in todo])
     for raw, app, rs in todo:
-        (result,) = pool.evaluate_sync(rs, [raw], lookup=lookup)
+        (result,) = pool.evaluate_sync(rs, [app], lookup=lookup)
         rows.append(log_row(app, rs, result, json.dumps(raw, ensure_ascii=False), SEED_KEY, now))
     if rows:
         log_.append_now(rows)

@@ -9,9 +9,10 @@ lost batch go back to the front of the queue, each to be retried once and alone,
 so one bad application cannot take others with it twice. A job that fails twice
 is answered with `EngineCrashed`.
 
-Jobs carry the digest of the ruleset they started with; each worker keeps every
-ruleset it has been sent, so a reload never changes the rules of a request in
-flight.
+Jobs carry the application the server validated (the Application object itself,
+pickled; the worker does not parse it again) and the digest of the ruleset they
+started with; each worker keeps every ruleset it has been sent, so a reload never
+changes the rules of a request in flight.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from engine import RuleSet
+from engine import Application, InvalidApplication, RuleSet, evaluate
+from engine.decision import Outcome
 
 log = logging.getLogger("utvalg.workers")
 
@@ -46,7 +48,7 @@ class Evaluated:
     """A decision from a worker, already serialised as the contract's JSON."""
 
     application_id: str
-    outcome: str
+    outcome: Outcome
     score: int
     decision_json: str
 
@@ -72,7 +74,7 @@ class EngineFailed(Exception):
 @dataclass
 class _Job:
     digest: str
-    application: Any
+    application: Application
     kill: Kill
     lookup: Any
     future: asyncio.Future[Evaluated]
@@ -152,11 +154,11 @@ class WorkerPool:
     async def evaluate(
         self,
         ruleset: RuleSet,
-        applications: Sequence[Any],
+        applications: Sequence[Application],
         kill: Kill = None,
         lookup: Any = None,
     ) -> list[Evaluated]:
-        """Evaluate applications (plain JSON data, already validated) in the workers."""
+        """Evaluate validated applications in the workers (they are not validated again)."""
         loop = self._loop
         if loop is None:
             raise RuntimeError("the worker pool is not started")
@@ -167,7 +169,11 @@ class WorkerPool:
         return list(await asyncio.gather(*(j.future for j in jobs)))
 
     def evaluate_sync(
-        self, ruleset: RuleSet, applications: Sequence[Any], kill: Kill = None, lookup: Any = None
+        self,
+        ruleset: RuleSet,
+        applications: Sequence[Application],
+        kill: Kill = None,
+        lookup: Any = None,
     ) -> list[Evaluated]:
         """Evaluate from another thread than the event loop's (commands, start-up, tests)."""
         loop = self._loop
@@ -383,10 +389,9 @@ def worker_main(conn: Connection) -> None:
     # server, which stops its workers itself (and a worker whose server is gone sees EOF)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from engine import InvalidApplication, evaluate, parse_application
-
-    # everything imported so far lives as long as the worker: keep it out of the collector's
-    # full passes, which otherwise show up as pauses in the slowest answers
+    # everything imported so far (the engine came with this module) lives as long as the
+    # worker: keep it out of the collector's full passes, which otherwise show up as pauses
+    # in the slowest answers
     gc.collect()
     gc.freeze()
     conn.send(("ready",))
@@ -402,16 +407,17 @@ def worker_main(conn: Connection) -> None:
             rulesets[message[1]] = pickle.loads(message[2])
             continue
         answers: list[tuple[Any, ...]] = []
-        for digest, raw, kill, lookup in message[1]:
+        # the server validated each application; it arrives as the Application object itself
+        # (unpickled, not parsed again)
+        for digest, app, kill, lookup in message[1]:
             if kill == "hang":
                 time.sleep(3600)  # test-only: a worker that stops answering
             elif kill:
                 os.kill(os.getpid(), signal.SIGKILL)  # test-only: a crash mid-request
             ruleset = rulesets[digest]
             try:
-                app = parse_application(raw, rounds={ruleset.id: list(ruleset.counties)})
                 d = evaluate(app, ruleset, survey_lookup=lookup)
-            except InvalidApplication as exc:
+            except InvalidApplication as exc:  # its round or county is not this ruleset's
                 errors = [diag.as_error() for diag in exc.diagnostics]
                 answers.append(("invalid", "Søknaden er ugyldig.", errors))
                 continue

@@ -150,7 +150,9 @@ def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
 
 def cli_survey_lookup(applications: Sequence[Any]) -> SurveyLookup | None:
     """Imported figures for schools without `bullying`, from the configured database if any."""
-    if not any(s.bullying is None for a in applications for s in a.schools):
+    from api.evaluation import needs_survey_figures
+
+    if not needs_survey_figures(applications):
         return None
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError

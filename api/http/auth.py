@@ -16,17 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from fastapi.security import APIKeyHeader, HTTPBearer
 
 from api.http.problems import Problem
 from api.settings import ROLES, ApiKey, Role
 
 RANK = {role: i for i, role in enumerate(ROLES)}
 ROLE_NAMES = {"reader": "leser", "caseworker": "saksbehandler", "admin": "administrator"}
-
-# Declared for OpenAPI (the "Authorize" button in /docs); checking is done below.
-bearer_scheme = HTTPBearer(auto_error=False, description="API-nøkkel som Bearer-token.")
-header_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="API-nøkkel.")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from api.evaluation import log_row
 from api.http.auth import Caller, require
 from api.http.deps import caller_name, services
-from api.http.inputs import application_or_422, applications_or_422, read_json
+from api.http.inputs import (
+    application_or_422,
+    applications_or_422,
+    check_application,
+    read_json,
+)
 from api.http.openapi import body_doc, responses
 from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
@@ -53,7 +58,7 @@ async def create_evaluation(
     snapshot = svc.rules.current
     body = await read_json(request)
     app, ruleset = application_or_422(body, snapshot, svc.settings.max_units)
-    (result,) = await evaluate(request, ruleset, [body.data], [app])
+    (result,) = await evaluate(request, ruleset, [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await store(request, [row])
     return Response(
@@ -103,12 +108,7 @@ async def create_batch(
     results: list[Evaluated | None] = [None] * len(checked)
     for positions in by_round.values():
         ruleset = checked[positions[0]][2]
-        done = await evaluate(
-            request,
-            ruleset,
-            [checked[i][0] for i in positions],
-            [checked[i][1] for i in positions],
-        )
+        done = await evaluate(request, ruleset, [checked[i][1] for i in positions])
         for i, r in zip(positions, done, strict=True):
             results[i] = r
     now = _now()
@@ -231,8 +231,6 @@ async def replay(
             "RULESET_NOT_LOADED",
             f"Regelsettet «{record.round}» er ikke i bruk lenger; vurderingen kan ikke gjentas.",
         )
-    from api.http.inputs import check_application
-
     checked = check_application(raw, snapshot, svc.settings.max_units)
     if isinstance(checked, list):
         errors = [d.as_error() for d in checked]
@@ -244,7 +242,7 @@ async def replay(
             detail="Den lagrede søknaden er ikke gyldig etter reglene i bruk nå.",
         )
     app, ruleset = checked
-    (result,) = await evaluate(request, ruleset, [raw], [app])
+    (result,) = await evaluate(request, ruleset, [app])
     stored = json.loads(record.decision)
     current = result.decision()
     diffs = differences(stored, current)

@@ -4,24 +4,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from fastapi import Request
 
 from api.http.problems import Problem, error, invalid
 from api.registry import Snapshot
-from engine import (
-    Application,
-    Diagnostic,
-    InvalidApplication,
-    RuleSet,
-    load_application_text,
-    parse_application,
-)
-from engine.yamlpos import DuplicateJsonKey, loads_json_strict
+from engine import Application, Diagnostic, InvalidApplication, RuleSet, parse_application
+from engine.yamlpos import DuplicateJsonKey, load_positioned, loads_json_strict
 
-_POSITIONS_UP_TO = 64 * 1024  # re-read small bodies for line/column in error messages
+_POSITIONS_UP_TO = 64 * 1024  # only small bodies are read again for line/column of errors
 
 
 @dataclass(frozen=True)
@@ -129,13 +122,29 @@ def application_or_422(
         return checked
     problems = checked
     if len(body.text) <= _POSITIONS_UP_TO and problems[0].code != "TOO_MANY_UNITS":
-        try:
-            load_application_text(body.text, rounds=snapshot.rounds())
-        except InvalidApplication as exc:
-            problems = exc.diagnostics  # the same problems, with line and column
-        except Exception:  # positions are a courtesy; the plain problems stand
-            pass
+        problems = with_positions(problems, body.text)
     raise invalid(problems)
+
+
+def with_positions(problems: list[Diagnostic], text: str) -> list[Diagnostic]:
+    """The problems with the line and column of their path in the JSON text, in text order.
+
+    Only for a refused body: the text is read once more for positions, and nothing is
+    validated again.
+    """
+    try:
+        # the YAML reader knows where each value sits; valid JSON has tabs only between
+        # tokens, where YAML refuses some of them and a space means the same
+        source = load_positioned(text.replace("\t", " "))
+    except Exception:  # positions are a courtesy; the plain problems stand
+        return problems
+    located = [replace(d, location=source.location(d.loc)) for d in problems]
+    return sorted(located, key=_text_order)
+
+
+def _text_order(problem: Diagnostic) -> tuple[int, int]:
+    line, column = problem.location.line, problem.location.column
+    return (line if line is not None else 1 << 30, column if column is not None else 0)
 
 
 def applications_or_422(

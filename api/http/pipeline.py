@@ -21,10 +21,7 @@ from engine import Application, RuleSet
 
 
 async def evaluate(
-    request: Request,
-    ruleset: RuleSet,
-    applications: Sequence[Any],
-    apps: Sequence[Application] = (),
+    request: Request, ruleset: RuleSet, apps: Sequence[Application]
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
     svc = services(request)
@@ -32,7 +29,7 @@ async def evaluate(
     if needs_survey_figures(apps):  # only then ask the database
         lookup = await run_in_threadpool(survey_lookup, svc.log.engine, apps)
     try:
-        return await svc.pool.evaluate(ruleset, applications, kill_switch(request), lookup)
+        return await svc.pool.evaluate(ruleset, apps, kill_switch(request), lookup)
     except EngineCrashed as exc:
         raise Problem(
             500,

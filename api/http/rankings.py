@@ -15,7 +15,7 @@ from api.http.pipeline import evaluate
 from api.http.problems import Problem, error
 from api.http.records import ruleset_header
 from api.registry import Snapshot
-from engine import Decision, Rankable, Ranking, RuleSet, rank, rankable
+from engine import Rankable, Ranking, RuleSet, rank
 
 router = APIRouter(prefix="/v1", tags=["rangering"])
 
@@ -56,12 +56,19 @@ async def create_ranking(
                 loc=["applications"],
             )
         ruleset = checked[0][2]
-        results = await evaluate(
-            request, ruleset, [raw for raw, _, _ in checked], [app for _, app, _ in checked]
-        )
+        apps = [app for _, app, _ in checked]
+        results = await evaluate(request, ruleset, apps)
+        # the outcome and score come with each result: the decision JSON is not read again
         items = [
-            rankable(app, Decision.model_validate_json(r.decision_json))
-            for (_, app, _), r in zip(checked, results, strict=True)
+            Rankable(
+                r.application_id,
+                r.outcome,
+                r.score,
+                app.county,
+                app.municipality.number,
+                app.received,
+            )
+            for app, r in zip(apps, results, strict=True)
         ]
     response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
     return rank(items, ruleset)

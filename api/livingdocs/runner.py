@@ -160,10 +160,6 @@ class ScenarioReport:
         rows += [row("unit", u, "", UNIT_LABELS[u]) for u in UNIT_STATUSES]
         return rows
 
-    def coverage_gaps(self, criteria: Sequence[str]) -> list[CoverageRow]:
-        """The criterion statuses, outcomes and unit statuses no scenario reaches."""
-        return [r for r in self.coverage(criteria) if r.count == 0]
-
     def tagged(self, tag: str) -> tuple[ScenarioResult, ...]:
         """The scenarios of the features tagged @tag (a criterion's own feature)."""
         return tuple(s for s in self.scenarios if tag in s.tags)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +76,3 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")
-
-
-# Modules that define tables on Base; Alembic imports them to see every table.
-MODEL_MODULES = ["api.store.decision_log", "api.survey.store"]
-
-
-def load_models() -> None:
-    """Import every module that defines tables, so Base.metadata knows them all."""
-    for name in MODEL_MODULES:
-        importlib.import_module(name)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from api.store.db import Base, load_models
+# every module that defines tables on Base, so that Base.metadata knows them all
+import api.store.decision_log  # noqa: F401
+import api.survey.store  # noqa: F401
+from api.settings import Settings
+from api.store.db import Base
 
 config = context.config
-load_models()
 target_metadata = Base.metadata
 
 
@@ -43,8 +46,6 @@ def run_migrations_online() -> None:
         return
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from api.settings import Settings
-
         url = Settings().resolved_database_url()
     engine = create_engine(url)
     with engine.begin() as conn:

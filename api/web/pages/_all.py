@@ -492,7 +492,7 @@ async def _evaluate_and_show(
     """Evaluate in the API's workers, store in the decision log, then show the decision."""
     svc = services(request)
     try:
-        (result,) = await evaluate(request, ruleset, [raw], [app])
+        (result,) = await evaluate(request, ruleset, [app])
     except Problem as exc:
         return message(
             request,

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
-from api.store.db import make_engine, migrate
+from api.store.db import alembic_config, make_engine, migrate, normalise_url
 from api.store.decision_log import DecisionLog, Filters, new_evaluation_id
+from tests.builders import baseline
 
 
 def row(app_id: str, **over: Any) -> dict[str, Any]:
@@ -142,16 +144,12 @@ def test_a_failed_write_is_reported_to_the_waiting_request(log: DecisionLog) -> 
 
 
 def test_plain_postgresql_urls_use_psycopg_3() -> None:
-    from api.store.db import normalise_url
-
     assert normalise_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_url("sqlite:///var/utvalg.db") == "sqlite:///var/utvalg.db"
 
 
 def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database_url: str) -> None:
-    from tests.builders import baseline
-
     client = client_factory(database_url=database_url)
     ids = []
     for n in range(3):
@@ -179,10 +177,6 @@ def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database
 
 
 def test_the_migrations_match_the_models(log: DecisionLog) -> None:
-    from alembic import command
-
-    from api.store.db import alembic_config
-
     cfg = alembic_config(log.engine.url.render_as_string(hide_password=False))
     with log.engine.connect() as connection:
         cfg.attributes["connection"] = connection

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
+from api.survey.parse import parse_survey_file
+from api.survey.store import import_survey
+from api.workers import Evaluated
 from engine import Decision, evaluate, parse_application
 from tests.api.conftest import unique_id
-from tests.builders import baseline, changed, ruleset
+from tests.builders import SCHOOL_A, baseline, changed, ruleset
+from tests.survey_export import sample_rows, write_csv
 
 
 def app_with_id(data: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -172,6 +178,29 @@ def test_ranking_of_given_applications_is_not_stored(api: TestClient) -> None:
     assert api.get(f"/v1/evaluations/{apps[1]['id']}").status_code == 404
 
 
+def test_ranking_takes_outcome_and_score_from_the_workers_without_reading_decisions(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pool = api.app.state.services.pool  # type: ignore[attr-defined]
+    real = pool.evaluate
+
+    async def without_decisions(*args: Any) -> list[Evaluated]:
+        # only outcome and score are left: a route that parsed the decision would fail
+        return [dataclasses.replace(r, decision_json="") for r in await real(*args)]
+
+    monkeypatch.setattr(pool, "evaluate", without_decisions)
+    apps = [app_with_id(), high_k1()]
+    r = api.post("/v1/rankings", json={"applications": apps})
+    assert r.status_code == 200
+    (county,) = r.json()["counties"]
+    rs = ruleset()
+    expected = [evaluate(parse_application(apps[i]), rs) for i in (1, 0)]
+    assert [(e["application_id"], e["outcome"], e["score"]) for e in county["ranking"]] == [
+        (d.application_id, d.outcome, d.score) for d in expected
+    ]
+    assert [d.outcome for d in expected] == ["recommended", "not_recommended"]
+
+
 def test_ranking_refuses_mixed_rounds_and_bad_bodies(api: TestClient) -> None:
     r = api.post("/v1/rankings", json={"applications": []})
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "EMPTY_LIST"
@@ -203,11 +232,6 @@ def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
 
 
 def test_imported_survey_figures_reach_the_workers(client_factory: Any, tmp_path: Any) -> None:
-    from api.survey.parse import parse_survey_file
-    from api.survey.store import import_survey
-    from tests.builders import SCHOOL_A
-    from tests.survey_export import sample_rows, write_csv
-
     client = client_factory()
     engine = client.app.state.services.log.engine
     path = write_csv(tmp_path / "elevundersokelsen.csv", sample_rows())

@@ -9,10 +9,20 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.cli.serve import cmd_serve, is_loopback
 from api.http.auth import KeyRing
 from api.settings import ApiKey, Settings, parse_api_keys
-from tests.api.conftest import ADMIN, CASEWORKER, KEYS, READER, auth, secret, unique_id
+from tests.api.conftest import (
+    ADMIN,
+    CASEWORKER,
+    KEYS,
+    READER,
+    auth,
+    make_settings,
+    secret,
+    unique_id,
+)
 from tests.builders import baseline
 
 READS = [
@@ -48,9 +58,6 @@ def call(client: TestClient, method: str, path: str, headers: dict[str, str]) ->
 @pytest.fixture(scope="module")
 def keyed(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """An app with three keys: reader, caseworker, admin."""
-    from api.app import create_app
-    from tests.api.conftest import make_settings
-
     folder = tmp_path_factory.mktemp("keyed")
     with TestClient(create_app(make_settings(folder, api_keys=KEYS))) as client:
         yield client

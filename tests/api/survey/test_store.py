@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api.store.db import make_engine, migrate
 from api.survey.parse import parse_survey_file
 from api.survey.store import (
     SurveyFigure,
@@ -238,8 +239,6 @@ def test_without_a_ruleset_there_is_nothing_to_compare_with(
 @pytest.fixture
 def survey_engine(database_url: str) -> Iterator[Engine]:
     """A fresh, migrated database: SQLite, then PostgreSQL (`database_url` in conftest)."""
-    from api.store.db import make_engine, migrate
-
     engine = make_engine(database_url)
     migrate(engine)
     yield engine

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.workers import EngineCrashed, WorkerPool
+from engine import Application
 from tests.api.conftest import unique_id
+from tests.builders import application as validated
 from tests.builders import baseline, ruleset
 
 KILL = "x-utvalg-test-kill"
@@ -21,6 +23,11 @@ KILL = "x-utvalg-test-kill"
 def application() -> dict[str, Any]:
     """A valid application with a fresh id."""
     return dict(baseline(), id=unique_id())
+
+
+def validated_application() -> Application:
+    """A valid application with a fresh id, validated as the server does before the workers."""
+    return validated(application())
 
 
 def test_a_worker_killed_mid_request_is_replaced_and_the_request_succeeds(
@@ -109,9 +116,9 @@ def test_pool_retries_batchmates_of_a_crashed_job_alone() -> None:
         pool.start()
         try:
             rs = ruleset()
-            ordinary = pool.evaluate(rs, [application() for _ in range(5)])
-            poison = pool.evaluate(rs, [application()], kill="always")
-            later = pool.evaluate(rs, [application() for _ in range(5)])
+            ordinary = pool.evaluate(rs, [validated_application() for _ in range(5)])
+            poison = pool.evaluate(rs, [validated_application()], kill="always")
+            later = pool.evaluate(rs, [validated_application() for _ in range(5)])
             first, crashed, second = await asyncio.gather(
                 ordinary, poison, later, return_exceptions=True
             )

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from api.registry import RulesRegistry
 from engine import InvalidRules, load_ruleset
 from tests.api.conftest import unique_id
-from tests.builders import RULES, baseline, ruleset
+from tests.builders import RULES, application, baseline, ruleset
 
 
 def digest_in_use(client: TestClient) -> str:
@@ -196,7 +196,8 @@ def test_a_request_keeps_the_rules_it_started_with(client_factory: Any, rules_co
     assert services.rules.current.digests() != started_with.digests()
 
     old_rules = started_with.rulesets["pulje-5"]
-    (result,) = services.pool.evaluate_sync(old_rules, [dict(baseline(), id=unique_id())])
+    app = application(dict(baseline(), id=unique_id()), old_rules)
+    (result,) = services.pool.evaluate_sync(old_rules, [app])
     assert result.decision()["ruleset"]["digest"] == old_rules.digest
 
 
