@@ -49,12 +49,6 @@ ROLE_LABELS = {
     "advantage": "fordel",
     "inclusion": "med i prosjektet",
 }
-STATUS_LABELS = {"met": "oppfylt", "not_met": "ikke oppfylt", "unknown": "ukjent"}
-OUTCOME_LABELS = {
-    "recommended": "Anbefalt",
-    "incomplete": "Ufullstendig",
-    "not_recommended": "Ikke anbefalt",
-}
 
 
 def _local_datetime(value: dt.datetime) -> str:

@@ -13,7 +13,6 @@ from api.store.decision_log import Record
 from api.web.export import table, to_csv, to_xlsx
 from api.web.listing import CountyList, Evaluated, rank_county
 from api.web.render import (
-    OUTCOME_LABELS,
     county_options,
     default_ruleset,
     guard,
@@ -59,7 +58,7 @@ def _selection(
     """The round, county and outcome asked for, each only when the round knows it."""
     ruleset = default_ruleset(snapshot(request), runde)
     county = fylke if fylke in ruleset.counties else ""
-    outcome = utfall if utfall in OUTCOME_LABELS else ""
+    outcome = utfall if utfall in ruleset.labels.outcome else ""
     return ruleset, county or "", outcome or ""
 
 

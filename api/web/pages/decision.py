@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.http.deps import services
 from api.store.decision_log import Record
 from api.web.chart import survey_chart
-from api.web.render import STATUS_LABELS, guard, message, render, sessions, snapshot
+from api.web.render import default_ruleset, guard, message, render, sessions, snapshot
 from engine import Decision
 from engine.decision import CriterionResult
 
@@ -71,6 +71,8 @@ async def decision_page(request: Request, ident: str) -> Response:
     county_name = record.county
     if ruleset is not None and record.county in ruleset.counties:
         county_name = ruleset.counties[record.county].name
+    # a round no longer in use still shows its decision, in the words of the rules in use
+    labels = (ruleset or default_ruleset(rules)).labels
     missing: list[CriterionResult] = []
     if decision.outcome == "incomplete":
         missing = [r for r in decision.criteria if r.status == "unknown"]
@@ -85,7 +87,7 @@ async def decision_page(request: Request, ident: str) -> Response:
             "county_name": county_name,
             "groups": groups_of(decision),
             "missing": missing,
-            "status_labels": dict(ruleset.labels.status) if ruleset else STATUS_LABELS,
+            "status_labels": dict(labels.status),
             "current_rules": ruleset is not None and ruleset.digest == record.ruleset_digest,
         },
     )
