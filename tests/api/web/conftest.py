@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CASEWORKER_KEY = "saksbehandler-nokkel-0123456789"
 READER_KEY = "leser-nokkel-0123456789abcdef"
 KEYS = f"saksbehandler:caseworker:{CASEWORKER_KEY},leser:reader:{READER_KEY}"

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 
 from api.web.form import from_application
 from engine import evaluate, load_application_file, load_ruleset, rank, rankable
-from tests.web.conftest import CASEWORKER_KEY, READER_KEY, ROOT, csrf_of
-from tests.web.html_checks import check_page
+from tests.api.web.conftest import CASEWORKER_KEY, READER_KEY, ROOT, csrf_of
+from tests.api.web.html_checks import check_page
 
 EXAMPLES = ROOT / "examples"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
