@@ -39,7 +39,32 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture(scope="module")
+def upload(client: TestClient, path: Path) -> str:
+    """Upload an application file through the page; the decision's address."""
+    page = client.get("/vurdering")
+    r = client.post(
+        "/vurdering/fil",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"fil": (path.name, path.read_bytes(), "application/yaml")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    location = r.headers["location"]
+    assert location.startswith("/vurderinger/ev-")
+    return location
+
+
+def sign_in(client: TestClient, key: str, next_path: str = "/") -> object:
+    """Sign in with a key through the sign-in form; the response to the posted form."""
+    page = client.get("/logg-inn")
+    return client.post(
+        "/logg-inn",
+        data={"csrf_token": csrf_of(page.text), "api_key": key, "neste": next_path},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture(scope="package")
 def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """No keys configured (loopback mode), the examples already in the decision log."""
     folder = tmp_path_factory.mktemp("open")
@@ -54,7 +79,7 @@ def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         yield client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def keyed_app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Keys configured: the pages need a signed-in visitor."""
     folder = tmp_path_factory.mktemp("keyed")
