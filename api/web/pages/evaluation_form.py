@@ -1,7 +1,8 @@
 """`/vurdering` and `/vurdering/fil`: a new evaluation from the form or from a file.
 
 Both take the API's path: the application is checked by api.http.inputs, evaluated in the
-workers (api.http.pipeline.evaluate) and stored in the decision log, then shown.
+workers and stored in the decision log (api.http.pipeline.evaluate and .store, so a failure
+is the same answer as the API's, as a page), then shown.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from starlette.datastructures import UploadFile
 from api.evaluation import log_row
 from api.http.deps import services
 from api.http.inputs import check_application
-from api.http.pipeline import evaluate
+from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
 from api.web.form import (
     FormState,
@@ -243,7 +244,6 @@ async def _evaluate_and_show(
     request: Request, visitor: Visitor, raw: dict[str, Any], app: Application, ruleset: RuleSet
 ) -> Response:
     """Evaluate in the API's workers, store in the decision log, then show the decision."""
-    svc = services(request)
     try:
         (result,) = await evaluate(request, ruleset, [raw], [app])
     except Problem as exc:
@@ -259,5 +259,15 @@ async def _evaluate_and_show(
     now = dt.datetime.now(dt.UTC)
     text = json.dumps(raw, ensure_ascii=False)
     row = log_row(app, ruleset, result, text, visitor.name, now)
-    await svc.log.append([row])
+    try:
+        await store(request, [row])
+    except Problem as exc:  # the database did not answer: 503, as the API says it
+        return message(
+            request,
+            visitor,
+            "Vurderingen kunne ikke lagres",
+            [exc.detail],
+            status=exc.status,
+            back=("/vurdering", "Tilbake til skjemaet"),
+        )
     return RedirectResponse(f"/vurderinger/{row['id']}", 303)

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.web.form import from_application
 from engine import evaluate, load_application_file, load_ruleset
-from tests.api.web.conftest import ROOT, csrf_of, upload
+from tests.api.web.conftest import ROOT, csrf_of, settings_for, upload
 from tests.api.web.html_checks import check_page, visible_text
 
 EXAMPLES = ROOT / "examples"
@@ -207,3 +208,26 @@ def test_a_form_with_a_stale_token_comes_back_with_what_was_typed(
     assert "sikkerhetskoden (CSRF) var utløpt" in r.text and 'value="Trondheim"' in r.text
     assert csrf_of(r.text) != "utlopt-kode"  # a fresh token to send it again with
     assert open_client.get("/soknader?fylke=50").text.count("data-rank=") == before
+
+
+def test_a_log_that_cannot_be_written_is_a_503_page_and_nothing_is_stored(
+    tmp_path: Path,
+) -> None:
+    app = create_app(settings_for(tmp_path))
+    with TestClient(app, base_url="https://testserver") as client:
+        engine = client.app.state.services.log.engine
+        with engine.begin() as conn:
+            conn.exec_driver_sql("ALTER TABLE evaluations RENAME TO evaluations_gone")
+        token = csrf_of(client.get("/vurdering").text)
+        text = (EXAMPLES / "trondheim-2020.yaml").read_text()
+        r = client.post(
+            "/vurdering/fil", data={"csrf_token": token, "tekst": text}, follow_redirects=False
+        )
+        assert r.status_code == 503
+        check_page(r.text)
+        shown = visible_text(r.text)
+        assert "Vurderingen kunne ikke lagres" in shown
+        assert "Ingenting er lagret" in shown
+        with engine.begin() as conn:
+            stored = conn.exec_driver_sql("SELECT count(*) FROM evaluations_gone").scalar()
+        assert stored == 0
