@@ -27,7 +27,7 @@ from api.settings import Role
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id
 from api.web.session import CSRF_FIELD, Visitor, WebSessions
 from engine import RuleSet
-from engine.texts import format_date, format_number, format_value
+from engine.texts import format_date, format_number, format_value, join_list
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -121,6 +121,17 @@ def docs_url(request: Request, page: str = "") -> str | None:
 # --- rendering -----------------------------------------------------------------------------
 
 
+def _header_title(request: Request, ruleset: RuleSet | None) -> str:
+    """The round the page is about, or every round in use, named by the ruleset's title."""
+    if ruleset is not None:
+        return ruleset.title
+    rules = services(request).rules
+    if not rules.loaded():
+        return ""
+    in_use = rules.current.rulesets
+    return join_list((in_use[k].title for k in sorted(in_use)), empty="")
+
+
 def render(
     request: Request,
     visitor: Visitor,
@@ -128,8 +139,9 @@ def render(
     context: Mapping[str, Any],
     *,
     status: int = 200,
+    ruleset: RuleSet | None = None,
 ) -> HTMLResponse:
-    """Render a page with what every page needs; (re)send the session cookie when new."""
+    """Render a page (about `ruleset`'s round, when one); (re)send a new session cookie."""
     web = sessions(request)
     rules = services(request).rules
     ctx: dict[str, Any] = {
@@ -137,6 +149,7 @@ def render(
         "csrf_token": web.csrf_token(visitor),
         "sign_in_required": web.sign_in_required,
         "footer_rules": list(rules.current.rulesets.values()) if rules.loaded() else [],
+        "header_title": _header_title(request, ruleset),
         "nav": "",
         **context,
     }

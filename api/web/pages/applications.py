@@ -106,6 +106,7 @@ async def applications_page(
             "outcome_labels": dict(ruleset.labels.outcome),
             "query": urlencode({"fylke": county, "utfall": outcome, "runde": ruleset.id}),
         },
+        ruleset=ruleset,
     )
 
 

@@ -90,4 +90,5 @@ async def decision_page(request: Request, ident: str) -> Response:
             "status_labels": dict(labels.status),
             "current_rules": ruleset is not None and ruleset.digest == record.ruleset_digest,
         },
+        ruleset=ruleset,
     )

@@ -89,6 +89,7 @@ def _form_page(
             "upload_name": upload_name,
         },
         status=status,
+        ruleset=ruleset,
     )
 
 

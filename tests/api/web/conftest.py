@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +17,15 @@ ROOT = Path(__file__).resolve().parents[3]
 CASEWORKER_KEY = "saksbehandler-nokkel-0123456789"
 READER_KEY = "leser-nokkel-0123456789abcdef"
 KEYS = f"saksbehandler:caseworker:{CASEWORKER_KEY},leser:reader:{READER_KEY}"
+# a second round beside pulje-5: its own id, title and labels, as policy staff may write them
+OTHER_ROUND = "provelop"
+OTHER_TITLE = "Læringsmiljøprosjektet, prøveløpet"
+OTHER_RULESET = {
+    "id: pulje-5": f"id: {OTHER_ROUND}",
+    "title: Læringsmiljøprosjektet, pulje 5": f"title: {OTHER_TITLE}",
+    "    recommended: Anbefalt": "    recommended: Tilrådd",
+    "    met: oppfylt": "    met: innfridd",
+}
 
 
 def settings_for(folder: Path, **overrides: object) -> Settings:
@@ -94,3 +104,21 @@ def keyed_client(keyed_app_client: TestClient) -> Iterator[TestClient]:
     keyed_app_client.cookies.clear()
     yield keyed_app_client
     keyed_app_client.cookies.clear()
+
+
+@pytest.fixture(scope="package")
+def two_rounds_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """pulje-5 and a copy under another id, title and labels (OTHER_RULESET); no keys."""
+    folder = tmp_path_factory.mktemp("two-rounds")
+    rules = folder / "rules"
+    shutil.copytree(ROOT / "rules" / "pulje-5", rules / "pulje-5")
+    shutil.copytree(ROOT / "rules" / "pulje-5", rules / OTHER_ROUND)
+    ruleset = rules / OTHER_ROUND / "ruleset.yaml"
+    text = ruleset.read_text()
+    for old, new in OTHER_RULESET.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    ruleset.write_text(text)
+    app = create_app(settings_for(folder, rules_dir=rules))
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 
-from tests.api.web.conftest import READER_KEY, ROOT, csrf_of, sign_in
+from api.web.render import TEMPLATES
+from engine import load_ruleset
+from tests.api.web.conftest import (
+    OTHER_ROUND,
+    OTHER_TITLE,
+    READER_KEY,
+    ROOT,
+    csrf_of,
+    sign_in,
+)
+from tests.api.web.html_checks import visible_text
 
 EXAMPLES = ROOT / "examples"
+RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 
 
 def test_a_reader_may_read_but_not_evaluate(keyed_client: TestClient) -> None:
@@ -34,3 +47,34 @@ def test_a_form_without_a_valid_csrf_token_is_refused(open_client: TestClient) -
     r = open_client.post("/vurdering/fil", data={"tekst": text, "csrf_token": foreign})
     assert r.status_code == 403
     assert open_client.get("/soknader?fylke=50").text.count("data-rank=") == before
+
+
+# --- the round in the header ------------------------------------------------------------------
+
+
+def _header(html: str) -> str:
+    found = re.search(r'<p class="brand">(.*?)</p>', html, flags=re.S)
+    assert found, "every page has the header"
+    return visible_text(found.group(1))
+
+
+def test_the_header_names_the_round_by_the_title_of_its_ruleset(open_client: TestClient) -> None:
+    assert _header(open_client.get("/kriterier").text) == f"Utvalg {RULES.title}"
+    assert _header(open_client.get("/vurderinger/ev-finnes-ikke").text) == f"Utvalg {RULES.title}"
+
+
+def test_with_two_rounds_a_page_about_one_names_that_one(two_rounds_client: TestClient) -> None:
+    both = _header(two_rounds_client.get("/kriterier").text)
+    assert both == f"Utvalg {OTHER_TITLE} og {RULES.title}"  # in the order of their ids
+    for round_id, title in ((OTHER_ROUND, OTHER_TITLE), ("pulje-5", RULES.title)):
+        listing = two_rounds_client.get(f"/soknader?runde={round_id}&fylke=50").text
+        assert _header(listing) == f"Utvalg {title}"
+
+
+def test_no_template_names_a_round() -> None:
+    rounds = [p.name for p in (ROOT / "rules").iterdir() if (p / "ruleset.yaml").is_file()]
+    assert rounds
+    for template in TEMPLATES.glob("*.html"):
+        text = template.read_text().lower()
+        for word in [*rounds, "pulje"]:
+            assert word not in text, f"{template.name} names the round «{word}»"
