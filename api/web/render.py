@@ -98,6 +98,11 @@ def default_ruleset(rules: Snapshot, wanted: str | None = None) -> RuleSet:
     return next(iter(sorted(rules.rulesets.items())))[1]
 
 
+def round_options(rules: Snapshot) -> list[tuple[str, str]]:
+    """The rounds in use as (id, «id (title)») options, by id."""
+    return [(k, f"{k} ({rs.title})") for k, rs in sorted(rules.rulesets.items())]
+
+
 def county_options(ruleset: RuleSet) -> list[tuple[str, str]]:
     """The ruleset's counties as (number, «number name») options, after «Velg fylke»."""
     return [("", "Velg fylke")] + [(n, f"{n} {c.name}") for n, c in ruleset.counties.items()]

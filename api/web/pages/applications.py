@@ -18,6 +18,7 @@ from api.web.render import (
     guard,
     message,
     render,
+    round_options,
     sessions,
     snapshot,
 )
@@ -100,7 +101,7 @@ async def applications_page(
             "county": county,
             "outcome": outcome,
             "round_id": ruleset.id,
-            "rounds": [(k, k) for k in sorted(snapshot(request).rulesets)],
+            "rounds": round_options(snapshot(request)),
             "county_options": county_options(ruleset),
             "outcome_options": list(ruleset.labels.outcome.items()),
             "outcome_labels": dict(ruleset.labels.outcome),

@@ -38,6 +38,7 @@ from api.web.render import (
     message,
     posted,
     render,
+    round_options,
     sessions,
     snapshot,
 )
@@ -82,7 +83,7 @@ def _form_page(
             "nav": "vurdering",
             "f": state,
             "ruleset": ruleset,
-            "rounds": [(k, f"{k} ({rs.title})") for k, rs in sorted(rules.rulesets.items())],
+            "rounds": round_options(rules),
             "county_options": county_options(ruleset),
             "upload_errors": upload_errors or [],
             "upload_text": upload_text,

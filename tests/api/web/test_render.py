@@ -69,6 +69,7 @@ def test_with_two_rounds_a_page_about_one_names_that_one(two_rounds_client: Test
     for round_id, title in ((OTHER_ROUND, OTHER_TITLE), ("pulje-5", RULES.title)):
         listing = two_rounds_client.get(f"/soknader?runde={round_id}&fylke=50").text
         assert _header(listing) == f"Utvalg {title}"
+        assert f'<option value="{round_id}" selected>{round_id} ({title})</option>' in listing
 
 
 def test_no_template_names_a_round() -> None:
