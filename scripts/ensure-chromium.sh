@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Make sure Debian's chromium is installed, for the browser tests (tests/web/test_browser.py).
+# Make sure Debian's chromium is installed, for the browser tests (tests/api/web/test_browser.py).
 # Playwright drives /usr/bin/chromium; a browser downloaded by a test tool is never used.
 set -euo pipefail
 if [[ -x /usr/bin/chromium ]]; then

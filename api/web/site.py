@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web.pages._all import router
+from api.web.pages import applications, criteria, decision, docs, evaluation_form, home, login
 from api.web.render import STATIC
+
+PAGES = (home, criteria, evaluation_form, decision, applications, docs, login)
 
 
 def install(app: FastAPI) -> None:
     """Add the pages and their static files (served from this machine) to the app."""
-    app.include_router(router)
+    for page in PAGES:
+        app.include_router(page.router)
     app.mount("/statisk", StaticFiles(directory=STATIC), name="statisk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from html.parser import HTMLParser
 
@@ -78,3 +79,8 @@ def check_page(html: str) -> _Page:
     posting = [f for f in page.forms if (f.get("method") or "get").lower() == "post"]
     assert page.form_tokens == len(posting), "every posted form carries a CSRF token"
     return page
+
+
+def visible_text(html: str) -> str:
+    """The visible text of a page, tags removed and spaces collapsed."""
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())

@@ -21,7 +21,7 @@ from engine import (
     load_ruleset,
     parse_application,
 )
-from tests.web.conftest import ROOT
+from tests.api.web.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 YEARS = sorted(RULES.survey.national_average)

@@ -13,8 +13,8 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, sync_playwright
 
-from tests.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
-from tests.web.conftest import CASEWORKER_KEY, KEYS, ROOT
+from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
+from tests.api.web.conftest import CASEWORKER_KEY, KEYS, ROOT
 
 SHOTS = ROOT / "var" / "screenshots"
 

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from api.web.export import criterion_cell, headers, table, to_csv, to_xlsx
 from api.web.listing import Evaluated, rank_county
 from engine import evaluate, load_application_file, load_ruleset, rankable
-from tests.web.conftest import ROOT
+from tests.api.web.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 

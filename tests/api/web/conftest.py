@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,10 +13,19 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.settings import Settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 CASEWORKER_KEY = "saksbehandler-nokkel-0123456789"
 READER_KEY = "leser-nokkel-0123456789abcdef"
 KEYS = f"saksbehandler:caseworker:{CASEWORKER_KEY},leser:reader:{READER_KEY}"
+# a second round beside pulje-5: its own id, title and labels, as policy staff may write them
+OTHER_ROUND = "provelop"
+OTHER_TITLE = "Læringsmiljøprosjektet, prøveløpet"
+OTHER_RULESET = {
+    "id: pulje-5": f"id: {OTHER_ROUND}",
+    "title: Læringsmiljøprosjektet, pulje 5": f"title: {OTHER_TITLE}",
+    "    recommended: Anbefalt": "    recommended: Tilrådd",
+    "    met: oppfylt": "    met: innfridd",
+}
 
 
 def settings_for(folder: Path, **overrides: object) -> Settings:
@@ -39,7 +49,32 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-@pytest.fixture(scope="module")
+def upload(client: TestClient, path: Path) -> str:
+    """Upload an application file through the page; the decision's address."""
+    page = client.get("/vurdering")
+    r = client.post(
+        "/vurdering/fil",
+        data={"csrf_token": csrf_of(page.text)},
+        files={"fil": (path.name, path.read_bytes(), "application/yaml")},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    location = r.headers["location"]
+    assert location.startswith("/vurderinger/ev-")
+    return location
+
+
+def sign_in(client: TestClient, key: str, next_path: str = "/") -> object:
+    """Sign in with a key through the sign-in form; the response to the posted form."""
+    page = client.get("/logg-inn")
+    return client.post(
+        "/logg-inn",
+        data={"csrf_token": csrf_of(page.text), "api_key": key, "neste": next_path},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture(scope="package")
 def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """No keys configured (loopback mode), the examples already in the decision log."""
     folder = tmp_path_factory.mktemp("open")
@@ -54,7 +89,7 @@ def open_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient
         yield client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def keyed_app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """Keys configured: the pages need a signed-in visitor."""
     folder = tmp_path_factory.mktemp("keyed")
@@ -69,3 +104,21 @@ def keyed_client(keyed_app_client: TestClient) -> Iterator[TestClient]:
     keyed_app_client.cookies.clear()
     yield keyed_app_client
     keyed_app_client.cookies.clear()
+
+
+@pytest.fixture(scope="package")
+def two_rounds_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """pulje-5 and a copy under another id, title and labels (OTHER_RULESET); no keys."""
+    folder = tmp_path_factory.mktemp("two-rounds")
+    rules = folder / "rules"
+    shutil.copytree(ROOT / "rules" / "pulje-5", rules / "pulje-5")
+    shutil.copytree(ROOT / "rules" / "pulje-5", rules / OTHER_ROUND)
+    ruleset = rules / OTHER_ROUND / "ruleset.yaml"
+    text = ruleset.read_text()
+    for old, new in OTHER_RULESET.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    ruleset.write_text(text)
+    app = create_app(settings_for(folder, rules_dir=rules))
+    with TestClient(app, base_url="https://testserver") as client:
+        yield client
