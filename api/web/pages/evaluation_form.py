@@ -247,7 +247,7 @@ async def _evaluate_and_show(
 ) -> Response:
     """Evaluate in the API's workers, store in the decision log, then show the decision."""
     try:
-        (result,) = await evaluate(request, ruleset, [raw], [app])
+        (result,) = await evaluate(request, ruleset, [app])
     except Problem as exc:
         return message(
             request,
