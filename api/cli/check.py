@@ -1,4 +1,4 @@
-"""`utvalg check [DIR] [--coverage]` and `utvalg docs --out DIR`: the gate before a rules change.
+"""`utvalg check [DIR] [--coverage]`: the gate before a rules change.
 
 check: the rules folder is validated (problems as `path:line:col: CODE message`, exit 2); then
 every scenario in features/ runs against it, each failing scenario is printed in Norwegian
@@ -10,9 +10,7 @@ unit status, and exits 1 when any is reached by none.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from api.livingdocs.runner import (
     ROOT,
@@ -20,46 +18,9 @@ from api.livingdocs.runner import (
     STATUSES,
     ScenarioReport,
     ScenarioResult,
-    report_from_cucumber,
     run_scenarios,
 )
-from api.settings import DEFAULT_RULES
-from engine import InvalidRules, RuleSet, check_rules, load_ruleset
-
-
-def add_check_command(sub: Any) -> None:
-    """Register `check` on the `utvalg` subcommand parser."""
-    c = sub.add_parser(
-        "check",
-        help="kontroller en regelmappe og kjør scenarioene mot den",
-        description="Kontroller en regelmappe og kjør alle scenarioene i features/ mot den. "
-        "Avslutter med 0 når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
-    )
-    c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
-    c.add_argument(
-        "--coverage",
-        action="store_true",
-        help="vis hvor mange scenarioer som når hver status, og feil når noen ikke nås",
-    )
-    c.add_argument("--cucumber", type=Path, metavar="FIL", help="lagre Cucumber JSON fra kjøringen")
-
-
-def add_docs_command(sub: Any) -> None:
-    """Register `docs` on the `utvalg` subcommand parser."""
-    c = sub.add_parser(
-        "docs",
-        help="lag HTML-dokumentasjon av reglene og scenarioene",
-        description="Skriv et statisk HTML-nettsted med hvert kriterium, parameterne, "
-        "forklaringene og scenarioene med resultatet fra siste kjøring.",
-    )
-    c.add_argument("--out", type=Path, required=True, metavar="MAPPE")
-    c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
-    c.add_argument(
-        "--cucumber",
-        type=Path,
-        metavar="FIL",
-        help="bruk resultatene i en Cucumber JSON-fil i stedet for å kjøre scenarioene",
-    )
+from engine import RuleSet, check_rules, load_ruleset
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -79,29 +40,6 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.coverage:
         failed = print_coverage(report, ruleset) or failed
     return 1 if failed else 0
-
-
-def cmd_docs(args: argparse.Namespace) -> int:
-    """`utvalg docs --out DIR`: write the HTML site (2 when the rules are invalid)."""
-    from api.livingdocs.site import build_docs  # jinja2 and gherkin only when docs are asked for
-
-    try:
-        ruleset = load_ruleset(args.rules)
-    except InvalidRules as exc:
-        for d in exc.diagnostics:
-            print(d.render())
-        print(f"Regelmappen {args.rules} er ugyldig.")
-        return 2
-    if args.cucumber is not None:
-        report = report_from_cucumber(args.cucumber, args.rules)
-        run_at = dt.datetime.fromtimestamp(args.cucumber.stat().st_mtime)
-    else:
-        print(f"Kjører scenarioene mot {args.rules} …")
-        report = run_scenarios(args.rules)
-        run_at = dt.datetime.now()
-    files = build_docs(ruleset, report, args.out, run_at=run_at)
-    print(f"Skrev {len(files)} sider til {args.out} (start med {args.out / 'index.html'}).")
-    return 0
 
 
 def print_report(report: ScenarioReport) -> None:
