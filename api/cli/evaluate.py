@@ -1,4 +1,8 @@
-"""`utvalg evaluate FILE…`: a decision per application file, in input order (CONTRACT 4)."""
+"""`utvalg evaluate FILE…`: a decision per application file, in input order (CONTRACT 4).
+
+Each application is decided by the rules of its own `round`, found among the rulesets under
+--rules (one ruleset folder, or a rules root; default: the configured rules root).
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from api.cli.shared import load_rules_or_exit, print_diagnostics, width_cut
+from api.cli.shared import load_rounds_or_exit, print_diagnostics, width_cut
 from api.settings import Settings
 from api.store.db import make_engine
 from api.survey.store import SurveyLookup, survey_lookup_for
@@ -21,28 +25,33 @@ from engine import Application, Decision, DiagnosticError, RuleSet, evaluate, lo
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """`utvalg evaluate`: decisions in input order."""
-    ruleset, _, decisions = evaluate_files(args.files, args.rules)
+    rulesets, apps, decisions = evaluate_files(args.files, args.rules)
     if args.format == "json":
         print(
             json.dumps([d.model_dump(mode="json") for d in decisions], ensure_ascii=False, indent=2)
         )
     else:
-        print("\n\n".join(format_decision(d, ruleset) for d in decisions))
+        print(
+            "\n\n".join(
+                format_decision(d, rulesets[a.round]) for a, d in zip(apps, decisions, strict=True)
+            )
+        )
     return 0
 
 
 def evaluate_files(
-    files: Sequence[str], rules: Path
-) -> tuple[RuleSet, list[Application], list[Decision]]:
+    files: Sequence[str], rules: Path | None
+) -> tuple[dict[str, RuleSet], list[Application], list[Decision]]:
     """Load the rules and every file (exit 2 on any problem), then evaluate each application."""
-    ruleset = load_rules_or_exit(rules)
-    apps = _load_applications(files, ruleset)
+    rulesets = load_rounds_or_exit(rules)
+    apps = _load_applications(files, rulesets)
     lookup = survey_lookup(apps)  # imported Elevundersøkelsen figures, when a DB has them
-    return ruleset, apps, [evaluate(a, ruleset, survey_lookup=lookup) for a in apps]
+    decisions = [evaluate(a, rulesets[a.round], survey_lookup=lookup) for a in apps]
+    return rulesets, apps, decisions
 
 
-def _load_applications(files: Sequence[str], ruleset: RuleSet) -> list[Application]:
-    rounds = {ruleset.id: list(ruleset.counties)}
+def _load_applications(files: Sequence[str], rulesets: dict[str, RuleSet]) -> list[Application]:
+    rounds = {rid: list(rs.counties) for rid, rs in rulesets.items()}
     apps, failed = [], False
     for name in files:
         try:

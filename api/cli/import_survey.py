@@ -13,12 +13,12 @@ from typing import TextIO
 
 from sqlalchemy import Engine
 
-from api.cli.shared import print_diagnostics
+from api.cli.shared import load_rounds_or_exit, print_diagnostics
 from api.settings import Settings
 from api.store.db import make_engine, migrate
 from api.survey.parse import InvalidSurveyFile, ParsedSurvey, file_checksum, parse_survey
 from api.survey.store import ImportReport, find_import, import_survey
-from engine import Diagnostic, InvalidRules, load_ruleset
+from engine import Diagnostic
 from engine.diagnostics import Location
 
 
@@ -58,12 +58,8 @@ class ProgressBar:
 
 def cmd_import_survey(args: argparse.Namespace) -> int:
     """`utvalg import-survey`: check every file, then import each in its own transaction."""
-    try:
-        ruleset = load_ruleset(args.rules)
-    except InvalidRules as exc:
-        print_diagnostics(exc.diagnostics)
-        print(f"Regelmappen {args.rules} er ugyldig.", file=sys.stderr)
-        return 2
+    rulesets = load_rounds_or_exit(args.rules)
+    averages = {rid: rs.survey.national_average for rid, rs in rulesets.items()}
     engine = make_engine(Settings().resolved_database_url())
     try:
         migrate(engine)
@@ -78,7 +74,7 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
             else import_survey(
                 engine,
                 plan,
-                national_averages={ruleset.id: ruleset.survey.national_average},
+                national_averages=averages,
                 imported_by="kommandolinjen",
             )
             for plan in plans

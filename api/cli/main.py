@@ -8,7 +8,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from api.settings import DEFAULT_RULES
+RULES_HELP = (
+    "ett regelsett eller en mappe med én undermappe per runde "
+    "(standard: UTVALG_RULES_DIR, ellers prosjektets rules/)"
+)
 
 # Command → (module, function). The module is imported only when its command runs: importing
 # SQLAlchemy (evaluate, import-survey) or uvicorn (serve) costs about 0.4 s, which every other
@@ -34,9 +37,14 @@ def parser() -> argparse.ArgumentParser:
         ("evaluate", "vurder søknadsfiler"),
         ("rank", "vurder og ranger søknadsfiler per fylke"),
     ):
-        c = sub.add_parser(name, help=text, description=text)
+        c = sub.add_parser(
+            name,
+            help=text,
+            description=f"{text[0].upper()}{text[1:]}. Hver søknad vurderes med reglene for "
+            "runden den oppgir i «round».",
+        )
         c.add_argument("files", nargs="+", metavar="FIL")
-        c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+        c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
         c.add_argument("--format", choices=("text", "json"), default="text")
     _add_check(sub)
     _add_docs(sub)
@@ -48,11 +56,12 @@ def parser() -> argparse.ArgumentParser:
 def _add_check(sub: Any) -> None:
     c = sub.add_parser(
         "check",
-        help="kontroller en regelmappe og kjør scenarioene mot den",
-        description="Kontroller en regelmappe og kjør alle scenarioene i features/ mot den. "
-        "Avslutter med 0 når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
+        help="kontroller reglene og kjør hver rundes scenarioer mot dem",
+        description="Kontroller regelmappen for hver runde og kjør rundens egne scenarioer "
+        "(features/<runde>/) mot den. Uten MAPPE kontrolleres alle rundene. Avslutter med 0 "
+        "når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
     )
-    c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+    c.add_argument("dir", nargs="?", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument(
         "--coverage",
         action="store_true",
@@ -69,7 +78,7 @@ def _add_docs(sub: Any) -> None:
         "forklaringene og scenarioene med resultatet fra siste kjøring.",
     )
     c.add_argument("--out", type=Path, required=True, metavar="MAPPE")
-    c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
+    c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument(
         "--cucumber",
         type=Path,
@@ -85,9 +94,8 @@ def _add_import_survey(sub: Any) -> None:
     c.add_argument(
         "--rules",
         type=Path,
-        default=DEFAULT_RULES,
         metavar="MAPPE",
-        help="regelsettet som landssnittene i filen sammenlignes med",
+        help="regelsettene som landssnittene i filen sammenlignes med: " + RULES_HELP,
     )
     c.add_argument("--format", choices=("text", "json"), default="text")
 

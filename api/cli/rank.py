@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from api.cli.evaluate import evaluate_files
 from api.cli.shared import width_cut
@@ -12,7 +13,15 @@ from engine import Ranking, RuleSet, rank, rankable
 
 def cmd_rank(args: argparse.Namespace) -> int:
     """`utvalg rank`: evaluate, then rank per county with capacity."""
-    ruleset, apps, decisions = evaluate_files(args.files, args.rules)
+    rulesets, apps, decisions = evaluate_files(args.files, args.rules)
+    rounds = sorted({a.round for a in apps})
+    if len(rounds) > 1:
+        print(
+            f"Søknadene gjelder flere runder ({', '.join(rounds)}); ranger én runde om gangen.",
+            file=sys.stderr,
+        )
+        return 2
+    ruleset = rulesets[rounds[0]]
     ranking = rank([rankable(a, d) for a, d in zip(apps, decisions, strict=True)], ruleset)
     if args.format == "json":
         print(json.dumps(ranking.model_dump(mode="json"), ensure_ascii=False, indent=2))

@@ -14,7 +14,7 @@ from engine import evaluate, load_application_file, load_ruleset, rank, rankable
 from tests.web.conftest import CASEWORKER_KEY, READER_KEY, ROOT, csrf_of
 from tests.web.html_checks import check_page
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 YEARS = sorted(RULES.survey.national_average)
 

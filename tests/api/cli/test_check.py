@@ -11,7 +11,7 @@ import pytest
 from api.cli.main import main
 from tests.api.cli.conftest import RULES
 
-K1_FEATURE = "features/k1-hoye-mobbetall.feature"
+K1_FEATURE = "features/pulje-5/k1-hoye-mobbetall.feature"
 
 K1_ON_THRESHOLD = (
     "Et år er høyt fra landssnittet pluss 3,0 prosentpoeng, nøyaktig på terskelen teller"

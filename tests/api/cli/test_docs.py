@@ -28,7 +28,7 @@ def test_docs_show_every_criterion_and_scenario(
         assert criterion.id in page and criterion.title in page
         assert criterion.explanation["unknown"] in page
         assert all(source in page for source in criterion.source)
-    for feature in sorted((ROOT / "features").glob("*.feature")):
+    for feature in sorted((ROOT / "features" / "pulje-5").glob("*.feature")):
         doc = Parser().parse(feature.read_text(encoding="utf-8"))
         for child in doc["feature"]["children"]:
             if "scenario" in child:

@@ -10,7 +10,7 @@ import pytest
 from api.cli.main import main
 from tests.builders import ROOT
 
-EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted(str(p) for p in (ROOT / "examples" / "pulje-5").glob("*.yaml"))
 RULES = str(ROOT / "rules" / "pulje-5")
 
 
@@ -34,7 +34,7 @@ def test_evaluate_json_keeps_input_order(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_evaluate_text_shows_table(capsys: pytest.CaptureFixture[str]) -> None:
-    trondheim = str(ROOT / "examples" / "trondheim-2020.yaml")
+    trondheim = str(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml")
     code, out, _ = run(capsys, "evaluate", "--rules", RULES, trondheim)
     assert code == 0
     assert "ANBEFALT" in out and "K1" in out and "Lade skole" in out and "Prioritert" in out
