@@ -15,10 +15,34 @@ from pydantic.json_schema import models_json_schema
 
 from api.http.problems import PROBLEM_JSON
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
+from api.settings import Settings
 from engine import Application
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 REF = "#/components/schemas/{model}"
+
+
+@functools.cache
+def examples() -> dict[str, Any]:
+    """The stored examples by name."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    data: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def example(name: str) -> Any:
+    """One stored example (None when the file lacks it)."""
+    return examples().get(name)
+
+
+def _example_round() -> str:
+    """The round the stored examples were made with; the problem examples name it too."""
+    application = example("application")
+    return str(application["round"]) if isinstance(application, dict) else "runden"
+
+
+ROUND = _example_round()
 
 PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
     401: (
@@ -76,7 +100,7 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
                 {
                     "loc": ["county"],
                     "code": "STALE_EVALUATIONS",
-                    "msg": "Søknaden malvik-2020 er vurdert med pulje-5 2020.0 (sha256:3f1c…); "
+                    "msg": f"Søknaden malvik-2020 er vurdert med {ROUND} 2020.0 (sha256:3f1c…); "
                     "vurder den på nytt før rangering.",
                 }
             ],
@@ -127,7 +151,7 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
                 {
                     "loc": ["county"],
                     "code": "UNKNOWN_COUNTY",
-                    "msg": "Fylket «51» er ikke med i regelsettet pulje-5. Kjente fylker: 03, "
+                    "msg": f"Fylket «51» er ikke med i regelsettet {ROUND}. Kjente fylker: 03, "
                     "11, 15, 18, 30, 34, 38, 42, 46, 50, 54.",
                     "line": 4,
                     "column": 13,
@@ -143,20 +167,6 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
-
-
-@functools.cache
-def examples() -> dict[str, Any]:
-    """The stored examples by name."""
-    if not EXAMPLES_FILE.exists():
-        return {}
-    data: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    return data
-
-
-def example(name: str) -> Any:
-    """One stored example (None when the file lacks it)."""
-    return examples().get(name)
 
 
 def responses(*statuses: int, ok_example: str | None = None, ok_description: str = "OK") -> Any:
@@ -231,16 +241,18 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def build_examples() -> dict[str, Any]:
-    """Make the examples from examples/*.yaml with the rules in rules/pulje-5."""
+    """Make the examples from the first round's example applications, with its rules."""
     import datetime as dt
 
     from api.http.replay import differences
     from engine import evaluate, load_application_file, load_ruleset, rank, rankable
 
-    rs = load_ruleset("rules/pulje-5")
+    layout = Settings().layout()
+    rs = load_ruleset(layout.rule_folders()[0])
     rounds = {rs.id: list(rs.counties)}
     names = ["trondheim-2020", "malvik-2020"]
-    apps = [load_application_file(f"examples/{n}.yaml", rounds=rounds) for n in names]
+    folder = layout.examples_of(rs.id)
+    apps = [load_application_file(folder / f"{n}.yaml", rounds=rounds) for n in names]
     raw = [a.model_dump(mode="json", exclude_none=False) for a in apps]
     decisions = [evaluate(a, rs) for a in apps]
     dumped = [d.model_dump(mode="json") for d in decisions]

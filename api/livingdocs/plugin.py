@@ -57,10 +57,10 @@ def ruleset_at(folder: Path) -> RuleSet:
 def bind_rounds(namespace: MutableMapping[str, Any]) -> None:
     """Put a test for every scenario of every round to run into a test module's namespace.
 
-    A test is named after its round and scenario (`test_pulje_5__…`), so the names stay unique
+    A test is named after its round and scenario (`test_<round>__…`), so the names stay unique
     when the Cucumber JSON of several rounds is read together, and carries its ruleset folder
     in a mark. Feature files are named relative to the folder above the features root
-    (`features/pulje-5/k1-hoye-mobbetall.feature`), which is what reports show.
+    (`features/<round>/k1-hoye-mobbetall.feature`), which is what reports show.
     """
     for one in rounds_to_run():
         base = one.features.resolve().parent

@@ -67,7 +67,7 @@ class ScenarioResult:
     """One scenario (one example row of an outline) with its outcome and, if failed, why."""
 
     feature: str
-    file: str  # the feature file, e.g. features/pulje-5/k1-hoye-mobbetall.feature
+    file: str  # the feature file, e.g. features/<round>/k1-hoye-mobbetall.feature
     tags: tuple[str, ...]  # the feature's tags without @, e.g. ("K1",)
     name: str
     line: int
@@ -255,7 +255,7 @@ def scenario_path(features_dir: Path, file: str) -> Path:
     """The feature file a scenario names, for scenarios run from `features_dir`.
 
     The suite names a feature file relative to the folder above the features root (the
-    parent of the round's folder): `features/pulje-5/k1.feature` beside `features/`.
+    parent of the round's folder): `features/<round>/k1.feature` beside `features/`.
     """
     return Path(features_dir).resolve().parent.parent / file
 
