@@ -56,3 +56,14 @@ def test_invalid_rules_folder_refuses_evaluation(
 ) -> None:
     code, out, err = run(capsys, "evaluate", "--rules", str(tmp_path), EXAMPLES[0])
     assert code == 2 and out == "" and "MISSING_FILE" in err
+
+
+def test_without_rules_the_round_of_each_application_is_found_anywhere(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UTVALG_RULES_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)  # the project's rules/ is found from anywhere
+    code, out, err = run(capsys, "evaluate", "--format", "json", EXAMPLES[0])
+    assert code == 0, err
+    [decision] = json.loads(out)
+    assert decision["ruleset"]["id"] == "pulje-5"
