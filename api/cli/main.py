@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("api.cli.docs", "cmd_docs"),
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
     "serve": ("api.cli.serve", "cmd_serve"),
+    "new-round": ("api.cli.new_round", "cmd_new_round"),
 }
 
 
@@ -50,6 +51,7 @@ def parser() -> argparse.ArgumentParser:
     _add_docs(sub)
     _add_import_survey(sub)
     _add_serve(sub)
+    _add_new_round(sub)
     return p
 
 
@@ -118,6 +120,27 @@ def _add_serve(sub: Any) -> None:
         help="vurder eksempelsøknadene inn i loggen ved oppstart (brukes av make run)",
     )
     c.add_argument("--no-access-log", action="store_true", help="ikke logg hver forespørsel")
+
+
+def _add_new_round(sub: Any) -> None:
+    c = sub.add_parser(
+        "new-round",
+        help="lag en ny runde som en kopi av en runde som finnes",
+        description="Kopier reglene (rules/GAMMEL), scenarioene (features/GAMMEL) og "
+        "eksemplene (examples/GAMMEL) til en ny runde, med ny id og versjon. Kopien består "
+        "«utvalg check» med en gang; endre så det som er nytt i runden. Avslutter med 2 når "
+        "den nye runden finnes fra før eller den gamle ikke finnes.",
+    )
+    c.add_argument(
+        "new", metavar="NY", help="den nye rundens id (små bokstaver, tall og bindestrek)"
+    )
+    c.add_argument(
+        "--from", dest="old", required=True, metavar="GAMMEL", help="runden som kopieres"
+    )
+    c.add_argument(
+        "--version", metavar="VERSJON", help="den nye rundens versjon (standard: «<år>.0»)"
+    )
+    c.add_argument("--title", metavar="TITTEL", help="den nye rundens tittel (standard: den gamle)")
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:
