@@ -2,8 +2,8 @@
 
 The test the issue names: the project's rules, features and examples are copied to a
 temporary folder, pulje-6 is made from pulje-5, K5 and its scenarios are taken out of
-pulje-6, and then `utvalg check` passes for both rounds and a server started on that folder
-decides each application by its own round's rules.
+pulje-6, and then `utvalg check` passes for both rounds, a server started on that folder
+decides each application by its own round's rules, and its reload gate takes pulje-6.
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def test_a_new_round_is_refused_when_it_exists_or_the_old_one_does_not(
 def test_a_round_without_k5_passes_check_and_is_served_beside_the_old_one(
     project: Path, capsys: pytest.CaptureFixture[str], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    code, _, err = run(capsys, "new-round", "pulje-6", "--from", "pulje-5")
+    code, _, err = run(capsys, "new-round", "pulje-6", "--from", "pulje-5", "--version", "2021.0")
     assert code == 0, err
     drop_criterion(project, "pulje-6", "K5")
     assert not list((project / "features" / "pulje-6").glob("k5-*.feature"))
@@ -151,4 +151,10 @@ def test_a_round_without_k5_passes_check_and_is_served_beside_the_old_one(
             r = client.post("/v1/evaluations", json=application)
             assert r.status_code == 201, r.text
             decided[r.json()["ruleset"]["id"]] = {c["criterion"] for c in r.json()["criteria"]}
-    assert decided == by_cli
+        assert decided == by_cli
+        # the reload gate runs each round's own scenarios and examples: pulje-6 passes it
+        ruleset_file = project / "rules" / "pulje-6" / "ruleset.yaml"
+        text = ruleset_file.read_text(encoding="utf-8")
+        ruleset_file.write_text(text.replace('"2021.0"', '"2021.1"'), encoding="utf-8")
+        r = client.post("/v1/rulesets:reload")
+        assert r.status_code == 200 and r.json()["changed"] is True, r.text
