@@ -18,8 +18,9 @@ from api.web import site
 
 DESCRIPTION = """\
 Beslutningsstøtte for Statsforvalterens utvalg av kommuner til Utdanningsdirektoratets
-Læringsmiljøprosjektet, pulje 5. Tjenesten vurderer søknader etter reglene i `rules/`,
-lagrer hver vurdering i en beslutningslogg som aldri endres, og rangerer per fylke.
+Læringsmiljøprosjekt. Tjenesten vurderer hver søknad etter reglene for runden den gjelder
+(én mappe per runde i `rules/`), lagrer hver vurdering i en beslutningslogg som aldri
+endres, og rangerer per fylke.
 
 **Tilgang:** send API-nøkkelen som `Authorization: Bearer <nøkkel>` eller `X-API-Key`.
 Roller: `reader` leser regelsett og vurderinger, `caseworker` vurderer og rangerer også,
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="utvalg",
         version="1",
-        summary="Utvalg til Læringsmiljøprosjektet (pulje 5): vurdering, rangering og logg.",
+        summary="Utvalg til Læringsmiljøprosjektet: vurdering, rangering og logg.",
         description=DESCRIPTION,
         lifespan=lifespan,
     )

@@ -2,11 +2,12 @@
 
 The server serves every ruleset under `UTVALG_RULES_DIR` (one folder per round
 with a `ruleset.yaml`, or that folder itself). A reload reads the folders again
-and swaps them in only when all of them validate and the gate passes: the
-feature scenarios (when `api.livingdocs.runner.run_scenarios` exists) and the example
-applications of each round are evaluated with the new rules in a separate
-process, so rules that crash durable-rules crash only that process. Otherwise
-the old rules stay, and the diagnostics are returned (and logged).
+and swaps them in only when all of them validate and the gate passes: each
+round's own scenarios (features/<round id>/) run against that round's new rules,
+and each round's example applications (examples/<round id>/) are evaluated with
+them, in a separate process, so rules that crash durable-rules crash only that
+process. Otherwise the old rules stay, and the diagnostics are returned (and
+logged).
 
 A request takes the snapshot in use when it starts and keeps it to the end.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import hashlib
-import importlib
 import logging
 import multiprocessing
 import threading
@@ -25,7 +25,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine import Diagnostic, InvalidRules, RuleSet, load_ruleset
+from api.livingdocs.runner import run_scenarios
+from api.rounds import Layout, rule_folders
+from engine import (
+    Diagnostic,
+    DiagnosticError,
+    InvalidRules,
+    RuleSet,
+    evaluate,
+    load_application_file,
+    load_ruleset,
+)
 from engine.diagnostics import Location
 
 log = logging.getLogger("utvalg.rules")
@@ -56,15 +66,6 @@ class ReloadReport:
     problems: list[Diagnostic] = field(default_factory=list)
     previous: Snapshot | None = None
     current: Snapshot | None = None
-
-
-def rule_folders(root: Path) -> list[Path]:
-    """The ruleset folders under root (root itself when it holds a ruleset.yaml)."""
-    if (root / "ruleset.yaml").is_file():
-        return [root]
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.iterdir() if (p / "ruleset.yaml").is_file())
 
 
 def load_all(root: Path) -> dict[str, RuleSet]:
@@ -116,10 +117,10 @@ class RulesRegistry:
         *,
         gate: Gate | None = None,
         on_load: Callable[[RuleSet], None] | None = None,
-        examples: Path | None = None,
+        layout: Layout | None = None,
     ) -> None:
         self.root = root
-        self.examples = examples
+        self.layout = layout if layout is not None else Layout.beside(root)
         self.gate = gate if gate is not None else self._default_gate
         self.on_load = on_load
         self._lock = threading.Lock()
@@ -127,7 +128,7 @@ class RulesRegistry:
         self.last_report: ReloadReport | None = None
 
     def _default_gate(self, folders: list[Path]) -> list[Diagnostic]:
-        return gate_in_subprocess(folders, self.examples)
+        return gate_in_subprocess(folders, self.layout)
 
     @property
     def current(self) -> Snapshot:
@@ -239,13 +240,16 @@ class RulesWatcher:
 # --- the gate, run in a separate process ----------------------------------------------
 
 
-def gate_in_subprocess(folders: list[Path], examples: Path | None = None) -> list[Diagnostic]:
+def gate_in_subprocess(folders: list[Path], layout: Layout) -> list[Diagnostic]:
     """Run the reload gate in a fresh process; a crash there refuses the rules."""
     ctx = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
         try:
             found: list[dict[str, Any]] = pool.submit(
-                gate_checks, [str(f) for f in folders], str(examples) if examples else None
+                gate_checks,
+                [str(f) for f in folders],
+                str(layout.features),
+                str(layout.examples),
             ).result(timeout=600)
         except concurrent.futures.process.BrokenProcessPool:
             msg = (
@@ -259,8 +263,11 @@ def gate_in_subprocess(folders: list[Path], examples: Path | None = None) -> lis
     return [_diagnostic(d) for d in found]
 
 
-def gate_checks(folders: list[str], examples: str | None = None) -> list[dict[str, Any]]:
-    """Validate each folder, run its scenarios and evaluate the examples (in the child)."""
+def gate_checks(folders: list[str], features: str, examples: str) -> list[dict[str, Any]]:
+    """Validate each folder, run its round's scenarios and evaluate its examples (in the child).
+
+    `features` and `examples` are the roots: a round's own are `<root>/<round id>/`.
+    """
     out: list[Diagnostic] = []
     for folder in folders:
         try:
@@ -268,21 +275,13 @@ def gate_checks(folders: list[str], examples: str | None = None) -> list[dict[st
         except InvalidRules as exc:
             out += exc.diagnostics
             continue
-        out += _scenario_problems(Path(folder))
-        if examples:
-            out += _example_problems(ruleset, Path(examples))
+        out += _scenario_problems(Path(folder), Path(features) / ruleset.id)
+        out += _example_problems(ruleset, Path(examples) / ruleset.id)
     return [_plain(d) for d in out]
 
 
-def _scenario_problems(folder: Path) -> list[Diagnostic]:
-    try:
-        scenarios = importlib.import_module("api.livingdocs.runner")
-    except ImportError:
-        return []
-    run = getattr(scenarios, "run_scenarios", None)
-    if run is None:
-        return []
-    report = run(folder)
+def _scenario_problems(folder: Path, features: Path) -> list[Diagnostic]:
+    report = run_scenarios(folder, features)
     if report.ok:
         return []
     out: list[Diagnostic] = []
@@ -296,13 +295,11 @@ def _scenario_problems(folder: Path) -> list[Diagnostic]:
         elif s.message:
             why = f": {s.message}"
         msg = f"Scenarioet «{s.title}» i «{s.feature}» feiler med de nye reglene{why}."
-        out.append(Diagnostic("SCENARIO_FAILED", msg, Location(s.file, s.line)))
+        out.append(Diagnostic("SCENARIO_FAILED", msg, Location(str(report.path_of(s)), s.line)))
     return out
 
 
 def _example_problems(ruleset: RuleSet, examples: Path) -> list[Diagnostic]:
-    from engine import DiagnosticError, evaluate, load_application_file
-
     out: list[Diagnostic] = []
     if not examples.is_dir():
         return out
@@ -311,7 +308,7 @@ def _example_problems(ruleset: RuleSet, examples: Path) -> list[Diagnostic]:
         try:
             app = load_application_file(path, rounds=rounds)
         except DiagnosticError:
-            continue  # an example of another round, or for a county this ruleset dropped
+            continue  # e.g. for a county this ruleset dropped: nothing to evaluate
         try:
             evaluate(app, ruleset)
         except Exception as exc:

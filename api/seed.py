@@ -21,11 +21,15 @@ log = logging.getLogger("utvalg.seed")
 SEED_KEY = "eksempler"
 
 
-def seed_examples(folder: Path, snapshot: Snapshot, pool: WorkerPool, log_: DecisionLog) -> int:
-    """Evaluate and store each example not yet in the log under the rules in use; the count."""
+def seed_examples(examples: Path, snapshot: Snapshot, pool: WorkerPool, log_: DecisionLog) -> int:
+    """Evaluate and store each example not yet in the log under the rules in use; the count.
+
+    `examples` is the root: each round's examples are in `<examples>/<round id>/`.
+    """
     rounds = snapshot.rounds()
     todo: list[tuple[Any, Any, Any]] = []
-    for path in sorted(folder.glob("*.yaml")):
+    paths = [p for rid in sorted(rounds) for p in sorted((examples / rid).glob("*.yaml"))]
+    for path in paths:
         try:
             app = load_application_file(path, rounds=rounds)
         except DiagnosticError as exc:

@@ -39,7 +39,7 @@ def build_services(settings: Settings) -> Services:
         timeout=settings.eval_timeout_seconds,
         max_per_call=settings.max_batch_per_worker_call,
     )
-    rules = RulesRegistry(settings.rules_dir, on_load=pool.register, examples=settings.examples_dir)
+    rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
     return Services(settings, KeyRing(settings.keys()), rules, pool, DecisionLog(engine))
 
@@ -56,7 +56,7 @@ async def start(services: Services) -> None:
     if services.settings.seed_examples:
         await anyio.to_thread.run_sync(
             seed_examples,
-            services.settings.examples_dir,
+            services.rules.layout.examples,
             services.rules.current,
             services.pool,
             services.log,

@@ -11,6 +11,8 @@ from typing import Literal
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.rounds import PROJECT_ROOT, Layout
+
 Role = Literal["reader", "caseworker", "admin"]
 ROLES: tuple[Role, ...] = ("reader", "caseworker", "admin")
 
@@ -28,10 +30,6 @@ class ApiKey:
         return f"ApiKey(name={self.name!r}, role={self.role!r})"
 
 
-# The ruleset the command line uses when no folder is named.
-DEFAULT_RULES = Path("rules/pulje-5")
-
-
 class Settings(BaseSettings):
     """Configuration of the service, read from `UTVALG_*` environment variables."""
 
@@ -42,13 +40,19 @@ class Settings(BaseSettings):
         description="SQLAlchemy-URL; tom betyr SQLite-fila var/utvalg.db.",
     )
     rules_dir: Path = Field(
-        default=Path("rules"),
+        default=PROJECT_ROOT / "rules",
         description="Mappe med regelsett (én undermappe per runde) eller ett regelsett.",
     )
-    examples_dir: Path = Field(
-        default=Path("examples"),
-        description="Eksempelsøknader: prøves med nye regler før omlasting, og vurderes "
-        "inn i loggen av `make run`.",
+    features_dir: Path | None = Field(
+        default=None,
+        description="Scenarioene, én undermappe per runde; tom betyr features/ ved siden av "
+        "regelmappen.",
+    )
+    examples_dir: Path | None = Field(
+        default=None,
+        description="Eksempelsøknadene, én undermappe per runde: prøves med nye regler før "
+        "omlasting, og vurderes inn i loggen av `make run`. Tom betyr examples/ ved siden av "
+        "regelmappen.",
     )
     docs_dir: Path = Field(
         default=Path("var/dokumentasjon"),
@@ -83,6 +87,10 @@ class Settings(BaseSettings):
         parse_api_keys(value)  # raise early with a clear message
         return value
 
+    def layout(self, rules: Path | None = None) -> Layout:
+        """Where the rounds' rules, scenarios and examples are (for `rules`, else rules_dir)."""
+        return Layout.beside(rules or self.rules_dir, self.features_dir, self.examples_dir)
+
     def resolved_database_url(self) -> str:
         """The database URL in use: UTVALG_DATABASE_URL, else SQLite under var/."""
         if self.database_url:
@@ -96,6 +104,28 @@ class Settings(BaseSettings):
     def worker_count(self) -> int:
         """How many evaluation worker processes to run."""
         return self.workers or max(1, os.cpu_count() or 1)
+
+
+class ScenarioRun(BaseSettings):
+    """One run of the scenario suite on one round: set by the runner for its pytest process.
+
+    Unset (as in `make test`), the suite runs every round's scenarios against its own rules.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="UTVALG_SCENARIO_", extra="ignore")
+
+    rules: Path | None = Field(default=None, description="The one ruleset folder under test.")
+    features: Path | None = Field(default=None, description="That round's own feature files.")
+    log: Path | None = Field(default=None, description="Where the step layer logs what it saw.")
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment variables that carry them to a subprocess."""
+        prefix = str(self.model_config.get("env_prefix", ""))
+        return {
+            f"{prefix}{name}".upper(): str(value)
+            for name, value in self.model_dump().items()
+            if value is not None
+        }
 
 
 def parse_api_keys(text: str) -> list[ApiKey]:

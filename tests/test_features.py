@@ -1,4 +1,8 @@
-"""The feature files and their README: Norwegian, one per criterion, and every sentence known."""
+"""The feature files and their README: Norwegian, one per criterion, and every sentence known.
+
+Each round under rules/ has its own feature files in features/<round id>/, checked against
+that round's criteria.
+"""
 
 from __future__ import annotations
 
@@ -15,17 +19,28 @@ import api.livingdocs.steps.given
 import api.livingdocs.steps.then
 import api.livingdocs.steps.when
 from api.livingdocs.steps import values
-from tests.builders import ROOT, ruleset
+from api.rounds import Layout
+from engine import RuleSet, load_ruleset
+from tests.builders import ROOT
 
 FEATURES = ROOT / "features"
+LAYOUT = Layout.beside(ROOT / "rules")
+ROUNDS = [load_ruleset(folder) for folder in LAYOUT.rule_folders()]
 STEP_MODULES = (api.livingdocs.steps.given, api.livingdocs.steps.when, api.livingdocs.steps.then)
 KEYWORD = re.compile(r"^\s*(Gitt|Når|Så|Og|Men)\s+(.*\S)\s*$")
 
 
-def parsed() -> dict[Path, dict[str, Any]]:
+def parsed(ruleset: RuleSet) -> dict[Path, dict[str, Any]]:
+    folder = LAYOUT.features_of(ruleset.id)
     return {
-        p: Parser().parse(p.read_text(encoding="utf-8")) for p in sorted(FEATURES.glob("*.feature"))
+        p: Parser().parse(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.feature"))
     }
+
+
+def test_every_round_has_its_own_features() -> None:
+    assert ROUNDS
+    for ruleset in ROUNDS:
+        assert parsed(ruleset), f"features/{ruleset.id}/ has no feature files"
 
 
 def scenarios_of(doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -41,22 +56,24 @@ def step_parsers() -> list[StepParser]:
     ]
 
 
-def test_every_feature_is_norwegian_with_unique_scenario_names() -> None:
-    for path, doc in parsed().items():
+@pytest.mark.parametrize("ruleset", ROUNDS, ids=lambda rs: rs.id)
+def test_every_feature_is_norwegian_with_unique_scenario_names(ruleset: RuleSet) -> None:
+    for path, doc in parsed(ruleset).items():
         assert path.read_text(encoding="utf-8").startswith("# language: no\n"), path
         assert doc["feature"]["language"] == "no"
         names = [s["name"] for s in scenarios_of(doc)]
         assert len(names) == len(set(names)), f"{path.name}: two scenarios share a name"
 
 
-def test_every_criterion_has_a_feature_with_at_least_four_scenarios() -> None:
+@pytest.mark.parametrize("ruleset", ROUNDS, ids=lambda rs: rs.id)
+def test_every_criterion_has_a_feature_with_at_least_four_scenarios(ruleset: RuleSet) -> None:
     by_tag: dict[str, int] = {}
-    for doc in parsed().values():
+    for doc in parsed(ruleset).values():
         for tag in doc["feature"]["tags"]:
             by_tag[tag["name"].lstrip("@")] = len(scenarios_of(doc))
-    for criterion in ruleset().criteria:
+    for criterion in ruleset.criteria:
         assert by_tag.get(criterion.id, 0) >= 4, criterion.id
-    assert sum(len(scenarios_of(d)) for d in parsed().values()) >= 45
+    assert sum(len(scenarios_of(d)) for d in parsed(ruleset).values()) >= 45
 
 
 def readme_steps() -> list[str]:

@@ -1,114 +1,99 @@
-"""`utvalg check [DIR] [--coverage]` and `utvalg docs --out DIR`: the gate before a rules change.
+"""`utvalg check [DIR] [--coverage]`: the gate before a rules change, for each round.
 
-check: the rules folder is validated (problems as `path:line:col: CODE message`, exit 2); then
-every scenario in features/ runs against it, each failing scenario is printed in Norwegian
-(feature, scenario, step, expected and got) and the exit code is 1 when any fails, else 0.
-With --coverage it also prints how many scenarios reach each criterion status, outcome and
-unit status, and exits 1 when any is reached by none.
+DIR is one round's rules folder or a rules root (every round under it); without DIR every
+round under the configured rules root is checked. Each rules folder is validated first
+(problems as `path:line:col: CODE message`, exit 2 when any round's rules are invalid, before
+any scenario runs). Then each round's own scenarios (features/<round id>/) run against that
+round's rules; each failing scenario is printed in Norwegian (feature, scenario, step,
+expected and got) and the exit code is 1 when any fails, else 0. With --coverage it also
+prints how many scenarios reach each criterion status, outcome and unit status, and exits 1
+when any is reached by none.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import json
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Any
 
+from api.cli.shared import shown_path
 from api.livingdocs.runner import (
-    ROOT,
     STATUS_LABELS,
     STATUSES,
     ScenarioReport,
     ScenarioResult,
-    report_from_cucumber,
+    log_beside,
     run_scenarios,
 )
-from api.settings import DEFAULT_RULES
-from engine import InvalidRules, RuleSet, check_rules, load_ruleset
-
-
-def add_check_command(sub: Any) -> None:
-    """Register `check` on the `utvalg` subcommand parser."""
-    c = sub.add_parser(
-        "check",
-        help="kontroller en regelmappe og kjør scenarioene mot den",
-        description="Kontroller en regelmappe og kjør alle scenarioene i features/ mot den. "
-        "Avslutter med 0 når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
-    )
-    c.add_argument("dir", nargs="?", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
-    c.add_argument(
-        "--coverage",
-        action="store_true",
-        help="vis hvor mange scenarioer som når hver status, og feil når noen ikke nås",
-    )
-    c.add_argument("--cucumber", type=Path, metavar="FIL", help="lagre Cucumber JSON fra kjøringen")
-
-
-def add_docs_command(sub: Any) -> None:
-    """Register `docs` on the `utvalg` subcommand parser."""
-    c = sub.add_parser(
-        "docs",
-        help="lag HTML-dokumentasjon av reglene og scenarioene",
-        description="Skriv et statisk HTML-nettsted med hvert kriterium, parameterne, "
-        "forklaringene og scenarioene med resultatet fra siste kjøring.",
-    )
-    c.add_argument("--out", type=Path, required=True, metavar="MAPPE")
-    c.add_argument("--rules", type=Path, default=DEFAULT_RULES, metavar="MAPPE")
-    c.add_argument(
-        "--cucumber",
-        type=Path,
-        metavar="FIL",
-        help="bruk resultatene i en Cucumber JSON-fil i stedet for å kjøre scenarioene",
-    )
+from api.rounds import Layout
+from api.settings import Settings
+from engine import RuleSet, check_rules, load_ruleset
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """`utvalg check`: 2 when the rules are invalid, 1 when a scenario fails, else 0."""
-    folder: Path = args.dir
-    diagnostics = check_rules(folder)
-    for d in diagnostics:
-        print(d.render())
-    if any(d.severity == "error" for d in diagnostics):
-        print(f"Regelmappen {folder} er ugyldig ({len(diagnostics)} feil).")
+    """`utvalg check`: 2 when any rules are invalid, 1 when a scenario fails, else 0."""
+    layout = Settings().layout(args.dir)
+    folders = layout.rule_folders() or [layout.rules]  # no ruleset: say what is missing
+    invalid = False
+    for folder in folders:
+        diagnostics = check_rules(folder)
+        for d in diagnostics:
+            print(d.render())
+        if any(d.severity == "error" for d in diagnostics):
+            print(f"Regelmappen {folder} er ugyldig ({len(diagnostics)} feil).")
+            invalid = True
+    if invalid:
         return 2
-    ruleset = load_ruleset(folder)
-    print(f"Regelmappen {folder} er gyldig. Kjører scenarioene mot den …")
-    report = run_scenarios(folder, cucumber_json=args.cucumber)
-    print_report(report)
-    failed = not report.ok
-    if args.coverage:
-        failed = print_coverage(report, ruleset) or failed
+    failed = False
+    with tempfile.TemporaryDirectory(prefix="utvalg-check-") as tmp:
+        runs: list[Path] = []
+        for i, folder in enumerate(folders):
+            if i:
+                print()
+            ruleset = load_ruleset(folder)
+            cucumber = Path(tmp) / f"{i}.json" if args.cucumber else None
+            report = _run(folder, ruleset, layout, cucumber)
+            failed = not report.ok or failed
+            if args.coverage:
+                failed = print_coverage(report, ruleset) or failed
+            if cucumber is not None and cucumber.is_file():
+                runs.append(cucumber)
+        if args.cucumber:
+            _merge_cucumber(runs, args.cucumber)
     return 1 if failed else 0
 
 
-def cmd_docs(args: argparse.Namespace) -> int:
-    """`utvalg docs --out DIR`: write the HTML site (2 when the rules are invalid)."""
-    from api.livingdocs.site import build_docs  # jinja2 and gherkin only when docs are asked for
+def _run(folder: Path, ruleset: RuleSet, layout: Layout, cucumber: Path | None) -> ScenarioReport:
+    features = layout.features_of(ruleset.id)
+    print(f"Regelmappen {folder} er gyldig. Kjører scenarioene i {shown_path(features)} mot den …")
+    report = run_scenarios(folder, features, cucumber_json=cucumber)
+    print_report(report)
+    return report
 
-    try:
-        ruleset = load_ruleset(args.rules)
-    except InvalidRules as exc:
-        for d in exc.diagnostics:
-            print(d.render())
-        print(f"Regelmappen {args.rules} er ugyldig.")
-        return 2
-    if args.cucumber is not None:
-        report = report_from_cucumber(args.cucumber, args.rules)
-        run_at = dt.datetime.fromtimestamp(args.cucumber.stat().st_mtime)
-    else:
-        print(f"Kjører scenarioene mot {args.rules} …")
-        report = run_scenarios(args.rules)
-        run_at = dt.datetime.now()
-    files = build_docs(ruleset, report, args.out, run_at=run_at)
-    print(f"Skrev {len(files)} sider til {args.out} (start med {args.out / 'index.html'}).")
-    return 0
+
+def _merge_cucumber(runs: list[Path], target: Path) -> None:
+    """One Cucumber JSON (and step log) from the runs of several rounds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if len(runs) == 1:
+        shutil.copyfile(runs[0], target)
+        if log_beside(runs[0]).is_file():
+            shutil.copyfile(log_beside(runs[0]), log_beside(target))
+        return
+    features = [f for run in runs for f in json.loads(run.read_text(encoding="utf-8"))]
+    target.write_text(json.dumps(features, ensure_ascii=False, indent=1), encoding="utf-8")
+    logs = [log_beside(run) for run in runs]
+    log_beside(target).write_text(
+        "".join(p.read_text(encoding="utf-8") for p in logs if p.is_file()), encoding="utf-8"
+    )
 
 
 def print_report(report: ScenarioReport) -> None:
     """Print each failing scenario in Norwegian, then a one-line summary."""
     for result in report.failed:
         print()
-        print(_describe_failure(result))
+        print(_describe_failure(result, report.path_of(result)))
     total, failed = len(report.scenarios), len(report.failed)
     print()
     if report.problem:
@@ -121,11 +106,11 @@ def print_report(report: ScenarioReport) -> None:
     )
 
 
-def _describe_failure(result: ScenarioResult) -> str:
+def _describe_failure(result: ScenarioResult, path: Path) -> str:
     step = result.failed_step
     line = step.line if step is not None else result.line
     lines = [
-        f"{result.file}:{line}:{_column(result.file, line)}: SCENARIO_FAILED "
+        f"{shown_path(path)}:{line}:{_column(path, line)}: SCENARIO_FAILED "
         f"Scenarioet feilet i egenskapen «{result.feature}»",
         f"  Scenario:  {result.title}",
     ]
@@ -139,9 +124,9 @@ def _describe_failure(result: ScenarioResult) -> str:
     return "\n".join(lines)
 
 
-def _column(file: str, line: int) -> int:
+def _column(path: Path, line: int) -> int:
     try:
-        text = (ROOT / file).read_text(encoding="utf-8").splitlines()[line - 1]
+        text = path.read_text(encoding="utf-8").splitlines()[line - 1]
     except (OSError, IndexError):
         return 1
     return len(text) - len(text.lstrip()) + 1

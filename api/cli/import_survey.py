@@ -1,4 +1,4 @@
-"""`utvalg import-survey FILE…`, and the survey lookup `utvalg evaluate`/`rank` use."""
+"""`utvalg import-survey FILE…`: Elevundersøkelsen figures from Udir's export into the database."""
 
 from __future__ import annotations
 
@@ -6,20 +6,20 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TextIO
 
-from api.settings import DEFAULT_RULES
-from engine import Diagnostic, InvalidRules, load_ruleset
+from sqlalchemy import Engine
+
+from api.cli.shared import load_rounds_or_exit, print_diagnostics
+from api.settings import Settings
+from api.store.db import make_engine, migrate
+from api.survey.parse import InvalidSurveyFile, ParsedSurvey, file_checksum, parse_survey
+from api.survey.store import ImportReport, find_import, import_survey
+from engine import Diagnostic
 from engine.diagnostics import Location
-
-if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
-    from api.survey.parse import ParsedSurvey
-    from api.survey.store import ImportReport, SurveyLookup
 
 
 class ProgressBar:
@@ -56,39 +56,16 @@ class ProgressBar:
             self.stream.flush()
 
 
-def add_import_command(sub: Any) -> None:
-    """Register `import-survey` on the `utvalg` subcommand parser."""
-    text = "importer tall fra Elevundersøkelsen (Udirs uttrekk som CSV eller .xlsx)"
-    c = sub.add_parser("import-survey", help=text, description=text)
-    c.add_argument("files", nargs="+", metavar="FIL")
-    c.add_argument(
-        "--rules",
-        type=Path,
-        default=DEFAULT_RULES,
-        metavar="MAPPE",
-        help="regelsettet som landssnittene i filen sammenlignes med",
-    )
-    c.add_argument("--format", choices=("text", "json"), default="text")
-
-
 def cmd_import_survey(args: argparse.Namespace) -> int:
     """`utvalg import-survey`: check every file, then import each in its own transaction."""
-    from api.settings import Settings
-    from api.store.db import make_engine, migrate
-    from api.survey.store import ImportReport, import_survey
-
-    try:
-        ruleset = load_ruleset(args.rules)
-    except InvalidRules as exc:
-        _print_diagnostics(exc.diagnostics)
-        print(f"Regelmappen {args.rules} er ugyldig.", file=sys.stderr)
-        return 2
+    rulesets = load_rounds_or_exit(args.rules)
+    averages = {rid: rs.survey.national_average for rid, rs in rulesets.items()}
     engine = make_engine(Settings().resolved_database_url())
     try:
         migrate(engine)
         plans, problems = _read_all(engine, args.files)
         if problems:
-            _print_diagnostics(problems)
+            print_diagnostics(problems)
             print("Ingen filer ble importert: rett feilene over og prøv igjen.", file=sys.stderr)
             return 2
         reports = [
@@ -97,7 +74,7 @@ def cmd_import_survey(args: argparse.Namespace) -> int:
             else import_survey(
                 engine,
                 plan,
-                national_averages={ruleset.id: ruleset.survey.national_average},
+                national_averages=averages,
                 imported_by="kommandolinjen",
             )
             for plan in plans
@@ -115,9 +92,6 @@ def _read_all(
     engine: Engine, files: Sequence[str]
 ) -> tuple[list[ParsedSurvey | ImportReport], list[Diagnostic]]:
     """Parse every file not imported before (by checksum); collect all problems."""
-    from api.survey.parse import InvalidSurveyFile, file_checksum, parse_survey
-    from api.survey.store import find_import
-
     plans: list[ParsedSurvey | ImportReport] = []
     problems: list[Diagnostic] = []
     for name in files:
@@ -141,41 +115,3 @@ def _read_all(
 
 def _with_path(d: Diagnostic, path: str) -> Diagnostic:
     return replace(d, location=replace(d.location, file=path))
-
-
-def _print_diagnostics(diagnostics: Iterable[Diagnostic]) -> None:
-    for d in diagnostics:
-        print(d.render(), file=sys.stderr)
-
-
-def cli_survey_lookup(applications: Sequence[Any]) -> SurveyLookup | None:
-    """Imported figures for schools without `bullying`, from the configured database if any."""
-    from api.evaluation import needs_survey_figures
-
-    if not needs_survey_figures(applications):
-        return None
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from api.settings import Settings
-    from api.store.db import make_engine
-    from api.survey.store import survey_lookup_for
-
-    url = Settings().resolved_database_url()
-    parsed_url = make_url(url)
-    if parsed_url.get_backend_name() == "sqlite":
-        database = parsed_url.database
-        if not database or database == ":memory:" or not Path(database).exists():
-            return None  # no database yet: nothing was ever imported
-    engine = make_engine(url)
-    try:
-        return survey_lookup_for(engine, applications)
-    except SQLAlchemyError as exc:
-        print(
-            "Advarsel: fant ikke importerte tall fra Elevundersøkelsen i databasen "
-            f"({type(exc).__name__}); K1 bruker bare tallene i søknadene.",
-            file=sys.stderr,
-        )
-        return None
-    finally:
-        engine.dispose()

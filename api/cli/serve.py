@@ -6,35 +6,16 @@ import argparse
 import ipaddress
 import logging
 import sys
-from pathlib import Path
 from typing import Any
 
+import uvicorn
 from pydantic import ValidationError
+from sqlalchemy.engine import make_url
 
+from api.app import create_app
 from api.registry import load_all
 from api.settings import Settings
 from engine import InvalidRules
-
-
-def add_serve_command(sub: Any) -> None:
-    """Add `serve` to the command line."""
-    c = sub.add_parser(
-        "serve",
-        help="start HTTP-API-et og nettsidene",
-        description="Start HTTP-API-et (/v1, /docs) og nettsidene. Innstillinger leses fra "
-        "UTVALG_*-variabler (UTVALG_DATABASE_URL, UTVALG_API_KEYS, UTVALG_RULES_DIR, …).",
-    )
-    c.add_argument("--host", default="127.0.0.1", help="adresse å lytte på (127.0.0.1)")
-    c.add_argument("--port", type=int, default=8000, help="port (8000)")
-    c.add_argument("--rules", type=Path, metavar="MAPPE", help="regelmappe (UTVALG_RULES_DIR)")
-    c.add_argument("--workers", type=int, metavar="N", help="arbeidsprosesser (én per kjerne)")
-    c.add_argument("--watch", action="store_true", help="last reglene på nytt når filene endres")
-    c.add_argument(
-        "--seed-examples",
-        action="store_true",
-        help="vurder eksempelsøknadene inn i loggen ved oppstart (brukes av make run)",
-    )
-    c.add_argument("--no-access-log", action="store_true", help="ikke logg hver forespørsel")
 
 
 def is_loopback(host: str) -> bool:
@@ -49,8 +30,6 @@ def is_loopback(host: str) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """`utvalg serve`: check settings, keys and rules, then run the server until stopped."""
-    import uvicorn
-
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     overrides: dict[str, Any] = {}
@@ -95,8 +74,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"Reglene i {settings.rules_dir} er ugyldige; tjenesten startet ikke.", file=sys.stderr
         )
         return 2
-    from api.app import create_app
-
     # The dispatcher and log-writer threads hand work to and from the event loop; with the
     # default 5 ms GIL switch interval each hand-over could wait that long under load.
     sys.setswitchinterval(0.001)
@@ -118,6 +95,4 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _safe_url(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     return make_url(url).render_as_string(hide_password=True)

@@ -136,7 +136,7 @@ def list_evaluations(
     outcome: Annotated[
         Literal["recommended", "incomplete", "not_recommended"] | None, Query()
     ] = None,
-    round: Annotated[str | None, Query(max_length=64, description="Runde, f.eks. pulje-5")] = None,
+    round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
     application_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Høyst så mange per side")] = 50,
     cursor: Annotated[str | None, Query(description="`next_cursor` fra forrige side")] = None,

@@ -21,6 +21,30 @@ from engine import Application
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 REF = "#/components/schemas/{model}"
 
+
+@functools.cache
+def examples() -> dict[str, Any]:
+    """The stored examples by name."""
+    if not EXAMPLES_FILE.exists():
+        return {}
+    data: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
+    return data
+
+
+def example(name: str) -> Any:
+    """One stored example (None when the file lacks it)."""
+    return examples().get(name)
+
+
+def _example_round() -> str:
+    """The round the stored examples were made with; the problem examples name it too."""
+    application = example("application")
+    return str(application["round"]) if isinstance(application, dict) else "runden"
+
+
+ROUND = _example_round()
+
+
 PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
     401: (
         "Mangler eller ukjent API-nøkkel",
@@ -77,7 +101,7 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
                 {
                     "loc": ["county"],
                     "code": "STALE_EVALUATIONS",
-                    "msg": "Søknaden malvik-2020 er vurdert med pulje-5 2020.0 (sha256:3f1c…); "
+                    "msg": f"Søknaden malvik-2020 er vurdert med {ROUND} 2020.0 (sha256:3f1c…); "
                     "vurder den på nytt før rangering.",
                 }
             ],
@@ -128,7 +152,7 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
                 {
                     "loc": ["county"],
                     "code": "UNKNOWN_COUNTY",
-                    "msg": "Fylket «51» er ikke med i regelsettet pulje-5. Kjente fylker: 03, "
+                    "msg": f"Fylket «51» er ikke med i regelsettet {ROUND}. Kjente fylker: 03, "
                     "11, 15, 18, 30, 34, 38, 42, 46, 50, 54.",
                     "line": 4,
                     "column": 13,
@@ -144,20 +168,6 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
         },
     ),
 }
-
-
-@functools.cache
-def examples() -> dict[str, Any]:
-    """The stored examples by name."""
-    if not EXAMPLES_FILE.exists():
-        return {}
-    data: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    return data
-
-
-def example(name: str) -> Any:
-    """One stored example (None when the file lacks it)."""
-    return examples().get(name)
 
 
 def responses(*statuses: int, ok_example: str | None = None, ok_description: str = "OK") -> Any:

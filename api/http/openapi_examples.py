@@ -10,24 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 from api.http.openapi import EXAMPLES_FILE
 from api.http.replay import differences
 from api.http.rulesets import ruleset_detail
 from api.registry import Snapshot
+from api.settings import Settings
 from engine import evaluate, load_application_file, load_ruleset, rank, rankable
-
-ROOT = Path(__file__).resolve().parents[2]  # the project: rules/ and examples/
 
 
 def build_examples() -> dict[str, Any]:
-    """Make the examples from examples/*.yaml with the rules in rules/pulje-5."""
-    rs = load_ruleset(ROOT / "rules" / "pulje-5")
+    """Make the examples from the first round's example applications, with its rules."""
+    layout = Settings().layout()
+    rs = load_ruleset(layout.rule_folders()[0])
     rounds = {rs.id: list(rs.counties)}
     names = ["trondheim-2020", "malvik-2020"]
-    apps = [load_application_file(ROOT / "examples" / f"{n}.yaml", rounds=rounds) for n in names]
+    folder = layout.examples_of(rs.id)
+    apps = [load_application_file(folder / f"{n}.yaml", rounds=rounds) for n in names]
     raw = [a.model_dump(mode="json", exclude_none=False) for a in apps]
     decisions = [evaluate(a, rs) for a in apps]
     dumped = [d.model_dump(mode="json") for d in decisions]

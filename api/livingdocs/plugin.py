@@ -1,43 +1,108 @@
 """Fixtures and hooks for the Gherkin scenarios: which rules, the scenario log, unknown steps.
 
-The rules under test are rules/pulje-5 unless UTVALG_RULES names another folder (that is how
-`utvalg check DIR` runs the scenarios against DIR without installing it). Every scenario and
-every status it checks is logged to the file UTVALG_SCENARIO_LOG names or, without it, beside
-the --cucumberjson report (var/cucumber.logg.jsonl in `make test`), for coverage counts.
+Each round's own scenarios (features/<round>/) run against that round's rules only. The
+runner names one round (api.settings.ScenarioRun: that is how `utvalg check DIR` runs the
+scenarios against DIR without installing it); without it, as in `make test`, every round
+under the rules root is bound. Every scenario and every status it checks is logged to the
+file the runner names or, without it, beside the --cucumberjson report
+(var/cucumber.logg.jsonl in `make test`), for coverage counts.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
+import functools
+import re
+from collections.abc import Callable, MutableMapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from pytest_bdd import parsers, step
+from gherkin.parser import Parser
+from pytest_bdd import parsers, scenario, step
 from pytest_bdd.parser import Feature, Scenario
 
-from api.livingdocs.runner import LOG_ENV, RULES_ENV, log_beside
+from api.livingdocs.runner import log_beside
 from api.livingdocs.steps.values import StepProblem
 from api.livingdocs.steps.world import ScenarioLog, World
-from api.settings import DEFAULT_RULES
+from api.settings import ScenarioRun, Settings
 from engine import RuleSet, load_ruleset
 
+RULES_MARK = "rules"  # the mark that carries a scenario's ruleset folder
 
-@pytest.fixture(scope="session")
-def scenario_ruleset() -> RuleSet:
-    """The rules the scenarios run against (UTVALG_RULES, else rules/pulje-5)."""
-    return load_ruleset(os.environ.get(RULES_ENV) or DEFAULT_RULES)
+
+@dataclass(frozen=True)
+class Round:
+    """One round as the suite runs it: its ruleset folder and the folder of its own scenarios."""
+
+    rules: Path
+    features: Path
+
+
+def rounds_to_run() -> list[Round]:
+    """The round the runner names, else every round under the rules root with its scenarios."""
+    run = ScenarioRun()
+    if run.rules is not None and run.features is not None:
+        return [Round(run.rules, run.features)]
+    layout = Settings().layout()
+    return [Round(f, layout.features_of(ruleset_at(f).id)) for f in layout.rule_folders()]
+
+
+@functools.cache
+def ruleset_at(folder: Path) -> RuleSet:
+    """The ruleset in a folder, loaded once per process."""
+    return load_ruleset(folder)
+
+
+def bind_rounds(namespace: MutableMapping[str, Any]) -> None:
+    """Put a test for every scenario of every round to run into a test module's namespace.
+
+    A test is named after its round and scenario (`test_<round>__…`), so the names stay unique
+    when the Cucumber JSON of several rounds is read together, and carries its ruleset folder
+    in a mark. Feature files are named relative to the folder above the features root
+    (`features/<round>/k1-hoye-mobbetall.feature`), which is what reports show.
+    """
+    for one in rounds_to_run():
+        base = one.features.resolve().parent
+        prefix = f"test_{_python_name(one.features.name)}__"
+        for path in sorted(one.features.resolve().glob("*.feature")):
+            name = path.relative_to(base).as_posix()
+            for title in _scenario_names(path):
+                test = scenario(name, title, features_base_dir=str(base))(_no_body)
+                key = prefix + _python_name(title)
+                while key in namespace:
+                    key += "_"
+                namespace[key] = pytest.mark.rules(str(one.rules))(test)
+
+
+def _no_body() -> None:
+    """A scenario's test does all its work in its steps."""
+
+
+def _scenario_names(path: Path) -> list[str]:
+    doc: dict[str, Any] = dict(Parser().parse(path.read_text(encoding="utf-8")))
+    children = (doc.get("feature") or {}).get("children", [])
+    inner = [c for child in children if "rule" in child for c in child["rule"]["children"]]
+    return [c["scenario"]["name"] for c in [*children, *inner] if "scenario" in c]
+
+
+def _python_name(text: str) -> str:
+    return re.sub(r"\W+", "_", text.lower()).strip("_") or "x"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the mark that names a scenario's rules."""
+    config.addinivalue_line("markers", f"{RULES_MARK}(folder): the rules a scenario runs against")
 
 
 @pytest.fixture(scope="session")
 def scenario_log(request: pytest.FixtureRequest) -> ScenarioLog:
-    """Where scenarios record what they reach (env, else beside --cucumberjson, else nowhere)."""
-    path = os.environ.get(LOG_ENV)
+    """Where scenarios record what they reach (the runner's, else beside --cucumberjson)."""
+    path = ScenarioRun().log
     cucumber = request.config.getoption("cucumber_json_path", None)
-    if not path and cucumber:
-        path = str(log_beside(Path(cucumber)))
-    log = ScenarioLog(Path(path) if path else None)
+    if path is None and cucumber:
+        path = log_beside(Path(cucumber))
+    log = ScenarioLog(path)
     if log.path is not None:
         log.path.parent.mkdir(parents=True, exist_ok=True)
         log.path.write_text("", encoding="utf-8")  # one session, one log
@@ -45,11 +110,12 @@ def scenario_log(request: pytest.FixtureRequest) -> ScenarioLog:
 
 
 @pytest.fixture
-def world(
-    request: pytest.FixtureRequest, scenario_ruleset: RuleSet, scenario_log: ScenarioLog
-) -> World:
-    """A fresh scenario: no applications yet."""
-    return World(scenario_ruleset, scenario_log, request.node.name)
+def world(request: pytest.FixtureRequest, scenario_log: ScenarioLog) -> World:
+    """A fresh scenario under its own round's rules: no applications yet."""
+    mark = request.node.get_closest_marker(RULES_MARK)
+    if mark is None:
+        raise StepProblem("Scenarioet er ikke knyttet til noe regelsett.")
+    return World(ruleset_at(Path(mark.args[0])), scenario_log, request.node.name)
 
 
 # The step modules are imported into the test module, which makes their steps win over this

@@ -1,14 +1,16 @@
-"""Run the Gherkin scenarios in features/ against a rules folder and report each scenario.
+"""Run one round's Gherkin scenarios against a rules folder and report each scenario.
 
-`run_scenarios(Path("rules/pulje-5"))` runs pytest-bdd in a subprocess, with the rules under
-test named in the environment (UTVALG_RULES) so that nothing is installed or changed. It reads
-the run's Cucumber JSON and the step layer's log (UTVALG_SCENARIO_LOG: which criterion
-statuses, outcomes and unit statuses each scenario checked, and the expected and actual
-value of each mismatch), and returns a ScenarioReport. `utvalg check` and `utvalg docs` use
-it; the HTTP API may call it to gate a rules reload. The module keeps no state between calls.
+`run_scenarios(rules, features)` runs pytest-bdd in a subprocess on the suite
+(api/livingdocs/suite), with the ruleset folder and the folder of the round's own feature
+files named in the environment (api.settings.ScenarioRun) so that nothing is installed or
+changed. It reads the run's Cucumber JSON and the step layer's log (which criterion statuses,
+outcomes and unit statuses each scenario checked, and the expected and actual value of each
+mismatch), and returns a ScenarioReport. `utvalg check`, `utvalg docs` and the reload gate use
+it. The module keeps no state between calls.
 
-Running the scenarios needs the development dependencies (pytest, pytest-bdd) and the
-project's features/ and tests/ folders, i.e. an editable install of the repository.
+A scenario's `file` is the feature file's path as the suite names it, relative to the folder
+above the features root (`features/<round>/k1-hoye-mobbetall.feature`);
+`ScenarioReport.path_of` turns it into the file on disk.
 """
 
 from __future__ import annotations
@@ -25,11 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-FEATURES_DIR = ROOT / "features"
+from api.rounds import PROJECT_ROOT
+from api.settings import ScenarioRun
+
 SCENARIO_TESTS = Path(__file__).resolve().parent / "suite"
-RULES_ENV = "UTVALG_RULES"
-LOG_ENV = "UTVALG_SCENARIO_LOG"
 
 STATUSES = ("met", "not_met", "unknown")
 OUTCOMES = ("recommended", "incomplete", "not_recommended")
@@ -66,7 +67,7 @@ class ScenarioResult:
     """One scenario (one example row of an outline) with its outcome and, if failed, why."""
 
     feature: str
-    file: str  # the feature file, relative to the project root
+    file: str  # the feature file, e.g. features/<round>/k1-hoye-mobbetall.feature
     tags: tuple[str, ...]  # the feature's tags without @, e.g. ("K1",)
     name: str
     line: int
@@ -122,7 +123,7 @@ class ScenarioReport:
     """The result of running every scenario against one rules folder."""
 
     rules_dir: Path
-    features_dir: Path
+    features_dir: Path  # the round's own feature files
     scenarios: tuple[ScenarioResult, ...]
     hits: tuple[Hit, ...] = ()
     problem: str | None = None  # set when the scenarios could not run as a whole
@@ -137,6 +138,10 @@ class ScenarioReport:
     def ok(self) -> bool:
         """True when the scenarios ran and every one passed."""
         return self.problem is None and bool(self.scenarios) and not self.failed
+
+    def path_of(self, result: ScenarioResult) -> Path:
+        """The feature file of a scenario on disk."""
+        return scenario_path(self.features_dir, result.file)
 
     def titles(self) -> dict[str, str]:
         """Scenario titles by pytest test name."""
@@ -167,13 +172,13 @@ class ScenarioReport:
 
 def run_scenarios(
     rules_dir: Path,
+    features_dir: Path,
     *,
-    features_dir: Path | None = None,
     cucumber_json: Path | None = None,
     timeout: float = 600.0,
 ) -> ScenarioReport:
-    """Run every scenario against `rules_dir` in a pytest subprocess and report per scenario."""
-    features = (features_dir or FEATURES_DIR).resolve()
+    """Run the scenarios in `features_dir` against `rules_dir` in a pytest subprocess."""
+    features = Path(features_dir).resolve()
     rules = Path(rules_dir).resolve()
     if not features.is_dir():
         return ScenarioReport(rules, features, (), problem=f"Fant ikke mappen {features}.")
@@ -183,19 +188,14 @@ def run_scenarios(
         command = [
             sys.executable, "-m", "pytest", str(SCENARIO_TESTS),
             "-p", "no:cacheprovider", "-q", "--no-header", "-rN",
-            "--rootdir", str(ROOT), "-c", str(ROOT / "pyproject.toml"),
-            "-o", f"bdd_features_base_dir={features}",
+            "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
             f"--cucumberjson={report_file}",
         ]  # fmt: skip
-        env = {
-            **os.environ,
-            RULES_ENV: str(rules),
-            LOG_ENV: str(log_file),
-            "PYTHONDONTWRITEBYTECODE": "1",
-        }
+        run = ScenarioRun(rules=rules, features=features, log=log_file)
+        env = {**os.environ, **run.environment(), "PYTHONDONTWRITEBYTECODE": "1"}
         try:
             proc = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+                command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
             )
         except subprocess.TimeoutExpired:
             return ScenarioReport(
@@ -231,12 +231,29 @@ def log_beside(cucumber_json: Path) -> Path:
 
 
 def report_from_cucumber(
-    cucumber_json: Path, rules_dir: Path, features_dir: Path | None = None
+    cucumber_json: Path, rules_dir: Path, features_dir: Path
 ) -> ScenarioReport:
-    """A report read from the Cucumber JSON of an earlier run (and its step log, if kept)."""
+    """The scenarios of `features_dir` in the Cucumber JSON of an earlier run (and its log).
+
+    The run may have covered several rounds (`make test` runs them all); only the scenarios
+    of this round's feature files, and what they reached, are kept.
+    """
     data = json.loads(Path(cucumber_json).read_text(encoding="utf-8"))
     scenarios, hits = parse_cucumber(data, _read_log(log_beside(cucumber_json)))
-    return ScenarioReport(Path(rules_dir), (features_dir or FEATURES_DIR), scenarios, hits)
+    folder = Path(features_dir).resolve()
+    own = tuple(s for s in scenarios if scenario_path(folder, s.file).parent == folder)
+    tests = {s.test for s in own}
+    mine = tuple(h for h in hits if h.test in tests)
+    return ScenarioReport(Path(rules_dir), folder, own, mine)
+
+
+def scenario_path(features_dir: Path, file: str) -> Path:
+    """The feature file a scenario names, for scenarios run from `features_dir`.
+
+    The suite names a feature file relative to the folder above the features root (the
+    parent of the round's folder): `features/<round>/k1.feature` beside `features/`.
+    """
+    return Path(features_dir).resolve().parent.parent / file
 
 
 def parse_cucumber(

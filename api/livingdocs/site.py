@@ -14,12 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from gherkin.parser import Parser
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.livingdocs.runner import (
-    FEATURES_DIR,
     OUTCOME_LABELS,
-    ROOT,
     STATUS_LABELS,
     STATUSES,
     UNIT_LABELS,
@@ -109,15 +108,8 @@ class DocFeature:
     tags: list[str]
     background: list[DocStep]
     scenarios: list[DocScenario]
+    shown_path: str = ""  # the file as the reader knows it: features/<round>/k1-….feature
     page: str = ""
-
-    @property
-    def shown_path(self) -> str:
-        """The file as the reader knows it, e.g. features/k1-hoye-mobbetall.feature."""
-        try:
-            return self.path.relative_to(ROOT).as_posix()
-        except ValueError:
-            return self.path.name
 
     def count(self, status: str) -> int:
         """How many scenarios have this status."""
@@ -133,7 +125,7 @@ def build_docs(
     run_at: dt.datetime | None = None,
 ) -> list[Path]:
     """Write the HTML site for a ruleset and a scenario report; return the files written."""
-    features = load_features(features_dir or report.features_dir or FEATURES_DIR, report)
+    features = load_features(features_dir or report.features_dir, report)
     ids = {c.id for c in ruleset.criteria}
     for feature in features:
         tag = next((t for t in feature.tags if t in ids), None)
@@ -207,15 +199,23 @@ def build_docs(
     return written
 
 
+def build_round_index(rulesets: list[RuleSet], out_dir: Path) -> Path:
+    """Write the page that links to each round's own site (in `<out_dir>/<round id>/`)."""
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "index.html"
+    path.write_text(env.get_template("rounds.html").render(rulesets=rulesets), encoding="utf-8")
+    return path
+
+
 def load_features(folder: Path, report: ScenarioReport) -> list[DocFeature]:
     """Parse every feature file in `folder` and attach the report's results to its scenarios."""
-    from gherkin.parser import Parser  # a dependency of pytest-bdd (dev extras)
-
     by_place: dict[tuple[Path, int], list[ScenarioResult]] = {}
     for result in report.scenarios:
-        by_place.setdefault(((ROOT / result.file).resolve(), result.line), []).append(result)
+        by_place.setdefault((report.path_of(result).resolve(), result.line), []).append(result)
+    above = Path(folder).resolve().parent.parent  # feature files are shown relative to it
     out = []
-    for path in sorted(Path(folder).rglob("*.feature")):
+    for path in sorted(Path(folder).resolve().glob("*.feature")):
         doc: dict[str, Any] = dict(Parser().parse(path.read_text(encoding="utf-8")))
         feature: dict[str, Any] = doc.get("feature") or {}
         background: list[DocStep] = []
@@ -251,6 +251,7 @@ def load_features(folder: Path, report: ScenarioReport) -> list[DocFeature]:
                 tags=[t["name"].lstrip("@") for t in feature.get("tags", [])],
                 background=background,
                 scenarios=scenarios,
+                shown_path=path.relative_to(above).as_posix(),
             )
         )
     return out

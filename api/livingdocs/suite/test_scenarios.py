@@ -1,9 +1,8 @@
-"""Every scenario under features/ (bdd_features_base_dir), bound to the step vocabulary."""
+"""Every round's own scenarios (features/<round>/), bound to the step vocabulary and its rules."""
 
-from pytest_bdd import scenarios
-
+from api.livingdocs.plugin import bind_rounds
 from api.livingdocs.steps.given import *  # noqa: F403
 from api.livingdocs.steps.then import *  # noqa: F403
 from api.livingdocs.steps.when import *  # noqa: F403
 
-scenarios(".")
+bind_rounds(globals())

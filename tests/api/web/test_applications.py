@@ -12,7 +12,7 @@ from engine import evaluate, load_application_file, load_ruleset, rank, rankable
 from tests.api.web.conftest import ROOT
 from tests.api.web.html_checks import check_page
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 
 

@@ -81,7 +81,7 @@ def page(context: BrowserContext, request: pytest.FixtureRequest) -> Iterator[Pa
 def test_upload_an_example_and_see_it_recommended(page: Page, server: str) -> None:
     page.goto(server + "/vurdering")
     page.get_by_label("Søknadsfil (YAML eller JSON)").set_input_files(
-        str(ROOT / "examples" / "trondheim-2020.yaml")
+        str(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml")
     )
     page.get_by_role("button", name="Vurder filen").click()
     page.wait_for_url(re.compile(r".*/vurderinger/ev-"))

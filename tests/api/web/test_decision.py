@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from tests.api.web.conftest import OTHER_ROUND, ROOT, csrf_of, upload
 from tests.api.web.html_checks import check_page, visible_text
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "pulje-5"
 
 
 def test_an_incomplete_decision_says_what_is_missing(open_client: TestClient) -> None:

@@ -13,7 +13,7 @@ from engine import evaluate, load_application_file, load_ruleset
 from tests.api.web.conftest import ROOT, csrf_of, settings_for, upload
 from tests.api.web.html_checks import check_page, visible_text
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 YEARS = sorted(RULES.survey.national_average)
 

@@ -17,7 +17,7 @@ RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 
 def _listing(county: str, rename: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     evaluated = []
-    for path in sorted((ROOT / "examples").glob("*.yaml")):
+    for path in sorted((ROOT / "examples" / "pulje-5").glob("*.yaml")):
         app = load_application_file(path)
         d = evaluate(app, RULES)
         name = (rename or {}).get(app.municipality.name, app.municipality.name)
@@ -26,7 +26,9 @@ def _listing(county: str, rename: dict[str, str] | None = None):  # type: ignore
 
 
 def test_a_criterion_cell_groups_subjects_by_status() -> None:
-    d = evaluate(load_application_file(ROOT / "examples" / "trondheim-2020.yaml"), RULES)
+    d = evaluate(
+        load_application_file(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml"), RULES
+    )
     assert criterion_cell(d, "FRIST", RULES) == "oppfylt"
     assert criterion_cell(d, "K1", RULES) == (
         "oppfylt: Lade skole; ikke oppfylt: Ila skole, Trondheim Montessoriskole"

@@ -25,7 +25,7 @@ from tests.api.web.conftest import ROOT
 
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 YEARS = sorted(RULES.survey.national_average)
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted((ROOT / "examples" / "pulje-5").glob("*.yaml"))
 
 
 def _submitted(state: FormState) -> FormState:

@@ -18,7 +18,7 @@ from tests.api.web.conftest import (
 )
 from tests.api.web.html_checks import visible_text
 
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
 
 

@@ -1,17 +1,16 @@
-"""The `utvalg` command line: evaluate, rank and check (CONTRACT section 4)."""
+"""`utvalg evaluate` (CONTRACT section 4)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from api.cli.main import main
+from tests.builders import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLES = sorted(str(p) for p in (ROOT / "examples").glob("*.yaml"))
+EXAMPLES = sorted(str(p) for p in (ROOT / "examples" / "pulje-5").glob("*.yaml"))
 RULES = str(ROOT / "rules" / "pulje-5")
 
 
@@ -35,7 +34,7 @@ def test_evaluate_json_keeps_input_order(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_evaluate_text_shows_table(capsys: pytest.CaptureFixture[str]) -> None:
-    trondheim = str(ROOT / "examples" / "trondheim-2020.yaml")
+    trondheim = str(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml")
     code, out, _ = run(capsys, "evaluate", "--rules", RULES, trondheim)
     assert code == 0
     assert "ANBEFALT" in out and "K1" in out and "Lade skole" in out and "Prioritert" in out
@@ -52,39 +51,19 @@ def test_invalid_file_exits_2_with_nothing_on_stdout(
     assert f"{bad}:2:" in err and "UNKNOWN_COUNTY" in err
 
 
-def test_rank_json_per_county_with_capacity(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "rank", "--rules", RULES, "--format", "json", *EXAMPLES)
-    assert code == 0
-    counties = {c["county"]: c for c in json.loads(out)["counties"]}
-    assert counties["18"]["capacity"] == 1 and counties["50"]["capacity"] == 2
-    for county in counties.values():
-        within = [e for e in county["ranking"] if e["within_capacity"]]
-        assert len(within) <= county["capacity"]
-        assert all(e["outcome"] == "recommended" for e in within)
-        assert [e["rank"] for e in county["ranking"]] == list(range(1, len(county["ranking"]) + 1))
-        assert set(county["ranking"][0]) == {
-            "rank", "application_id", "outcome", "score", "within_capacity",
-        }  # fmt: skip
-
-
-def test_rank_text_draws_capacity_line(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "rank", "--rules", RULES, *EXAMPLES)
-    assert code == 0
-    assert "kapasitetsgrense" in out and "Nordland" in out
-
-
-def test_check_valid_and_invalid_rules(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    rules = tmp_path / "pulje-5"
-    shutil.copytree(RULES, rules)
-    k2 = rules / "criteria" / "k2-klagesaker.yaml"
-    k2.write_text(k2.read_text(encoding="utf-8").replace("weight: 2", "weight: 2\nwight: 1"))
-    code, out, _ = run(capsys, "check", str(rules))
-    assert code == 2
-    assert f"{k2}:13:1: UNKNOWN_KEY" in out
-
-
 def test_invalid_rules_folder_refuses_evaluation(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     code, out, err = run(capsys, "evaluate", "--rules", str(tmp_path), EXAMPLES[0])
     assert code == 2 and out == "" and "MISSING_FILE" in err
+
+
+def test_without_rules_the_round_of_each_application_is_found_anywhere(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("UTVALG_RULES_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)  # the project's rules/ is found from anywhere
+    code, out, err = run(capsys, "evaluate", "--format", "json", EXAMPLES[0])
+    assert code == 0, err
+    [decision] = json.loads(out)
+    assert decision["ruleset"]["id"] == "pulje-5"

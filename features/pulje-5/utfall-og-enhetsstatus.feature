@@ -76,6 +76,7 @@ Egenskap: Utfall, poengsum og enhetsstatus
     Så er utfallet «Anbefalt»
     Og er enhetsstatusen for «Solsikken barnehage» «Prioritert»
 
+  @K5
   Scenario: K5 alene er en fordel, ikke et behov
     Gitt barnehagen «Solsikken barnehage» har «kjente utfordringer» satt til «ja»
     Når søknaden vurderes
@@ -141,6 +142,7 @@ Egenskap: Utfall, poengsum og enhetsstatus
     Og er utfallet «Anbefalt»
     Og er poengsummen 3
 
+  @K5
   Scenario: Poengsummen er summen av vektene: K1 3, K2 2, K3 2 og K5 1
     Gitt skolen «Nordby skole» har mobbetall:
       | år   | prosent | svar |

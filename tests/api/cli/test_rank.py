@@ -1,0 +1,30 @@
+"""`utvalg rank`: per county with capacity (CONTRACT section 4)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.api.cli.test_evaluate import EXAMPLES, RULES, run
+
+
+def test_rank_json_per_county_with_capacity(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "--rules", RULES, "--format", "json", *EXAMPLES)
+    assert code == 0
+    counties = {c["county"]: c for c in json.loads(out)["counties"]}
+    assert counties["18"]["capacity"] == 1 and counties["50"]["capacity"] == 2
+    for county in counties.values():
+        within = [e for e in county["ranking"] if e["within_capacity"]]
+        assert len(within) <= county["capacity"]
+        assert all(e["outcome"] == "recommended" for e in within)
+        assert [e["rank"] for e in county["ranking"]] == list(range(1, len(county["ranking"]) + 1))
+        assert set(county["ranking"][0]) == {
+            "rank", "application_id", "outcome", "score", "within_capacity",
+        }  # fmt: skip
+
+
+def test_rank_text_draws_capacity_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "rank", "--rules", RULES, *EXAMPLES)
+    assert code == 0
+    assert "kapasitetsgrense" in out and "Nordland" in out
