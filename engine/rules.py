@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any, Literal, cast
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -14,12 +14,10 @@ from engine.conditions import Condition, ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.pydantic_errors import translate
 from engine.texts import placeholders
+from engine.types import STATUSES, UNIT_KINDS, Kind, Outcome, Role, Status, UnitStatus
 from engine.vocabulary import VOCABULARY
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
 
-Kind = Literal["application", "municipality", "school", "kindergarten"]
-RoleName = Literal["requirement", "need", "advantage", "inclusion"]
-UNIT_KINDS = ("school", "kindergarten")
 SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
 PARAM_TYPES = {"years": "year_list", "margin": "number", "min_months_open": "int"}
 
@@ -57,9 +55,9 @@ class County(_Strict):
 class Labels(_Strict):
     """Norwegian labels for outcomes, unit statuses and criterion statuses."""
 
-    outcome: dict[Literal["recommended", "incomplete", "not_recommended"], str]
-    unit: dict[Literal["priority", "included", "undetermined", "excluded"], str]
-    status: dict[Literal["met", "not_met", "unknown"], str]
+    outcome: dict[Outcome, str]
+    unit: dict[UnitStatus, str]
+    status: dict[Status, str]
 
 
 class Summaries(_Strict):
@@ -103,7 +101,7 @@ class CriterionFile(_Strict):
     description: str
     source: list[str]
     applies_to: list[Kind] = Field(min_length=1)
-    role: RoleName | dict[Kind, RoleName]
+    role: Role | dict[Kind, Role]
     weight: int = Field(default=0, ge=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     met: dict[str, Any]
@@ -135,8 +133,8 @@ class Criterion:
     title: str
     description: str
     source: tuple[str, ...]
-    applies_to: tuple[str, ...]
-    roles: dict[str, str]
+    applies_to: tuple[Kind, ...]
+    roles: dict[Kind, Role]
     weight: int
     parameters: dict[str, Any]
     met: Condition
@@ -147,9 +145,9 @@ class Criterion:
     file: str
     line: int = 1
 
-    def role_for(self, kind: str) -> RoleName:
+    def role_for(self, kind: Kind) -> Role:
         """The criterion's role for a subject kind."""
-        return cast(RoleName, self.roles[kind])
+        return self.roles[kind]
 
 
 @dataclass(frozen=True)
@@ -354,11 +352,9 @@ def _load_criterion(
     def error(code: str, msg: str, loc: Path) -> None:
         out.append(Diagnostic(code, msg, doc.location(loc, spec.id), loc))
 
-    kinds: tuple[str, ...] = tuple(dict.fromkeys(spec.applies_to))
-    roles: dict[str, str] = (
-        {k: spec.role for k in kinds}
-        if isinstance(spec.role, str)
-        else {str(k): str(r) for k, r in spec.role.items()}
+    kinds: tuple[Kind, ...] = tuple(dict.fromkeys(spec.applies_to))
+    roles: dict[Kind, Role] = (
+        {k: spec.role for k in kinds} if isinstance(spec.role, str) else dict(spec.role)
     )
     for k in kinds:
         if k not in roles:
@@ -401,7 +397,7 @@ def _load_criterion(
     allowed = set(spec.parameters) | set(facts) | {"subject", "missing"}
     for name in facts:
         allowed |= set(VOCABULARY[name].texts)
-    for status in ("met", "not_met", "unknown"):
+    for status in STATUSES:
         for ph in placeholders(getattr(spec.explanation, status)):
             if ph not in allowed:
                 error(

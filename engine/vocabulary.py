@@ -14,10 +14,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from engine.texts import format_date, format_number, join_list
+from engine.types import Kind, Status
 
 FactType = Literal["bool", "int", "number"]
-Kind = Literal["application", "municipality", "school", "kindergarten"]
-InclusionStatus = Literal["met", "not_met", "unknown"]
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ class FactContext:
     application: Any
     params: Mapping[str, Any]
     ruleset: Any
-    inclusion: Mapping[str, InclusionStatus] = field(default_factory=dict)
+    inclusion: Mapping[str, Status] = field(default_factory=dict)
     survey_lookup: Callable[[str], SurveySource | None] | None = None
 
 
