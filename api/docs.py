@@ -30,7 +30,7 @@ from api.scenarios import (
 from engine import RuleSet
 from engine.conditions import All, Any_, Compare, Condition, Known, Not
 from engine.rules import Criterion
-from engine.texts import format_date, format_number, format_value
+from engine.text import format_date, format_number, format_value
 from engine.vocabulary import VOCABULARY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "docs"

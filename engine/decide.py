@@ -22,7 +22,7 @@ from engine.model import check_round
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.rules import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.texts import join_list, render
+from engine.text import join_list, render
 from engine.types import UNIT_KINDS, Status
 from engine.vocabulary import Derived, SurveySource
 

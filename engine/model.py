@@ -8,7 +8,6 @@ together as `InvalidApplication`. Nothing half-valid leaves this module.
 from __future__ import annotations
 
 import difflib
-import math
 import os
 import re
 import types
@@ -32,6 +31,7 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
 from engine.pydantic_errors import clean_loc
+from engine.text import format_figure
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
 
 __all__ = [
@@ -544,14 +544,14 @@ def _type_message(kind: str, loc: Path, value: Any, subject: str) -> str:
         digits, example = _HINT_EXAMPLES[field]
         return (
             f"{subject} må skrives som tekst med {digits} sifre i anførselstegn, "
-            f'f.eks. "{example}", men er tallet {_num(value)}. '
+            f'f.eks. "{example}", men er tallet {format_figure(value)}. '
             "Uten anførselstegn blir det lest som et tall, og en ledende null går tapt."
         )
     if kind == "string_type" and is_number and field in ("org_number", "feeds_schools"):
         example = str(value) if isinstance(value, int) and 0 < value < 10**9 else "974760673"
         return (
             f'{subject} må skrives som tekst i anførselstegn, f.eks. "{example}", '
-            f"men er tallet {_num(value)}."
+            f"men er tallet {format_figure(value)}."
         )
     wanted = _TYPE_ERRORS[kind]
     if wanted == "en tabell med felt":
@@ -624,14 +624,14 @@ def _range(loc: Path, ctx: Mapping[str, Any]) -> str:
     low = ctx.get("ge", low)
     high = ctx.get("le", high)
     if low is not None and high is not None:
-        return f"mellom {_num(low)} og {_num(high)}"
+        return f"mellom {format_figure(low)} og {format_figure(high)}"
     if low is not None:
-        return f"minst {_num(low)}"
+        return f"minst {format_figure(low)}"
     if high is not None:
-        return f"høyst {_num(high)}"
+        return f"høyst {format_figure(high)}"
     if "gt" in ctx:
-        return f"større enn {_num(ctx['gt'])}"
-    return f"mindre enn {_num(ctx.get('lt'))}"
+        return f"større enn {format_figure(ctx['gt'])}"
+    return f"mindre enn {format_figure(ctx.get('lt'))}"
 
 
 def _bounds(annotation: Any) -> tuple[Any, Any]:
@@ -740,17 +740,6 @@ def _nullable(loc: Path) -> bool:
 # --- values in messages ---------------------------------------------------------------
 
 
-def _num(value: Any) -> str:
-    """A number the Norwegian way: decimal comma, no trailing `,0`."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float):
-        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value).replace(".", ",")
-    return str(value)
-
-
 def _describe(value: Any, *, bare: bool = False) -> str:
     """Say what a value is, in Norwegian: `tekst «ja»`, `tallet 5`, `en liste` …"""
     if value is None:
@@ -758,7 +747,7 @@ def _describe(value: Any, *, bare: bool = False) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
-        return _num(value) if bare else f"tallet {_num(value)}"
+        return format_figure(value) if bare else f"tallet {format_figure(value)}"
     if isinstance(value, str):
         shown = value if len(value) <= 60 else value[:57] + "…"
         return f"tekst «{shown}»"

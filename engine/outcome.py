@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from engine.decision import CriterionResult, UnitResult
 from engine.rules import RuleSet
-from engine.texts import join_list, render
+from engine.text import join_list, render
 from engine.types import Outcome, UnitStatus
 
 # Show at most this many missing items in the summary; the criteria list them all.

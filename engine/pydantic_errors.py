@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from engine.diagnostics import Diagnostic
-from engine.texts import format_value
+from engine.text import format_value
 from engine.yamlpos import Path, Positioned
 
 

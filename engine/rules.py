@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from engine.conditions import Condition, ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.pydantic_errors import translate
-from engine.texts import placeholders
+from engine.text import placeholders
 from engine.types import STATUSES, UNIT_KINDS, Kind, Outcome, Role, Status, UnitStatus
 from engine.vocabulary import VOCABULARY
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned

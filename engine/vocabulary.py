@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from engine.texts import format_date, format_number, join_list
+from engine.text import format_date, format_number, join_list
 from engine.types import Kind, Status
 
 FactType = Literal["bool", "int", "number"]

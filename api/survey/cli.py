@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from api.settings import DEFAULT_RULES
 from engine import Diagnostic, InvalidRules, load_ruleset
 from engine.diagnostics import Location
+from engine.text import format_fixed
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -45,7 +46,7 @@ class ProgressBar:
         self._shown, self._last = permille, now
         filled = int(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)
-        percent = f"{share * 100:5.1f}".replace(".", ",")
+        percent = format_fixed(share * 100, 1).rjust(5)
         self.stream.write(f"\r{self.label} [{bar}] {percent} %")
         self.stream.flush()
 

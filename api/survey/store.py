@@ -42,7 +42,7 @@ from api.survey.parse import (
     national_average_warnings,
 )
 from engine.model import Survey
-from engine.texts import format_number, join_list
+from engine.text import format_number, join_list
 from engine.vocabulary import SurveySource
 
 OSLO = ZoneInfo("Europe/Oslo")

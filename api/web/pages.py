@@ -58,7 +58,7 @@ from engine import (
 )
 from engine.decision import CriterionResult
 from engine.diagnostics import format_loc
-from engine.texts import format_date, format_number, format_value, join_list
+from engine.text import format_date, format_number, format_value, join_list
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES)
