@@ -29,7 +29,7 @@ from api.scenarios import (
 )
 from engine import RuleSet
 from engine.conditions import All, Any_, Compare, Condition, Known, Not
-from engine.rules import Criterion
+from engine.ruleset import Criterion
 from engine.text import format_date, format_number, format_value
 from engine.vocabulary import VOCABULARY
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.conditions import All, Any_, Condition, Known, Not
-from engine.rules import Criterion, RuleSet
+from engine.ruleset import Criterion, RuleSet
 from engine.types import KINDS, STATUSES, Kind, Status
 
 _DURABLE_OP = {"neq": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}

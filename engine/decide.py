@@ -20,7 +20,7 @@ from engine.decision import (
 from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
 from engine.model import check_round
 from engine.outcome import MissingTexts, decide_outcome, unit_status
-from engine.rules import Criterion, RuleSet
+from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
 from engine.text import join_list, render
 from engine.types import UNIT_KINDS, Status

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import field_name
-from engine.rules import RuleSet
+from engine.ruleset import RuleSet
 from engine.types import Kind, Status
 from engine.vocabulary import VOCABULARY, Derived, FactContext, SurveySource
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from engine.decision import CriterionResult, UnitResult
-from engine.rules import RuleSet
+from engine.ruleset import RuleSet
 from engine.text import join_list, render
 from engine.types import Outcome, UnitStatus
 

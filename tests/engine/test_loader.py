@@ -1,4 +1,4 @@
-"""Loading rules: the shipped ruleset, and one broken fixture per diagnostic code."""
+"""engine.loader: the shipped ruleset, and one broken fixture per diagnostic code."""
 
 from __future__ import annotations
 

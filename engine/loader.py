@@ -1,20 +1,31 @@
-"""Load a rules folder (ruleset.yaml + criteria/*.yaml) into a RuleSet, or refuse it whole."""
+"""Load a rules folder (ruleset.yaml + criteria/*.yaml) into a RuleSet, or refuse it whole.
+
+The files' schemas live here; the RuleSet they become is engine.ruleset.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path as FsPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
-from engine.conditions import Condition, ConditionParser, facts_in
+from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.pydantic_errors import translate
+from engine.ruleset import (
+    County,
+    Criterion,
+    Labels,
+    RoundDates,
+    RuleSet,
+    RulesModel,
+    Summaries,
+    SurveyPolicy,
+)
 from engine.text import placeholders
-from engine.types import STATUSES, UNIT_KINDS, Kind, Outcome, Role, Status, UnitStatus
+from engine.types import STATUSES, UNIT_KINDS, Kind, Role
 from engine.vocabulary import VOCABULARY
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
 
@@ -22,54 +33,7 @@ SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
 PARAM_TYPES = {"years": "year_list", "margin": "number", "min_months_open": "int"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class RoundDates(_Strict):
-    """The round's dates."""
-
-    application_deadline: dt.date
-    startup_gathering: dt.date
-    project_start: dt.date
-    project_end: dt.date
-    selection: str
-
-
-class SurveyPolicy(_Strict):
-    """How Elevundersøkelsen figures are read."""
-
-    indicator: str
-    min_respondents: int = Field(ge=0)
-    national_average: dict[int, float]
-
-
-class County(_Strict):
-    """A county governor's office: its deadline and how many it may recommend."""
-
-    name: str
-    deadline: dt.date
-    capacity: int = Field(ge=0)
-
-
-class Labels(_Strict):
-    """Norwegian labels for outcomes, unit statuses and criterion statuses."""
-
-    outcome: dict[Outcome, str]
-    unit: dict[UnitStatus, str]
-    status: dict[Status, str]
-
-
-class Summaries(_Strict):
-    """Templates for the decision's summary sentence."""
-
-    recommended: str
-    not_recommended_requirement: str
-    incomplete: str
-    not_recommended_need: str
-
-
-class RulesetFile(_Strict):
+class RulesetFile(RulesModel):
     """The schema of ruleset.yaml."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
@@ -85,7 +49,7 @@ class RulesetFile(_Strict):
     summaries: Summaries
 
 
-class Explanation(_Strict):
+class Explanation(RulesModel):
     """Norwegian explanation templates, one per status."""
 
     met: str
@@ -93,7 +57,7 @@ class Explanation(_Strict):
     unknown: str
 
 
-class CriterionFile(_Strict):
+class CriterionFile(RulesModel):
     """The schema of one criteria/*.yaml file."""
 
     id: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")
@@ -123,57 +87,6 @@ _RULE_FIELD_NAMES = frozenset(
     )
     for name in model.model_fields
 )
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One compiled criterion."""
-
-    id: str
-    title: str
-    description: str
-    source: tuple[str, ...]
-    applies_to: tuple[Kind, ...]
-    roles: dict[Kind, Role]
-    weight: int
-    parameters: dict[str, Any]
-    met: Condition
-    not_met: Condition
-    explanation: dict[str, str]
-    facts: tuple[str, ...]
-    stage: int
-    file: str
-    line: int = 1
-
-    def role_for(self, kind: Kind) -> Role:
-        """The criterion's role for a subject kind."""
-        return self.roles[kind]
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """A validated rules folder, ready to evaluate with."""
-
-    id: str
-    version: str
-    title: str
-    source: str
-    round: RoundDates
-    survey: SurveyPolicy
-    counties: dict[str, County]
-    inclusion_criterion: str
-    labels: Labels
-    summaries: Summaries
-    criteria: tuple[Criterion, ...]
-    digest: str
-    folder: str
-
-    def criterion(self, cid: str) -> Criterion:
-        """The criterion with this id."""
-        for c in self.criteria:
-            if c.id == cid:
-                return c
-        raise KeyError(cid)
 
 
 def load_ruleset(folder: str | FsPath) -> RuleSet:
