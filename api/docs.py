@@ -29,9 +29,9 @@ from api.scenarios import (
 )
 from engine import RuleSet
 from engine.conditions import All, Any_, Compare, Condition, Known, Not
+from engine.facts.core import VOCABULARY
 from engine.ruleset import Criterion
 from engine.text import format_date, format_number, format_value
-from engine.vocabulary import VOCABULARY
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "docs"
 KIND_LABELS = {

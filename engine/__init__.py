@@ -6,6 +6,7 @@ The engine knows nothing of HTTP or databases; `api` is its outside.
 from engine.decide import RuleConflict, application_id_of, evaluate
 from engine.decision import Decision, Ranking
 from engine.diagnostics import Diagnostic, DiagnosticError, InvalidApplication, InvalidRules
+from engine.facts.core import SurveySource
 from engine.loader import check_rules, load_ruleset
 from engine.model import (
     Application,
@@ -15,7 +16,6 @@ from engine.model import (
 )
 from engine.ranking import Rankable, rank, rankable
 from engine.ruleset import RuleSet
-from engine.vocabulary import SurveySource
 
 __all__ = [
     "Application",

@@ -17,14 +17,20 @@ from engine.decision import (
     Subject,
     UnitResult,
 )
-from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
+from engine.facts.build import (
+    Derivations,
+    SubjectRef,
+    build_stage,
+    subject_key_of_fact,
+    subjects_of,
+)
+from engine.facts.core import Derived, SurveySource
 from engine.model import check_round
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
 from engine.text import join_list, render
 from engine.types import UNIT_KINDS, Status
-from engine.vocabulary import Derived, SurveySource
 
 SurveyLookup = Callable[[str], SurveySource | None]
 

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
+from engine.facts.core import VOCABULARY
 from engine.pydantic_errors import translate
 from engine.ruleset import (
     County,
@@ -26,11 +27,9 @@ from engine.ruleset import (
 )
 from engine.text import placeholders
 from engine.types import STATUSES, UNIT_KINDS, Kind, Role
-from engine.vocabulary import VOCABULARY
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
 
 SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
-PARAM_TYPES = {"years": "year_list", "margin": "number", "min_months_open": "int"}
 
 
 class RulesetFile(RulesModel):
@@ -348,10 +347,11 @@ def _load_criterion(
 def _check_parameters(
     spec: CriterionFile, facts: tuple[str, ...], head: RulesetFile | None, error: Any
 ) -> None:
+    """Check each parameter against the types its facts declare (undeclared: a number)."""
     for name, value in spec.parameters.items():
-        expected = PARAM_TYPES.get(name)
+        declared = {VOCABULARY[f].params[name] for f in facts if name in VOCABULARY[f].params}
         loc: Path = ("parameters", name)
-        if expected == "year_list":
+        if declared & {"year_list", "survey_years"}:
             if not (
                 isinstance(value, list)
                 and value
@@ -361,7 +361,7 @@ def _check_parameters(
                     "BAD_TYPE", f"«{name}» må være en liste med årstall, f.eks. [2017, 2018].", loc
                 )
                 continue
-            if head is not None and "margin" in _params_of(facts):
+            if head is not None and "survey_years" in declared:
                 for year in value:
                     if year not in head.survey.national_average:
                         error(
@@ -370,16 +370,11 @@ def _check_parameters(
                             "i ruleset.yaml.",
                             loc,
                         )
-        elif expected in ("number", "int") or expected is None:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                if expected is not None or not isinstance(value, int | float | bool):
-                    error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
-            elif expected == "int" and not isinstance(value, int):
-                error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
-
-
-def _params_of(facts: tuple[str, ...]) -> set[str]:
-    return {p for name in facts for p in VOCABULARY[name].params}
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            if declared or not isinstance(value, int | float | bool):
+                error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
+        elif "int" in declared and not isinstance(value, int):
+            error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
 
 
 def _check_inclusion(

@@ -1,4 +1,4 @@
-"""Turn an application into flat facts per subject, computing the derived values."""
+"""Turn an application into flat facts per subject (one per stage), computing the derived values."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import field_name
+from engine.facts.core import VOCABULARY, Derived, FactContext, SurveySource
 from engine.ruleset import RuleSet
 from engine.types import Kind, Status
-from engine.vocabulary import VOCABULARY, Derived, FactContext, SurveySource
 
 
 @dataclass(frozen=True)
