@@ -3,17 +3,17 @@
 The engine knows nothing of HTTP or databases; `api` is its outside.
 """
 
-from engine.decide import RuleConflict, application_id_of, evaluate
-from engine.decision import Decision, Ranking
-from engine.diagnostics import Diagnostic, DiagnosticError, InvalidApplication, InvalidRules
-from engine.facts.core import SurveySource
-from engine.loader import check_rules, load_ruleset
-from engine.model import (
+from engine.application import (
     Application,
     load_application_file,
     load_application_text,
     parse_application,
 )
+from engine.decide import RuleConflict, application_id_of, evaluate
+from engine.decision import Decision, Ranking
+from engine.diagnostics import Diagnostic, DiagnosticError, InvalidApplication, InvalidRules
+from engine.facts.core import SurveySource
+from engine.loader import check_rules, load_ruleset
 from engine.ranking import Rankable, rank, rankable
 from engine.ruleset import RuleSet
 

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from engine.application import check_round
 from engine.compile import compile_ruleset, parse_rule_name
 from engine.decision import (
     CriterionResult,
@@ -25,7 +26,6 @@ from engine.facts.build import (
     subjects_of,
 )
 from engine.facts.core import Derived, SurveySource
-from engine.model import check_round
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime

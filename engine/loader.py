@@ -9,12 +9,12 @@ import hashlib
 from pathlib import Path as FsPath
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.facts.core import VOCABULARY
-from engine.pydantic_errors import translate
+from engine.messages import RULES, positioned, translate
 from engine.ruleset import (
     County,
     Criterion,
@@ -35,7 +35,11 @@ SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
 class RulesetFile(RulesModel):
     """The schema of ruleset.yaml."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,40}$",
+        description="1–41 små bokstaver a–z, sifre og bindestreker, ikke bindestrek først "
+        "(f.eks. pulje-5)",
+    )
     version: str
     title: str
     source: str
@@ -59,7 +63,11 @@ class Explanation(RulesModel):
 class CriterionFile(RulesModel):
     """The schema of one criteria/*.yaml file."""
 
-    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")
+    id: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]{0,15}$",
+        description="1–16 store bokstaver A–Z, sifre og understreker, med en bokstav først "
+        "(f.eks. K1)",
+    )
     title: str
     description: str
     source: list[str]
@@ -70,22 +78,6 @@ class CriterionFile(RulesModel):
     met: dict[str, Any]
     not_met: dict[str, Any]
     explanation: Explanation
-
-
-_RULE_FIELD_NAMES = frozenset(
-    name
-    for model in (
-        RoundDates,
-        SurveyPolicy,
-        County,
-        Labels,
-        Summaries,
-        RulesetFile,
-        Explanation,
-        CriterionFile,
-    )
-    for name in model.model_fields
-)
 
 
 def load_ruleset(folder: str | FsPath) -> RuleSet:
@@ -181,7 +173,7 @@ def _load(folder: FsPath) -> tuple[RuleSet | None, list[Diagnostic]]:
 
 
 def _validate(
-    model: type[Any], doc: Positioned, out: list[Diagnostic], crit: str | None = None
+    model: type[RulesModel], doc: Positioned, out: list[Diagnostic], crit: str | None = None
 ) -> Any:
     if not isinstance(doc.data, dict):
         out.append(Diagnostic("BAD_TYPE", "Filen må være en YAML-tabell.", doc.location(())))
@@ -189,34 +181,8 @@ def _validate(
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        out.extend(
-            translate(
-                exc,
-                doc,
-                _RULE_FIELD_NAMES,
-                criterion=crit,
-                allowed_keys=lambda loc: _allowed(model, loc),
-            )
-        )
+        out.extend(positioned(translate(exc.errors(), doc.data, model, RULES), doc, crit))
         return None
-
-
-def _allowed(model: type[Any], loc: Path) -> list[str]:
-    """The keys allowed at `loc` of a pydantic model (for UNKNOWN_KEY messages)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            return []
-        annotation = info.annotation
-        current = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
-        )
-    return list(getattr(current, "model_fields", {})) if current is not None else []
 
 
 def _check_head(head: RulesetFile, doc: Positioned, out: list[Diagnostic]) -> None:

@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from engine.application import Application
 from engine.decision import CountyRanking, Decision, RankEntry, Ranking
-from engine.model import Application
 from engine.ruleset import RuleSet
 from engine.types import Outcome
 

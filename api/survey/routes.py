@@ -28,7 +28,7 @@ from api.survey.store import (
     stored_figures,
     survey_source,
 )
-from engine.model import valid_org_number
+from engine.application import valid_org_number
 
 if TYPE_CHECKING:
     from api.app import Services

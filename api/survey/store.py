@@ -41,8 +41,8 @@ from api.survey.parse import (
     ParsedSurvey,
     national_average_warnings,
 )
+from engine.application import Survey
 from engine.facts.core import SurveySource
-from engine.model import Survey
 from engine.text import format_number, join_list
 
 OSLO = ZoneInfo("Europe/Oslo")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pytest_bdd import when
 
 from engine import Decision, InvalidApplication, evaluate, parse_application, rank, rankable
-from engine.model import Application
+from engine.application import Application
 from tests.steps.world import Draft, World
 
 
