@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from engine import RuleSet
+from engine import FactRefused, InvalidApplication, RuleSet, evaluate, parse_application
 
 log = logging.getLogger("utvalg.workers")
 
@@ -383,8 +383,6 @@ def worker_main(conn: Connection) -> None:
     # server, which stops its workers itself (and a worker whose server is gone sees EOF)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    from engine import InvalidApplication, evaluate, parse_application
-
     # everything imported so far lives as long as the worker: keep it out of the collector's
     # full passes, which otherwise show up as pauses in the slowest answers
     gc.collect()
@@ -415,11 +413,13 @@ def worker_main(conn: Connection) -> None:
                 errors = [diag.as_error() for diag in exc.diagnostics]
                 answers.append(("invalid", "Søknaden er ugyldig.", errors))
                 continue
+            except FactRefused as exc:
+                # the runtime refuses values its C core would crash on: the input's fault (422)
+                answers.append(("refused", f"{type(exc).__name__}: {exc}", []))
+                continue
             except Exception as exc:  # reported to the caller, the worker lives on
-                # the runtime refuses values its C core would crash on: that is the input's
-                # fault (422); anything else is the rules' or the engine's (500)
-                kind = "refused" if type(exc).__name__ == "RuleRuntimeError" else "error"
-                answers.append((kind, f"{type(exc).__name__}: {exc}", []))
+                # RuleRuntimeError, RuleConflict or a bug: the rules' or the engine's fault (500)
+                answers.append(("error", f"{type(exc).__name__}: {exc}", []))
                 continue
             text = json.dumps(d.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
             answers.append(("ok", d.application_id, d.outcome, d.score, text))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import load_application_file, load_ruleset
-from engine.decide import evaluate, runtime_for
+from engine.evaluate import evaluate, runtime_for
 
 ROOT = Path(__file__).resolve().parents[2]
 EVALUATIONS = 5_040
