@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError
 from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.facts.core import VOCABULARY
-from engine.messages import RULES, positioned, translate
+from engine.messages import RULES, keys_at, missing_key, positioned, translate
 from engine.ruleset import (
     County,
     Criterion,
@@ -186,6 +186,13 @@ def _validate(
 
 
 def _check_head(head: RulesetFile, doc: Positioned, out: list[Diagnostic]) -> None:
+    for table in Labels.model_fields:
+        labels = getattr(head.labels, table)
+        for key in keys_at(RulesetFile, ("labels", table)):
+            if key not in labels:  # every outcome, status, kind … needs its label
+                out.extend(
+                    positioned([missing_key(("labels", table, key), RulesetFile, RULES)], doc)
+                )
     for number in head.counties:
         if not (isinstance(number, str) and len(number) == 2 and number.isdigit()):
             out.append(

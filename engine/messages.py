@@ -168,6 +168,17 @@ def positioned(
     return [replace(d, location=source.location(d.loc, criterion)) for d in diagnostics]
 
 
+def missing_key(loc: Path, schema: type[BaseModel] | None, wording: Wording) -> Diagnostic:
+    """The diagnostic for a required key that is absent at `loc`."""
+    msg = wording.missing.format(key=_tail(loc, schema))
+    return _coded(wording, wording.missing_code, msg, loc)
+
+
+def keys_at(schema: type[BaseModel], path: Path) -> list[str]:
+    """The keys a mapping at `path` may have: a model's fields or a Literal key type's values."""
+    return _keys_at(schema, path)
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` Mente du «x»?` for the closest choice, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
@@ -217,8 +228,7 @@ def _diagnostic(
     if kind == "extra_forbidden":
         return _unknown(loc, schema, wording)
     if kind == "missing":
-        msg = wording.missing.format(key=_tail(loc, schema))
-        return _coded(wording, wording.missing_code, msg, loc)
+        return missing_key(loc, schema, wording)
     subject = _subject(loc, schema, wording)
     if kind in _EXPECTED_TYPES:
         msg = _type_message(kind, loc, value, subject, schema, wording)

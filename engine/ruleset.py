@@ -48,11 +48,13 @@ class County(RulesModel):
 
 
 class Labels(RulesModel):
-    """Norwegian labels for outcomes, unit statuses and criterion statuses."""
+    """The Norwegian labels a rådgiver may change: every value of each table is named."""
 
     outcome: dict[Outcome, str]
     unit: dict[UnitStatus, str]
     status: dict[Status, str]
+    kind: dict[Kind, str]  # what a criterion is judged for
+    role: dict[Role, str]  # what a criterion is for its subject
 
 
 class Summaries(RulesModel):
