@@ -9,8 +9,7 @@ What a field is called (its `title`), an example of it (`examples`) and what its
 is (`description`) are read from the pydantic schema; a `Wording` says how one kind of
 document names its parts and which codes it uses. Two custom pydantic errors are known
 here: `bad_date` (ctx `reason`) and `org_number` (ctx `reason`); a validator that words
-its own message raises `diagnostic(...)`, whose template may use `{subject}` (the field
-as messages name it), `{tail}` (its path) and `{given}` (the value, described).
+its own message raises `diagnostic(code, message)`, which is passed through as it is.
 """
 
 from __future__ import annotations
@@ -125,9 +124,12 @@ _TABLE_TYPES = ("dict_type", "model_type", "model_attributes_type", "dataclass_t
 _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
 
 
-def diagnostic(code: str, template: str, **ctx: Any) -> PydanticCustomError:
-    """A pydantic error that becomes exactly this diagnostic (ctx `loc` moves it elsewhere)."""
-    return PydanticCustomError("diagnostic", template, {"code": code, **ctx})
+def diagnostic(code: str, message: str, loc: Path | None = None) -> PydanticCustomError:
+    """A pydantic error that becomes exactly this diagnostic (at `loc`, if given)."""
+    ctx: dict[str, Any] = {"code": code, "message": message}
+    if loc is not None:
+        ctx["loc"] = loc
+    return PydanticCustomError("diagnostic", "{message}", ctx)
 
 
 def translate(
@@ -143,12 +145,12 @@ def translate(
         raw_loc = tuple(err["loc"])
         if err["type"] == "invalid_key":  # a key that is not text, e.g. `2019:` in YAML
             key = raw_loc[-1] if raw_loc else err.get("input")
-            loc = (*clean_loc(raw_loc[:-1], raw, fields), str(key))
+            loc = (*_clean_loc(raw_loc[:-1], raw, fields), str(key))
             out.append(_unknown(loc, schema, wording))
         elif raw_loc and raw_loc[-1] == "[key]" and err["type"] == "literal_error":
-            out.append(_unknown(clean_loc(raw_loc, raw, fields), schema, wording))
+            out.append(_unknown(_clean_loc(raw_loc, raw, fields), schema, wording))
         else:
-            out.append(_diagnostic(err, clean_loc(raw_loc, raw, fields), schema, wording))
+            out.append(_diagnostic(err, _clean_loc(raw_loc, raw, fields), schema, wording))
     return out
 
 
@@ -185,7 +187,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" Mente du «{close[0]}»?" if close else ""
 
 
-def clean_loc(loc: tuple[Any, ...], raw: Any, field_names: Iterable[str]) -> Path:
+def _clean_loc(loc: tuple[Any, ...], raw: Any, field_names: Iterable[str]) -> Path:
     """The pure data path of a pydantic error loc: validator and union-member parts dropped.
 
     Walks `raw` (the validated data) so that only real keys and indexes survive; a name in
@@ -221,8 +223,7 @@ def _diagnostic(
     value = err.get("input")
     if kind == "diagnostic":
         where: Path = ctx["loc"] if isinstance(ctx.get("loc"), tuple) else loc
-        msg = _fill(str(err["msg"]), where, value, schema, wording)
-        return Diagnostic(ctx["code"], msg, loc=where)
+        return Diagnostic(ctx["code"], str(ctx["message"]), loc=where)
     if not loc and kind in _TABLE_TYPES and schema is not None:
         return _coded(wording, "NOT_A_MAPPING", _not_a_mapping(value, schema, wording), loc)
     if kind == "extra_forbidden":
@@ -270,13 +271,6 @@ def _diagnostic(
 
 def _coded(wording: Wording, code: str, msg: str, loc: Path) -> Diagnostic:
     return Diagnostic(wording.code or code, msg, loc=loc)
-
-
-def _fill(template: str, loc: Path, value: Any, schema: Any, wording: Wording) -> str:
-    # `{given}` last: the value's own text must not be filled in again
-    filled = template.replace("{subject}", _subject(loc, schema, wording))
-    filled = filled.replace("{tail}", _tail(loc, schema))
-    return filled.replace("{given}", _describe(value, wording))
 
 
 def _unknown(loc: Path, schema: type[BaseModel] | None, wording: Wording) -> Diagnostic:
