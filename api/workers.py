@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
 
-from engine import Application, InvalidApplication, RuleSet, evaluate
-from engine.decision import Outcome
+from engine import Application, FactRefused, InvalidApplication, RuleSet, evaluate
+from engine.types import Outcome
 
 log = logging.getLogger("utvalg.workers")
 
@@ -421,11 +421,13 @@ def worker_main(conn: Connection) -> None:
                 errors = [diag.as_error() for diag in exc.diagnostics]
                 answers.append(("invalid", "Søknaden er ugyldig.", errors))
                 continue
+            except FactRefused as exc:
+                # the runtime refuses values its C core would crash on: the input's fault (422)
+                answers.append(("refused", f"{type(exc).__name__}: {exc}", []))
+                continue
             except Exception as exc:  # reported to the caller, the worker lives on
-                # the runtime refuses values its C core would crash on: that is the input's
-                # fault (422); anything else is the rules' or the engine's (500)
-                kind = "refused" if type(exc).__name__ == "RuleRuntimeError" else "error"
-                answers.append((kind, f"{type(exc).__name__}: {exc}", []))
+                # RuleRuntimeError, RuleConflict or a bug: the rules' or the engine's fault (500)
+                answers.append(("error", f"{type(exc).__name__}: {exc}", []))
                 continue
             text = json.dumps(d.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
             answers.append(("ok", d.application_id, d.outcome, d.score, text))

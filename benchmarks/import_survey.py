@@ -37,6 +37,7 @@ from api.store.db import make_engine, migrate  # noqa: E402
 from api.survey.parse import file_checksum, parse_survey_file  # noqa: E402
 from api.survey.store import figure_count, find_import, import_survey  # noqa: E402
 from engine import load_ruleset  # noqa: E402
+from engine.text import format_fixed  # noqa: E402
 
 SCHOOLS = 2800
 YEARS = (2016, 2017, 2018, 2019)
@@ -64,7 +65,7 @@ def org_numbers(n: int) -> list[str]:
 
 
 def _number(value: float) -> str:
-    return f"{value:.1f}".replace(".", ",")
+    return format_fixed(value, 1)
 
 
 def _count(value: int) -> str:

@@ -10,10 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from engine.conditions import All, Any_, Condition, Known, Not
-from engine.rules import Criterion, RuleSet
+from engine.ruleset import Criterion, RuleSet
+from engine.types import KINDS, STATUSES, Kind, Status
 
 _DURABLE_OP = {"neq": "$neq", "gt": "$gt", "gte": "$gte", "lt": "$lt", "lte": "$lte"}
 _NEGATED = {"eq": "neq", "neq": "eq", "gt": "lte", "gte": "lt", "lt": "gte", "lte": "gt"}
+_STATUS_NAMES: dict[str, Status] = {s: s for s in STATUSES}
+_KIND_NAMES: dict[str, Kind] = {k: k for k in KINDS}
 
 
 def field_name(criterion: str, fact: str) -> str:
@@ -26,10 +29,10 @@ def rule_name(criterion: str, status: str, kind: str) -> str:
     return f"{criterion}|{status}|{kind}"
 
 
-def parse_rule_name(name: str) -> tuple[str, str, str]:
+def parse_rule_name(name: str) -> tuple[str, Status, Kind]:
     """Split a rule name into (criterion, status, kind)."""
     criterion, status, kind = name.split("|")
-    return criterion, status, kind
+    return criterion, _STATUS_NAMES[status], _KIND_NAMES[kind]
 
 
 def compile_condition(cond: Condition, criterion: str, negate: bool = False) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from engine.diagnostics import Diagnostic
 from engine.yamlpos import Path, Positioned
 
 COMPARISONS = ("eq", "neq", "gt", "gte", "lt", "lte", "in")
-ORDERED = ("gt", "gte", "lt", "lte")
 
 
 @dataclass(frozen=True)

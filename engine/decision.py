@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Status = Literal["met", "not_met", "unknown"]
-Outcome = Literal["recommended", "incomplete", "not_recommended"]
-UnitStatus = Literal["priority", "included", "undetermined", "excluded"]
-SubjectKind = Literal["application", "municipality", "school", "kindergarten"]
-Role = Literal["requirement", "need", "advantage", "inclusion"]
+from engine.types import Kind, Outcome, Role, Status, UnitKind, UnitStatus
 
 
 class _Model(BaseModel):
@@ -28,7 +24,7 @@ class RulesetRef(_Model):
 class Subject(_Model):
     """What a criterion was judged for."""
 
-    kind: SubjectKind
+    kind: Kind
     id: str
     name: str
 
@@ -49,7 +45,7 @@ class CriterionResult(_Model):
 class UnitResult(_Model):
     """A school or kindergarten and whether it takes part."""
 
-    kind: Literal["school", "kindergarten"]
+    kind: UnitKind
     org_number: str
     name: str
     status: UnitStatus

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.decision import CriterionResult, Outcome, UnitResult, UnitStatus
-from engine.rules import RuleSet
-from engine.texts import join_list, render
+from engine.decision import CriterionResult, UnitResult
+from engine.ruleset import RuleSet
+from engine.text import join_list, render
+from engine.types import Outcome, UnitStatus
 
 # Show at most this many missing items in the summary; the criteria list them all.
 _SUMMARY_MISSING = 4

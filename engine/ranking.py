@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.decision import CountyRanking, Decision, Outcome, RankEntry, Ranking
-from engine.model import Application
-from engine.rules import RuleSet
+from engine.application import Application
+from engine.decision import CountyRanking, Decision, RankEntry, Ranking
+from engine.ruleset import RuleSet
+from engine.types import Outcome
 
 _OUTCOME_ORDER = {"recommended": 0, "incomplete": 1, "not_recommended": 2}
 

@@ -100,6 +100,10 @@ class RuleRuntimeError(Exception):
     """The engine failed: an action raised, or durable-rules reported an error."""
 
 
+class FactRefused(ValueError):
+    """A fact holds a value the C core would crash on or misread: the input's fault."""
+
+
 class _QuietHost(_durable.Host):  # type: ignore[misc]
     """A durable-rules host without the two background dispatch threads (they race and crash)."""
 
@@ -184,8 +188,8 @@ class RuleRuntime:
         value is None are dropped (unknown = absent). If `then` is given it is called with the
         first-stage matches and the facts it returns are asserted in the same session (their
         ids must differ from the first stage's); `then` runs under the runtime's lock and must
-        not call this runtime. Raises ValueError for a refused fact and RuleRuntimeError when an
-        action raised or the engine reported an error.
+        not call this runtime. Raises FactRefused (a ValueError) for a refused fact and
+        RuleRuntimeError when an action raised or the engine reported an error.
         """
         if self._owner == threading.get_ident():
             raise RuleRuntimeError("evaluate() called again from inside its own `then` callback")
@@ -297,31 +301,31 @@ def _prepare(
     Records engine id -> caller id in `session` only once the whole batch is valid.
     """
     if isinstance(facts, (str, bytes, Mapping)) or not isinstance(facts, Sequence):
-        raise ValueError("facts must be a sequence of mappings")
+        raise FactRefused("facts must be a sequence of mappings")
     if len(session.ids) + len(facts) > MAX_FACTS:
-        raise ValueError(f"more than {MAX_FACTS} facts in one evaluation")
+        raise FactRefused(f"more than {MAX_FACTS} facts in one evaluation")
     known = set(session.ids.values())
     batch: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     for position, fact in enumerate(facts):
         if not isinstance(fact, Mapping):
-            raise ValueError(f"fact #{position} is not a mapping: {type(fact).__name__}")
+            raise FactRefused(f"fact #{position} is not a mapping: {type(fact).__name__}")
         fact_id = fact.get("id")
         if not isinstance(fact_id, str) or not fact_id:
-            raise ValueError(f"fact #{position} needs a non-empty str 'id', got {fact_id!r}")
+            raise FactRefused(f"fact #{position} needs a non-empty str 'id', got {fact_id!r}")
         where = f"fact {fact_id!r}"
         if fact_id in known:
-            raise ValueError(f"{where}: duplicate id")
+            raise FactRefused(f"{where}: duplicate id")
         known.add(fact_id)
         kind = fact.get("t")
         if not isinstance(kind, str) or not kind:
-            raise ValueError(f"{where} needs a non-empty str type 't', got {kind!r}")
+            raise FactRefused(f"{where} needs a non-empty str type 't', got {kind!r}")
         if "sid" in fact:
-            raise ValueError(f"{where}: 'sid' is reserved for the engine session")
+            raise FactRefused(f"{where}: 'sid' is reserved for the engine session")
         cleaned = _clean_mapping(fact, where, 1)
         properties = _count_properties(cleaned)
         if properties > MAX_FACT_PROPERTIES:
-            raise ValueError(
+            raise FactRefused(
                 f"{where} has {properties} properties (nested ones counted); "
                 f"at most {MAX_FACT_PROPERTIES} are allowed"
             )
@@ -336,13 +340,13 @@ def _prepare(
 
 def _clean_mapping(value: Mapping[Any, Any], where: str, depth: int) -> dict[str, Any]:
     if depth > _MAX_DEPTH:
-        raise ValueError(f"{where}: nested deeper than {_MAX_DEPTH} levels")
+        raise FactRefused(f"{where}: nested deeper than {_MAX_DEPTH} levels")
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
         if not isinstance(key, str) or not key:
-            raise ValueError(f"{where}: keys must be non-empty strings, got {key!r}")
+            raise FactRefused(f"{where}: keys must be non-empty strings, got {key!r}")
         if key.startswith("$") or "." in key:
-            raise ValueError(
+            raise FactRefused(
                 f"{where}: key {key!r} may not start with '$' (reserved by durable-rules) "
                 "or contain '.' (conditions use dotted names for nested fields)"
             )
@@ -356,31 +360,34 @@ def _clean_value(value: Any, where: str, depth: int) -> Any:
         return _clean_mapping(value, where, depth + 1)
     if isinstance(value, list):
         if depth + 1 > _MAX_DEPTH:
-            raise ValueError(f"{where}: nested deeper than {_MAX_DEPTH} levels")
+            raise FactRefused(f"{where}: nested deeper than {_MAX_DEPTH} levels")
         return [
             None if item is None else _clean_value(item, f"{where}[{index}]", depth + 1)
             for index, item in enumerate(value)
         ]
-    return _check_scalar(value, where)
+    return _check_scalar(value, where, FactRefused)
 
 
-def _check_scalar(value: Any, where: str) -> Any:
-    """Return `value` if the C core handles it: str, bool, 64-bit int, float without exponent."""
+def _check_scalar(value: Any, where: str, refuse: type[ValueError] = ValueError) -> Any:
+    """Return `value` if the C core handles it: str, bool, 64-bit int, float without exponent.
+
+    Raises `refuse`: FactRefused for a fact's value, a plain ValueError for a condition's.
+    """
     if isinstance(value, (str, bool)):
         return value
     if isinstance(value, int):
         if not -_INT64 - 1 <= value <= _INT64:
-            raise ValueError(f"{where}: integer {value} is outside the 64-bit range")
+            raise refuse(f"{where}: integer {value} is outside the 64-bit range")
         return value
     if isinstance(value, float):
         if not math.isfinite(value) or "e" in repr(value):
-            raise ValueError(
+            raise refuse(
                 f"{where}: float {value!r} cannot be passed to durable-rules (non-finite, or "
                 "JSON would write it with an exponent, which crashes its parser); "
                 "allowed are 1e-4 <= |x| < 1e16 and 0"
             )
         return value
-    raise ValueError(f"{where}: unsupported value of type {type(value).__name__}")
+    raise refuse(f"{where}: unsupported value of type {type(value).__name__}")
 
 
 def _count_properties(value: Mapping[str, Any]) -> int:

@@ -22,7 +22,15 @@ class Positioned:
     file: str | None = None
 
     def location(self, loc: Path, criterion: str | None = None) -> Location:
-        """The location of the deepest known prefix of `loc` (1-based line and column)."""
+        """The location of the deepest known prefix of `loc` (1-based line and column).
+
+        A key YAML read as a number (`2019:`) is stored under the number; a path that
+        names it as text finds it there too.
+        """
+        if loc and loc not in self.positions and isinstance(loc[-1], str) and loc[-1].isdigit():
+            as_number = (*loc[:-1], int(loc[-1]))
+            if as_number in self.positions:
+                loc = as_number
         for end in range(len(loc), -1, -1):
             pos = self.positions.get(tuple(loc[:end]))
             if pos is not None:

@@ -20,6 +20,7 @@ from api.survey.parse import InvalidSurveyFile, ParsedSurvey, file_checksum, par
 from api.survey.store import ImportReport, find_import, import_survey
 from engine import Diagnostic
 from engine.diagnostics import Location
+from engine.text import format_fixed
 
 
 class ProgressBar:
@@ -45,7 +46,7 @@ class ProgressBar:
         self._shown, self._last = permille, now
         filled = int(share * self.width)
         bar = "#" * filled + "." * (self.width - filled)
-        percent = f"{share * 100:5.1f}".replace(".", ",")
+        percent = format_fixed(share * 100, 1).rjust(5)
         self.stream.write(f"\r{self.label} [{bar}] {percent} %")
         self.stream.flush()
 

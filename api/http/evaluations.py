@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -28,6 +28,7 @@ from api.http.schemas import EvaluationList, EvaluationRecord, ReplayResult
 from api.store.decision_log import Filters
 from api.workers import Evaluated
 from engine import Decision
+from engine.types import Outcome
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
 
@@ -133,9 +134,7 @@ def list_evaluations(
     request: Request,
     caller: Annotated[Caller, Depends(require("reader"))],
     county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Fylkesnummer")] = None,
-    outcome: Annotated[
-        Literal["recommended", "incomplete", "not_recommended"] | None, Query()
-    ] = None,
+    outcome: Annotated[Outcome | None, Query()] = None,
     round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
     application_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Høyst så mange per side")] = 50,

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from engine import Diagnostic
+from engine.messages import translate_request
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("utvalg.api")
@@ -90,39 +91,6 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-_PYDANTIC_MESSAGES = {
-    "int_parsing": "må være et heltall",
-    "int_type": "må være et heltall",
-    "greater_than_equal": "er for lite",
-    "less_than_equal": "er for stort",
-    "string_too_long": "er for lang",
-    "string_too_short": "er for kort",
-    "string_pattern_mismatch": "har feil form",
-    "literal_error": "har en verdi som ikke er tillatt",
-    "missing": "mangler",
-    "enum": "har en verdi som ikke er tillatt",
-}
-
-
-def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    out = []
-    for err in exc.errors():
-        loc = [p for p in err.get("loc", ()) if isinstance(p, str | int)]
-        name = str(loc[-1]) if loc else "verdien"
-        kind = str(err.get("type", ""))
-        text = _PYDANTIC_MESSAGES.get(kind, "er ugyldig")
-        ctx = err.get("ctx") or {}
-        extra = ""
-        if "ge" in ctx:
-            extra = f" (minst {ctx['ge']})"
-        elif "le" in ctx:
-            extra = f" (høyst {ctx['le']})"
-        elif "expected" in ctx:
-            extra = f" (tillatt: {ctx['expected']})"
-        out.append(error("INVALID_PARAMETER", f"«{name}» {text}{extra}.", loc))
-    return out
-
-
 def install(app: FastAPI) -> None:
     """Make every error of the app a problem response."""
 
@@ -134,7 +102,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = _validation_errors(exc)
+        errors = [d.as_error() for d in translate_request(exc.errors())]
         return problem_response(
             422, errors, "Parametrene i forespørselen er ugyldige.", instance=request.url.path
         )

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine import Application, Decision
+from engine.types import Outcome
 
 
 class _Model(BaseModel):
@@ -82,7 +83,7 @@ class EvaluationSummary(_Model):
     county: str
     municipality: Municipality
     received: dt.date | None
-    outcome: Literal["recommended", "incomplete", "not_recommended"]
+    outcome: Outcome
     score: int
     ruleset: RulesetRef
     created_at: dt.datetime

@@ -29,7 +29,7 @@ from api.survey.store import (
     stored_figures,
     survey_source,
 )
-from engine.model import valid_org_number
+from engine.application import valid_org_number
 
 router = APIRouter(prefix="/v1", tags=["elevundersøkelsen"])
 UPLOAD_PATH = "/v1/survey-imports"

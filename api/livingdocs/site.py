@@ -28,9 +28,9 @@ from api.livingdocs.runner import (
 )
 from engine import RuleSet
 from engine.conditions import All, Any_, Compare, Condition, Known, Not
-from engine.rules import Criterion
-from engine.texts import format_date, format_number, format_value
-from engine.vocabulary import VOCABULARY
+from engine.facts.core import VOCABULARY
+from engine.ruleset import Criterion
+from engine.text import format_date, format_number, format_value
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 KIND_LABELS = {

@@ -27,9 +27,9 @@ from decimal import Decimal
 from typing import IO, Any
 
 from api.survey.xlsx import ParseError, XlsxError, sheet_rows
+from engine.application import valid_org_number
 from engine.diagnostics import Diagnostic, DiagnosticError, Location
-from engine.model import valid_org_number
-from engine.texts import format_number
+from engine.text import format_number
 
 BULLYING_INDICATOR = "EUIndeks_1398"
 INDICATOR_NAMES = {BULLYING_INDICATOR: "Mobbing på skolen"}

@@ -41,9 +41,9 @@ from api.survey.parse import (
     ParsedSurvey,
     national_average_warnings,
 )
-from engine.model import Survey
-from engine.texts import format_number, join_list
-from engine.vocabulary import SurveySource
+from engine.application import Survey
+from engine.facts.core import SurveySource
+from engine.text import format_number, join_list
 
 OSLO = ZoneInfo("Europe/Oslo")
 _CHUNK = 500  # rows per IN-list / executemany batch (SQLite allows 32,766 parameters)

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
-from engine.texts import format_number
+from engine.text import format_number
 
 # Geometry (SVG user units); the chart scales with its container through viewBox.
 _BAR = 34

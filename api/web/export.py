@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
 from api.web.listing import CountyList, RankedApplication
 from engine import Decision, RuleSet
-from engine.decision import Status
+from engine.types import Status
 
 Cell = str | int | None
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine import Application, Diagnostic
+from engine.text import format_figure
 
 Loc = tuple[str | int, ...]
 
@@ -415,10 +416,7 @@ def _tri_text(value: bool | None) -> str:
 
 
 def _num_text(value: float | int | None) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    return text.removesuffix(".0").replace(".", ",") if isinstance(value, float) else text
+    return "" if value is None else format_figure(value)
 
 
 def from_application(app: Application, default_years: Sequence[int]) -> FormState:

@@ -27,7 +27,7 @@ from api.settings import Role
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id
 from api.web.session import CSRF_FIELD, Visitor, WebSessions
 from engine import RuleSet
-from engine.texts import format_date, format_number, format_value, join_list
+from engine.text import format_date, format_number, format_value, join_list
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"

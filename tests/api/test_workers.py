@@ -1,15 +1,24 @@
-"""The worker processes evaluate the application the server validated, as it is."""
+"""The worker processes: they evaluate the application the server validated, as it is, and
+tell the engine's errors apart by type (the input's fault or the engine's)."""
 
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
-from api.workers import WorkerPool
-from engine import InvalidApplication, evaluate, parse_application
+from api.workers import EngineFailed, WorkerPool
+from engine import (
+    FactRefused,
+    InvalidApplication,
+    RuleRuntimeError,
+    SurveySource,
+    evaluate,
+    parse_application,
+)
 from tests.api.conftest import unique_id
-from tests.builders import application, baseline, ruleset
+from tests.builders import application, baseline, changed, ruleset
 
 
 def test_a_worker_evaluates_the_application_object_it_is_sent_without_parsing_it_again() -> None:
@@ -39,3 +48,49 @@ def test_a_worker_evaluates_the_application_object_it_is_sent_without_parsing_it
         assert result.decision() == expected.model_dump(mode="json")
 
     asyncio.run(scenario())
+
+
+def runtime_error(org_number: str) -> SurveySource | None:
+    """A survey lookup that fails the way the rule runtime does (runs in the worker)."""
+    raise RuleRuntimeError("durable-rules failed: engine trouble")
+
+
+def refused_value(org_number: str) -> SurveySource | None:
+    """A survey lookup that fails the way the runtime refuses a fact value (in the worker)."""
+    raise FactRefused("fact 'school:1#1': float 1e-05 cannot be passed to durable-rules")
+
+
+def without_survey_figures() -> dict[str, Any]:
+    """A valid application whose first school's figures must be looked up."""
+    return dict(changed(**{"schools.0.bullying": None}), id=unique_id())
+
+
+def failure(lookup: Any) -> EngineFailed:
+    """The failure a worker answers with when the lookup raises."""
+
+    async def scenario() -> EngineFailed:
+        pool = WorkerPool(1)
+        pool.start()
+        try:
+            with pytest.raises(EngineFailed) as caught:
+                await pool.evaluate(
+                    ruleset(), [application(without_survey_figures())], lookup=lookup
+                )
+            assert pool.restarts == 0  # the worker lives on
+            return caught.value
+        finally:
+            pool.close()
+
+    return asyncio.run(scenario())
+
+
+def test_a_rule_runtime_error_in_a_worker_is_the_engines_fault() -> None:
+    failed = failure(runtime_error)
+    assert failed.kind == "error"  # answered 500 ENGINE_ERROR
+    assert str(failed).startswith("RuleRuntimeError: durable-rules failed")
+
+
+def test_a_refused_fact_value_in_a_worker_is_the_inputs_fault() -> None:
+    failed = failure(refused_value)
+    assert failed.kind == "refused"  # answered 422 ENGINE_REFUSED_INPUT
+    assert str(failed).startswith("FactRefused: fact 'school:1#1'")

@@ -18,6 +18,7 @@ from engine import runtime
 from engine.runtime import (
     MAX_FACT_PROPERTIES,
     MAX_FACTS,
+    FactRefused,
     Match,
     RuleRuntime,
     RuleRuntimeError,
@@ -260,6 +261,17 @@ def test_bad_facts_are_refused(
         Match("school_any", "s0"),
         Match("school_high", "s0"),
     ]
+
+
+def test_a_refused_fact_is_told_apart_from_a_refused_condition(
+    school_runtime: RuleRuntime,
+) -> None:
+    # a fact value is the input's fault, a condition the rules': callers catch them by type
+    with pytest.raises(FactRefused, match="exponent"):
+        school_runtime.evaluate([{"id": "a", "t": "x", "v": 1e-05}])
+    with pytest.raises(ValueError, match="rule 'bad'") as caught:
+        RuleRuntime("r", {"bad": {"$gt": {"ratio": 1e-05}}})
+    assert not isinstance(caught.value, FactRefused)
 
 
 def test_property_limit_counts_nested_properties(school_runtime: RuleRuntime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import load_application_file, load_ruleset
-from engine.decide import evaluate, runtime_for
+from engine.evaluate import evaluate, runtime_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # 2,000+ evaluations in one process, as the durable-rules notes ask (twice the C core's 1,024

@@ -6,7 +6,7 @@ from pytest_bdd import when
 
 from api.livingdocs.steps.world import Draft, World
 from engine import Decision, InvalidApplication, evaluate, parse_application, rank, rankable
-from engine.model import Application
+from engine.application import Application
 
 
 def _evaluate(world: World, draft: Draft) -> tuple[Application, Decision] | None:

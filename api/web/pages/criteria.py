@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from api.web.render import KIND_NAMES, docs_url, guard, render, sessions, snapshot
 from engine import RuleSet
-from engine.texts import join_list
+from engine.text import join_list
 
 router = APIRouter(include_in_schema=False)
 

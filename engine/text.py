@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import string
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,30 @@ def format_number(value: float | int | Decimal) -> str:
     if "." not in text:
         text += ".0"
     return text.replace(".", ",")
+
+
+def format_figure(value: Any) -> str:
+    """Format a number as a person would type it: decimal comma, a whole float without `,0`."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float):
+        if math.isfinite(value) and value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value).replace(".", ",")
+    return str(value)
+
+
+def format_fixed(value: float, places: int) -> str:
+    """Format a number with exactly `places` decimals and a decimal comma: `12,5`."""
+    return f"{value:.{places}f}".replace(".", ",")
+
+
+_NUMBER_WORDS = "null ett to tre fire fem seks sju åtte ni ti elleve tolv".split()
+
+
+def number_word(n: int) -> str:
+    """A small count as a Norwegian word (`to`, `fire`; neuter `ett`), larger ones as digits."""
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
 def format_date(value: dt.date) -> str:

@@ -1,80 +1,45 @@
-"""Load a rules folder (ruleset.yaml + criteria/*.yaml) into a RuleSet, or refuse it whole."""
+"""Load a rules folder (ruleset.yaml + criteria/*.yaml) into a RuleSet, or refuse it whole.
+
+The files' schemas live here; the RuleSet they become is engine.ruleset.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path as FsPath
-from typing import Any, Literal, cast
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
-from engine.conditions import Condition, ConditionParser, facts_in
+from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
-from engine.pydantic_errors import translate
-from engine.texts import placeholders
-from engine.vocabulary import VOCABULARY
+from engine.facts.core import VOCABULARY
+from engine.messages import RULES, keys_at, missing_key, positioned, translate
+from engine.ruleset import (
+    County,
+    Criterion,
+    Labels,
+    RoundDates,
+    RuleSet,
+    RulesModel,
+    Summaries,
+    SurveyPolicy,
+)
+from engine.text import placeholders
+from engine.types import STATUSES, UNIT_KINDS, Kind, Role
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
 
-Kind = Literal["application", "municipality", "school", "kindergarten"]
-RoleName = Literal["requirement", "need", "advantage", "inclusion"]
-UNIT_KINDS = ("school", "kindergarten")
 SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
-PARAM_TYPES = {"years": "year_list", "margin": "number", "min_months_open": "int"}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-
-class RoundDates(_Strict):
-    """The round's dates."""
-
-    application_deadline: dt.date
-    startup_gathering: dt.date
-    project_start: dt.date
-    project_end: dt.date
-    selection: str
-
-
-class SurveyPolicy(_Strict):
-    """How Elevundersøkelsen figures are read."""
-
-    indicator: str
-    min_respondents: int = Field(ge=0)
-    national_average: dict[int, float]
-
-
-class County(_Strict):
-    """A county governor's office: its deadline and how many it may recommend."""
-
-    name: str
-    deadline: dt.date
-    capacity: int = Field(ge=0)
-
-
-class Labels(_Strict):
-    """Norwegian labels for outcomes, unit statuses and criterion statuses."""
-
-    outcome: dict[Literal["recommended", "incomplete", "not_recommended"], str]
-    unit: dict[Literal["priority", "included", "undetermined", "excluded"], str]
-    status: dict[Literal["met", "not_met", "unknown"], str]
-
-
-class Summaries(_Strict):
-    """Templates for the decision's summary sentence."""
-
-    recommended: str
-    not_recommended_requirement: str
-    incomplete: str
-    not_recommended_need: str
-
-
-class RulesetFile(_Strict):
+class RulesetFile(RulesModel):
     """The schema of ruleset.yaml."""
 
-    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,40}$")
+    id: str = Field(
+        pattern=r"^[a-z0-9][a-z0-9-]{0,40}$",
+        description="1–41 små bokstaver a–z, sifre og bindestreker, ikke bindestrek først "
+        "(f.eks. pulje-5)",
+    )
     version: str
     title: str
     source: str
@@ -87,7 +52,7 @@ class RulesetFile(_Strict):
     summaries: Summaries
 
 
-class Explanation(_Strict):
+class Explanation(RulesModel):
     """Norwegian explanation templates, one per status."""
 
     met: str
@@ -95,87 +60,24 @@ class Explanation(_Strict):
     unknown: str
 
 
-class CriterionFile(_Strict):
+class CriterionFile(RulesModel):
     """The schema of one criteria/*.yaml file."""
 
-    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]{0,15}$")
+    id: str = Field(
+        pattern=r"^[A-Z][A-Z0-9_]{0,15}$",
+        description="1–16 store bokstaver A–Z, sifre og understreker, med en bokstav først "
+        "(f.eks. K1)",
+    )
     title: str
     description: str
     source: list[str]
     applies_to: list[Kind] = Field(min_length=1)
-    role: RoleName | dict[Kind, RoleName]
+    role: Role | dict[Kind, Role]
     weight: int = Field(default=0, ge=0)
     parameters: dict[str, Any] = Field(default_factory=dict)
     met: dict[str, Any]
     not_met: dict[str, Any]
     explanation: Explanation
-
-
-_RULE_FIELD_NAMES = frozenset(
-    name
-    for model in (
-        RoundDates,
-        SurveyPolicy,
-        County,
-        Labels,
-        Summaries,
-        RulesetFile,
-        Explanation,
-        CriterionFile,
-    )
-    for name in model.model_fields
-)
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One compiled criterion."""
-
-    id: str
-    title: str
-    description: str
-    source: tuple[str, ...]
-    applies_to: tuple[str, ...]
-    roles: dict[str, str]
-    weight: int
-    parameters: dict[str, Any]
-    met: Condition
-    not_met: Condition
-    explanation: dict[str, str]
-    facts: tuple[str, ...]
-    stage: int
-    file: str
-    line: int = 1
-
-    def role_for(self, kind: str) -> RoleName:
-        """The criterion's role for a subject kind."""
-        return cast(RoleName, self.roles[kind])
-
-
-@dataclass(frozen=True)
-class RuleSet:
-    """A validated rules folder, ready to evaluate with."""
-
-    id: str
-    version: str
-    title: str
-    source: str
-    round: RoundDates
-    survey: SurveyPolicy
-    counties: dict[str, County]
-    inclusion_criterion: str
-    labels: Labels
-    summaries: Summaries
-    criteria: tuple[Criterion, ...]
-    digest: str
-    folder: str
-
-    def criterion(self, cid: str) -> Criterion:
-        """The criterion with this id."""
-        for c in self.criteria:
-            if c.id == cid:
-                return c
-        raise KeyError(cid)
 
 
 def load_ruleset(folder: str | FsPath) -> RuleSet:
@@ -271,7 +173,7 @@ def _load(folder: FsPath) -> tuple[RuleSet | None, list[Diagnostic]]:
 
 
 def _validate(
-    model: type[Any], doc: Positioned, out: list[Diagnostic], crit: str | None = None
+    model: type[RulesModel], doc: Positioned, out: list[Diagnostic], crit: str | None = None
 ) -> Any:
     if not isinstance(doc.data, dict):
         out.append(Diagnostic("BAD_TYPE", "Filen må være en YAML-tabell.", doc.location(())))
@@ -279,37 +181,18 @@ def _validate(
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
-        out.extend(
-            translate(
-                exc,
-                doc,
-                _RULE_FIELD_NAMES,
-                criterion=crit,
-                allowed_keys=lambda loc: _allowed(model, loc),
-            )
-        )
+        out.extend(positioned(translate(exc.errors(), doc.data, model, RULES), doc, crit))
         return None
 
 
-def _allowed(model: type[Any], loc: Path) -> list[str]:
-    """The keys allowed at `loc` of a pydantic model (for UNKNOWN_KEY messages)."""
-    current: Any = model
-    for part in loc:
-        if isinstance(part, int) or current is None:
-            continue
-        info = getattr(current, "model_fields", {}).get(part)
-        if info is None:
-            return []
-        annotation = info.annotation
-        current = (
-            annotation
-            if isinstance(annotation, type) and issubclass(annotation, BaseModel)
-            else None
-        )
-    return list(getattr(current, "model_fields", {})) if current is not None else []
-
-
 def _check_head(head: RulesetFile, doc: Positioned, out: list[Diagnostic]) -> None:
+    for table in Labels.model_fields:
+        labels = getattr(head.labels, table)
+        for key in keys_at(RulesetFile, ("labels", table)):
+            if key not in labels:  # every outcome, status, kind … needs its label
+                out.extend(
+                    positioned([missing_key(("labels", table, key), RulesetFile, RULES)], doc)
+                )
     for number in head.counties:
         if not (isinstance(number, str) and len(number) == 2 and number.isdigit()):
             out.append(
@@ -354,11 +237,9 @@ def _load_criterion(
     def error(code: str, msg: str, loc: Path) -> None:
         out.append(Diagnostic(code, msg, doc.location(loc, spec.id), loc))
 
-    kinds: tuple[str, ...] = tuple(dict.fromkeys(spec.applies_to))
-    roles: dict[str, str] = (
-        {k: spec.role for k in kinds}
-        if isinstance(spec.role, str)
-        else {str(k): str(r) for k, r in spec.role.items()}
+    kinds: tuple[Kind, ...] = tuple(dict.fromkeys(spec.applies_to))
+    roles: dict[Kind, Role] = (
+        {k: spec.role for k in kinds} if isinstance(spec.role, str) else dict(spec.role)
     )
     for k in kinds:
         if k not in roles:
@@ -401,7 +282,7 @@ def _load_criterion(
     allowed = set(spec.parameters) | set(facts) | {"subject", "missing"}
     for name in facts:
         allowed |= set(VOCABULARY[name].texts)
-    for status in ("met", "not_met", "unknown"):
+    for status in STATUSES:
         for ph in placeholders(getattr(spec.explanation, status)):
             if ph not in allowed:
                 error(
@@ -439,10 +320,11 @@ def _load_criterion(
 def _check_parameters(
     spec: CriterionFile, facts: tuple[str, ...], head: RulesetFile | None, error: Any
 ) -> None:
+    """Check each parameter against the types its facts declare (undeclared: a number)."""
     for name, value in spec.parameters.items():
-        expected = PARAM_TYPES.get(name)
+        declared = {VOCABULARY[f].params[name] for f in facts if name in VOCABULARY[f].params}
         loc: Path = ("parameters", name)
-        if expected == "year_list":
+        if declared & {"year_list", "survey_years"}:
             if not (
                 isinstance(value, list)
                 and value
@@ -452,7 +334,7 @@ def _check_parameters(
                     "BAD_TYPE", f"«{name}» må være en liste med årstall, f.eks. [2017, 2018].", loc
                 )
                 continue
-            if head is not None and "margin" in _params_of(facts):
+            if head is not None and "survey_years" in declared:
                 for year in value:
                     if year not in head.survey.national_average:
                         error(
@@ -461,16 +343,11 @@ def _check_parameters(
                             "i ruleset.yaml.",
                             loc,
                         )
-        elif expected in ("number", "int") or expected is None:
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                if expected is not None or not isinstance(value, int | float | bool):
-                    error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
-            elif expected == "int" and not isinstance(value, int):
-                error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
-
-
-def _params_of(facts: tuple[str, ...]) -> set[str]:
-    return {p for name in facts for p in VOCABULARY[name].params}
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            if declared or not isinstance(value, int | float | bool):
+                error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
+        elif "int" in declared and not isinstance(value, int):
+            error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
 
 
 def _check_inclusion(

@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from engine.application import check_round
 from engine.compile import compile_ruleset, parse_rule_name
 from engine.decision import (
     CriterionResult,
@@ -17,13 +18,19 @@ from engine.decision import (
     Subject,
     UnitResult,
 )
-from engine.facts import Derivations, SubjectRef, build_stage, subject_key_of_fact, subjects_of
-from engine.model import check_round
+from engine.facts.build import (
+    Derivations,
+    SubjectRef,
+    build_stage,
+    subject_key_of_fact,
+    subjects_of,
+)
+from engine.facts.core import Derived, SurveySource
 from engine.outcome import MissingTexts, decide_outcome, unit_status
-from engine.rules import Criterion, RuleSet
+from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.texts import join_list, render
-from engine.vocabulary import Derived, InclusionStatus, SurveySource
+from engine.text import join_list, render
+from engine.types import UNIT_KINDS, Status
 
 SurveyLookup = Callable[[str], SurveySource | None]
 
@@ -70,10 +77,10 @@ def evaluate(
 
     def second_stage(matches: list[Match]) -> list[dict[str, Any]]:
         first = _statuses(matches)
-        inclusion: dict[str, InclusionStatus] = {
+        inclusion: dict[str, Status] = {
             s.id: first.get((inclusion_id, s.key), "unknown")
             for s in subjects
-            if s.kind in ("school", "kindergarten")
+            if s.kind in UNIT_KINDS
         }
         return build_stage(application, ruleset, subjects, 2, derivations, inclusion, survey_lookup)
 
@@ -109,8 +116,8 @@ def evaluate(
     )
 
 
-def _statuses(matches: list[Match]) -> dict[tuple[str, str], InclusionStatus]:
-    out: dict[tuple[str, str], InclusionStatus] = {}
+def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
+    out: dict[tuple[str, str], Status] = {}
     for match in matches:
         criterion, status, _kind = parse_rule_name(match.rule)
         key = (criterion, subject_key_of_fact(match.fact_id))
@@ -119,12 +126,12 @@ def _statuses(matches: list[Match]) -> dict[tuple[str, str], InclusionStatus]:
                 f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key[1]}: "
                 "betingelsene «met» og «not_met» overlapper."
             )
-        out[key] = status  # type: ignore[assignment]
+        out[key] = status
     return out
 
 
 def _result(
-    criterion: Criterion, subject: SubjectRef, status: str, facts: dict[str, Derived]
+    criterion: Criterion, subject: SubjectRef, status: Status, facts: dict[str, Derived]
 ) -> tuple[CriterionResult, list[str]]:
     values: dict[str, Any] = dict(criterion.parameters)
     evidence: dict[str, Any] = {}
@@ -145,8 +152,8 @@ def _result(
         criterion=criterion.id,
         title=criterion.title,
         role=criterion.role_for(subject.kind),
-        subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),  # type: ignore[arg-type]
-        status=status,  # type: ignore[arg-type]
+        subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),
+        status=status,
         explanation=render(criterion.explanation[status], values),
         evidence=evidence,
         missing=[path for path, _ in missing],
@@ -158,13 +165,14 @@ def _units(
 ) -> list[UnitResult]:
     units = []
     for subject in subjects:
-        if subject.kind not in ("school", "kindergarten"):
+        kind = subject.kind
+        if kind not in UNIT_KINDS:
             continue
-        own = [r for r in results if r.subject.kind == subject.kind and r.subject.id == subject.id]
+        own = [r for r in results if r.subject.kind == kind and r.subject.id == subject.id]
         status = unit_status(own, ruleset.inclusion_criterion)
         units.append(
             UnitResult(
-                kind=subject.kind,  # type: ignore[arg-type]
+                kind=kind,
                 org_number=subject.id,
                 name=subject.name,
                 status=status,

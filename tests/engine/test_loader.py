@@ -1,4 +1,4 @@
-"""Loading rules: the shipped ruleset, and one broken fixture per diagnostic code."""
+"""engine.loader: the shipped ruleset, and one broken fixture per diagnostic code."""
 
 from __future__ import annotations
 
@@ -107,3 +107,58 @@ def test_unsafe_yaml_tag_is_refused(tmp_path: Path) -> None:
         )
     )
     assert "BAD_VALUE" in [d.code for d in check_rules(rules)]
+
+
+def test_labels_a_radgiver_may_change_are_read_from_the_ruleset() -> None:
+    labels = load_ruleset(RULES).labels
+    assert labels.kind == {
+        "application": "søknaden",
+        "municipality": "kommunen",
+        "school": "skole",
+        "kindergarten": "barnehage",
+    }
+    assert labels.role == {
+        "requirement": "krav",
+        "need": "behov",
+        "advantage": "fordel",
+        "inclusion": "avgjør om enheten er med",
+    }
+
+
+def test_a_label_table_must_name_every_value(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    top = rules / "ruleset.yaml"
+    text = top.read_text(encoding="utf-8")
+    top.write_text(text.replace("    inclusion: avgjør om enheten er med\n", ""), encoding="utf-8")
+    (diag,) = check_rules(rules)
+    assert (diag.code, diag.loc) == ("MISSING_KEY", ("labels", "role", "inclusion"))
+    assert diag.message == "Nøkkelen «role.inclusion» mangler."
+    line = text.splitlines().index("  role:") + 1
+    assert (diag.location.file, diag.location.line) == (str(top), line)
+
+
+def test_parameters_are_checked_against_the_types_their_facts_declare(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    k2 = rules / "criteria" / "k2-klagesaker.yaml"
+    k2.write_text(
+        k2.read_text(encoding="utf-8").replace("min_months_open: 6", "min_months_open: 6.5")
+    )
+    frist = rules / "criteria" / "frist.yaml"
+    frist.write_text(
+        frist.read_text(encoding="utf-8").replace(
+            "max_days_late: 0", "max_days_late: 0\n  note: ja"
+        )
+    )
+    found = {(d.code, d.loc, d.message) for d in check_rules(rules)}
+    assert found == {
+        (
+            "BAD_TYPE",
+            ("parameters", "min_months_open"),
+            "Parameteren «min_months_open» må være et heltall.",  # qualifying_cases reads an int
+        ),
+        (
+            "BAD_TYPE",
+            ("parameters", "note"),
+            "Parameteren «note» må være et tall.",  # read by no fact: a number
+        ),
+    }

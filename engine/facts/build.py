@@ -1,4 +1,4 @@
-"""Turn an application into flat facts per subject, computing the derived values."""
+"""Turn an application into flat facts per subject (one per stage), computing the derived values."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import field_name
-from engine.rules import RuleSet
-from engine.vocabulary import VOCABULARY, Derived, FactContext, InclusionStatus, SurveySource
+from engine.facts.core import VOCABULARY, Derived, FactContext, SurveySource
+from engine.ruleset import RuleSet
+from engine.types import Kind, Status
 
 
 @dataclass(frozen=True)
 class SubjectRef:
     """A subject that criteria are judged for, with its place in the application."""
 
-    kind: str
+    kind: Kind
     id: str
     name: str
     path: str
@@ -61,7 +62,7 @@ def build_stage(
     subjects: list[SubjectRef],
     stage: int,
     derivations: Derivations,
-    inclusion: Mapping[str, InclusionStatus] | None = None,
+    inclusion: Mapping[str, Status] | None = None,
     survey_lookup: Callable[[str], SurveySource | None] | None = None,
 ) -> list[dict[str, Any]]:
     """The facts of one stage (one per subject), recording each derived value in `derivations`."""
@@ -76,7 +77,7 @@ def build_stage(
             if criterion.stage != stage or subject.kind not in criterion.applies_to:
                 continue
             ctx = FactContext(
-                kind=subject.kind,  # type: ignore[arg-type]
+                kind=subject.kind,
                 subject=subject.obj,
                 path=subject.path,
                 application=application,

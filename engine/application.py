@@ -1,0 +1,452 @@
+"""The application (søknad) of CONTRACT section 1: its schema, and loading and validating it.
+
+The schema carries what messages call each field (`title`), examples and formats;
+engine.messages words the problems from it. Bad input is refused whole: every problem
+becomes a `Diagnostic` (data path, stable code, Norwegian message, and file position when
+the text was YAML or JSON) and they are raised together as `InvalidApplication`. Nothing
+half-valid leaves this module.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection, Iterable, Mapping
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
+from engine.messages import APPLICATION, diagnostic, did_you_mean, positioned, translate
+from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
+
+__all__ = [
+    "Application",
+    "Case",
+    "Kindergarten",
+    "Municipality",
+    "Owner",
+    "Participants",
+    "School",
+    "Supervision",
+    "Survey",
+    "load_application_file",
+    "check_round",
+    "load_application_text",
+    "parse_application",
+    "valid_org_number",
+]
+
+# --- organisation numbers -------------------------------------------------------------
+
+# Brønnøysundregistrene: modulus 11 with these weights on the first eight digits.
+_ORG_WEIGHTS = (3, 2, 7, 6, 5, 4, 3, 2)
+_ORG_FORMAT = re.compile(r"[0-9]{9}")
+
+
+def valid_org_number(s: str) -> bool:
+    """True when `s` is nine digits whose last digit is the correct mod-11 check digit."""
+    if not isinstance(s, str) or not _ORG_FORMAT.fullmatch(s):
+        return False
+    remainder = sum(int(d) * w for d, w in zip(s[:8], _ORG_WEIGHTS, strict=True)) % 11
+    check = 0 if remainder == 0 else 11 - remainder
+    return check != 10 and check == int(s[8])
+
+
+def _check_org_number(value: str) -> str:
+    if not _ORG_FORMAT.fullmatch(value):
+        raise PydanticCustomError(
+            "org_number",
+            "Organisasjonsnummeret må ha nøyaktig ni sifre, men er «{value}».",
+            {"value": value, "reason": "format"},
+        )
+    if not valid_org_number(value):
+        raise PydanticCustomError(
+            "org_number",
+            "Organisasjonsnummeret {value} har feil kontrollsiffer.",
+            {"value": value, "reason": "check"},
+        )
+    return value
+
+
+# --- dates ----------------------------------------------------------------------------
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _to_date(value: Any) -> Any:
+    # YAML gives a date object, JSON an ISO string; anything else (a timestamp with a
+    # clock time, a number, a free-form text) is refused rather than guessed at.
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            reason = "nonexistent"
+    elif isinstance(value, datetime) or (
+        isinstance(value, str) and _ISO_DATE.match(value) and value[10:11] in ("T", " ")
+    ):
+        reason = "datetime"
+    elif isinstance(value, str):
+        reason = "format"
+    else:
+        reason = "type"
+    raise PydanticCustomError(
+        "bad_date",
+        "Datoen må skrives ÅÅÅÅ-MM-DD (f.eks. 2020-01-15), men er {value}.",
+        {"value": str(value), "reason": reason},
+    )
+
+
+# --- field types ----------------------------------------------------------------------
+# A `title` is what messages call a field (engine.messages); `examples` give the hint for a
+# number typed without quotes; `description` says what a pattern allows.
+
+OrgNumber = Annotated[
+    StrictStr,
+    AfterValidator(_check_org_number),
+    Field(title="Organisasjonsnummeret", examples=["974760673"]),
+]
+Year = Annotated[StrictInt, Field(ge=2000, le=2100, title="Året")]
+Count = Annotated[StrictInt, Field(ge=0)]
+Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
+Text = Annotated[StrictStr, Field(pattern=r"\S")]
+Name = Annotated[Text, Field(title="Navnet")]
+CountyNumber = Annotated[
+    StrictStr, Field(pattern=r"^[0-9]{2}$", title="Fylkesnummeret", examples=["50"])
+]
+MunicipalityNumber = Annotated[
+    StrictStr, Field(pattern=r"^[0-9]{4}$", title="Kommunenummeret", examples=["5001"])
+]
+ApplicationId = Annotated[
+    StrictStr,
+    Field(
+        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        title="Id-en",
+        description="1–64 tegn og kan bare inneholde bokstavene A–Z og a–z, sifre og tegnene . _ -",
+    ),
+]
+Deficiency = Annotated[Literal["practice", "routines", "system"], Field(title="Avviket")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Survey(_Model):
+    """One Elevundersøkelsen figure: share of pupils bullied 2–3 times a month or more."""
+
+    model_config = ConfigDict(title="Mobbetallet")
+
+    year: Year
+    percent: Percent | None = Field(None, title="Prosentandelen")
+    respondents: Count | None = Field(None, title="Antall svar")
+    suppressed: StrictBool = False
+
+
+class Case(_Model):
+    """A learning-environment case about a school known to the office (no personal data)."""
+
+    model_config = ConfigDict(title="Saken")
+
+    year: Year
+    kind: Literal["complaint", "other"] = Field(title="Sakstypen")
+    complex: StrictBool = False
+    months_open: Count | None = Field(None, title="Antall måneder saken har vært åpen")
+
+
+class Supervision(_Model):
+    """A tilsyn and the deficiencies it found (empty list = none found)."""
+
+    model_config = ConfigDict(title="Tilsynet")
+
+    year: Year
+    deficiencies: list[Deficiency] = Field(title="Avvikene")
+
+
+Supervisions = Annotated[list[Supervision] | None, Field(title="Tilsynene")]
+
+
+class Owner(_Model):
+    """The owner of a school or kindergarten that is not the municipality itself."""
+
+    name: Name
+    org_number: OrgNumber | None = None
+    private: StrictBool
+    participates: StrictBool | None = None
+
+
+MaybeOwner = Annotated[Owner | None, Field(title="Eieren")]
+
+
+class School(_Model):
+    """A school in the application, with the data criteria K1–K4 read."""
+
+    model_config = ConfigDict(title="Skolen")
+
+    org_number: OrgNumber
+    name: Name
+    motivated: StrictBool | None = None
+    owner: MaybeOwner = None
+    bullying: list[Survey] | None = Field(None, title="Mobbetallene")
+    cases: list[Case] | None = Field(None, title="Sakene")
+    supervision: Supervisions = None
+
+
+class Kindergarten(_Model):
+    """A kindergarten in the application, with the data criteria K3–K5 read."""
+
+    model_config = ConfigDict(title="Barnehagen")
+
+    org_number: OrgNumber
+    name: Name
+    motivated: StrictBool | None = None
+    owner: MaybeOwner = None
+    supervision: Supervisions = None
+    feeds_schools: list[OrgNumber] | None = None
+    known_challenges: StrictBool | None = None
+
+
+class Municipality(_Model):
+    """The applying municipality (kommune)."""
+
+    number: MunicipalityNumber
+    name: Name
+    motivated: StrictBool | None = None
+    supervision: Supervisions = None
+
+
+class Participants(_Model):
+    """K6: whether school owner, kindergarten owner and PPT have committed (null = unknown)."""
+
+    school_owner: StrictBool | None = None
+    kindergarten_owner: StrictBool | None = None
+    ppt: StrictBool | None = None
+
+
+class Application(_Model):
+    """One application (søknad) as CONTRACT section 1 defines it."""
+
+    id: ApplicationId | None = None
+    round: Text = Field(title="Runden")
+    county: CountyNumber
+    received: Annotated[date | None, BeforeValidator(_to_date)] = Field(None, title="Mottaksdatoen")
+    municipality: Municipality = Field(title="Kommunen")
+    participants: Participants = Field(default_factory=Participants, title="Deltakerne")
+    schools: list[School] = Field(default_factory=list, title="Skolene")
+    kindergartens: list[Kindergarten] = Field(default_factory=list, title="Barnehagene")
+
+    @model_validator(mode="after")
+    def _org_numbers_unique(self) -> Application:
+        # parse_application finds every clash on the raw data; this guards direct use.
+        pairs = [(("schools", i, "org_number"), s.org_number) for i, s in enumerate(self.schools)]
+        pairs += [
+            (("kindergartens", i, "org_number"), k.org_number)
+            for i, k in enumerate(self.kindergartens)
+        ]
+        for path, org, first in _org_number_clashes(pairs):
+            raise diagnostic("DUPLICATE_ORG_NUMBER", _duplicate_message(org, first), loc=path)
+        return self
+
+
+def _org_number_clashes(pairs: Iterable[tuple[Path, str]]) -> list[tuple[Path, str, Path]]:
+    seen: dict[str, Path] = {}
+    clashes: list[tuple[Path, str, Path]] = []
+    for path, org in pairs:
+        if org in seen:
+            clashes.append((path, org, seen[org]))
+        else:
+            seen[org] = path
+    return clashes
+
+
+# --- public functions -----------------------------------------------------------------
+
+
+def parse_application(
+    raw: Any,
+    *,
+    source: Positioned | None = None,
+    rounds: Mapping[str, Collection[str]] | None = None,
+) -> Application:
+    """Validate plain data as an Application; raise InvalidApplication listing every problem."""
+    problems: list[Diagnostic] = []
+    try:
+        app = Application.model_validate(raw)
+    except ValidationError as exc:
+        app = None
+        problems += translate(exc.errors(), raw, Application, APPLICATION)
+    if isinstance(raw, Mapping):
+        problems += _duplicate_problems(raw)
+        if rounds is not None:
+            problems += _round_problems(raw, rounds)
+    problems = _unique(problems)
+    if source is not None:
+        problems = positioned(problems, source)
+        problems.sort(key=_position_key)
+    if problems or app is None:
+        raise InvalidApplication(problems)
+    return app
+
+
+def load_application_text(
+    text: str,
+    *,
+    file: str | None = None,
+    rounds: Mapping[str, Collection[str]] | None = None,
+) -> Application:
+    """Parse YAML or JSON text and validate it; raise InvalidApplication with positions."""
+    source = _load_text(text, file)
+    return parse_application(source.data, source=source, rounds=rounds)
+
+
+def load_application_file(
+    path: str | os.PathLike[str],
+    *,
+    rounds: Mapping[str, Collection[str]] | None = None,
+) -> Application:
+    """Read a UTF-8 YAML or JSON file (BOM allowed) and validate it as an application."""
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as handle:
+            content = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise InvalidApplication(
+            [
+                Diagnostic(
+                    "UNREADABLE_FILE", f"Kan ikke lese filen «{name}»: {reason}.", Location(name)
+                )
+            ]
+        ) from None
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = (
+            f"Filen «{name}» er ikke gyldig UTF-8 (feil ved byte {exc.start}). "
+            "Lagre den som UTF-8 og prøv igjen."
+        )
+        raise InvalidApplication([Diagnostic("UNREADABLE_FILE", msg, Location(name))]) from None
+    return load_application_text(text, file=name, rounds=rounds)
+
+
+# --- loading text ---------------------------------------------------------------------
+
+
+def _load_text(text: str, file: str | None) -> Positioned:
+    text = text.removeprefix("\ufeff")
+    try:
+        source: Positioned | None = load_positioned(text, file)
+        problem: YamlProblem | None = None
+    except YamlProblem as exc:
+        source, problem = None, exc
+    if text.lstrip().startswith(("{", "[")):
+        # JSON read as YAML 1.1 differs at the edges (tab indentation is refused, `1e5` is
+        # text), so JSON-looking input takes its values from the json module and only the
+        # positions from the YAML reader.
+        try:
+            # a duplicate key is a ValueError too: the YAML reader then reports it with its line
+            data = loads_json_strict(text)
+        except ValueError:
+            pass
+        else:
+            if source is None:
+                # valid JSON has tabs only between tokens, where a space means the same
+                try:
+                    source = load_positioned(text.replace("\t", " "), file)
+                except YamlProblem:
+                    source = Positioned(None, {}, file)
+            return Positioned(data, source.positions, file)
+    if problem is not None:
+        raise InvalidApplication(problem.diagnostics) from None
+    assert source is not None
+    return source
+
+
+# --- checks beyond one field ----------------------------------------------------------
+
+
+def _duplicate_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
+    pairs: list[tuple[Path, str]] = []
+    for section in ("schools", "kindergartens"):
+        units = raw.get(section)
+        if not isinstance(units, list):
+            continue
+        for i, unit in enumerate(units):
+            if isinstance(unit, Mapping) and isinstance(unit.get("org_number"), str):
+                pairs.append(((section, i, "org_number"), unit["org_number"]))
+    return [
+        Diagnostic("DUPLICATE_ORG_NUMBER", _duplicate_message(org, first), loc=path)
+        for path, org, first in _org_number_clashes(pairs)
+    ]
+
+
+def _duplicate_message(org: str, first: Path) -> str:
+    return (
+        f"Organisasjonsnummeret {org} står flere ganger i søknaden (første gang i "
+        f"{format_loc(first)}). Hver skole og barnehage skal stå bare én gang."
+    )
+
+
+def check_round(application: Application, rounds: Mapping[str, Collection[str]]) -> None:
+    """Refuse an already-validated application whose round or county the rules do not know."""
+    problems = _round_problems({"round": application.round, "county": application.county}, rounds)
+    if problems:
+        raise InvalidApplication(problems)
+
+
+def _round_problems(
+    raw: Mapping[str, Any], rounds: Mapping[str, Collection[str]]
+) -> list[Diagnostic]:
+    round_id = raw.get("round")
+    if not isinstance(round_id, str) or not round_id.strip():
+        return []  # a missing or mistyped round is reported by the model
+    if round_id not in rounds:
+        known = ", ".join(sorted(rounds)) or "ingen"
+        msg = f"Ukjent runde «{round_id}» i «round». Kjente regelsett: {known}."
+        msg += did_you_mean(round_id, rounds)
+        return [Diagnostic("UNKNOWN_ROUND", msg, loc=("round",))]
+    county = raw.get("county")
+    counties = rounds[round_id]
+    if isinstance(county, str) and re.fullmatch(r"[0-9]{2}", county) and county not in counties:
+        known = ", ".join(sorted(counties)) or "ingen"
+        msg = (
+            f"Fylkesnummeret «{county}» i «county» er ikke med i regelsettet {round_id}. "
+            f"Kjente fylker: {known}."
+        )
+        return [Diagnostic("UNKNOWN_COUNTY", msg, loc=("county",))]
+    return []
+
+
+# --- ordering -------------------------------------------------------------------------
+
+
+def _unique(problems: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, Path]] = set()
+    out: list[Diagnostic] = []
+    for problem in problems:
+        key = (problem.code, problem.loc)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return out
+
+
+def _position_key(problem: Diagnostic) -> tuple[int, int]:
+    line = problem.location.line
+    column = problem.location.column
+    return (line if line is not None else 1 << 30, column if column is not None else 0)

@@ -1,0 +1,107 @@
+"""What a derived fact is, what it may read, and the one registry of them (VOCABULARY).
+
+Each fact is computed in Python from the application and the criterion's parameters
+(like OpenFisca's variables); the conditions that compare them live in YAML.
+A value of None means unknown: the fact is left out, and no comparison on it holds.
+Each fact declares the parameters it reads, with their types; the loader checks a
+criterion's parameters against the declarations of the facts it names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from engine.types import Kind, Status
+
+FactType = Literal["bool", "int", "number"]
+# year_list: a non-empty list of years; survey_years: the same, each year with a national
+# average in the ruleset's survey section; number: int or float; int: a whole number.
+ParamType = Literal["year_list", "survey_years", "number", "int"]
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A computed fact: value (None = unknown), evidence, template texts, what is missing."""
+
+    value: bool | int | float | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, Any] = field(default_factory=dict)
+    missing: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SurveySource:
+    """Survey figures for a school found outside the application (an import), with their source."""
+
+    surveys: Sequence[Any]
+    label: str
+
+
+@dataclass
+class FactContext:
+    """Everything a derived fact may read: the subject, the application, parameters, rules."""
+
+    kind: Kind
+    subject: Any
+    path: str  # data path of the subject in the application, e.g. "schools[2]"
+    application: Any
+    params: Mapping[str, Any]
+    ruleset: Any
+    inclusion: Mapping[str, Status] = field(default_factory=dict)
+    survey_lookup: Callable[[str], SurveySource | None] | None = None
+
+
+Compute = Callable[[FactContext], Derived]
+
+
+@dataclass(frozen=True)
+class FactDef:
+    """The definition of one derived fact, with the parameters it reads and their types."""
+
+    name: str
+    kinds: frozenset[Kind]
+    type: FactType
+    params: Mapping[str, ParamType]
+    texts: tuple[str, ...]
+    stage: int
+    description: str
+    compute: Compute
+
+
+VOCABULARY: dict[str, FactDef] = {}
+
+
+def fact(
+    name: str,
+    kinds: Sequence[Kind],
+    type_: FactType,
+    description: str,
+    params: Mapping[str, ParamType] | None = None,
+    texts: Sequence[str] = (),
+    stage: int = 1,
+) -> Callable[[Compute], Compute]:
+    """Register the decorated function as the fact `name` (each name once)."""
+
+    def register(fn: Compute) -> Compute:
+        if name in VOCABULARY:
+            raise ValueError(f"the fact {name!r} is defined twice")
+        VOCABULARY[name] = FactDef(
+            name,
+            frozenset(kinds),
+            type_,
+            dict(params or {}),
+            tuple(texts),
+            stage,
+            description,
+            fn,
+        )
+        return fn
+
+    return register
+
+
+def years_in(params: Mapping[str, Any]) -> list[int]:
+    """The criterion's `years` parameter as ints."""
+    return [int(y) for y in params["years"]]

@@ -1,0 +1,67 @@
+"""Facts about kindergartens: the schools they feed and challenges the office knows of."""
+
+from __future__ import annotations
+
+from engine.facts.core import Derived, FactContext, fact
+from engine.text import join_list
+
+
+@fact(
+    "feeds_participating_schools",
+    ["kindergarten"],
+    "int",
+    "Antall skoler i søknaden som barnehagen sender barn til, og som ikke er utelatt.",
+    texts=("fed_school_names", "feeds_text"),
+    stage=2,
+)
+def feeds_participating_schools(ctx: FactContext) -> Derived:
+    """Schools of this application that the kindergarten feeds and that are not excluded."""
+    feeds = ctx.subject.feeds_schools
+    if feeds is None:
+        return Derived(
+            None,
+            {},
+            {
+                "fed_school_names": "ukjent",
+                "feeds_text": "det er ikke oppgitt hvilke skoler barnehagen sender barn til",
+            },
+            [(f"{ctx.path}.feeds_schools", "hvilke skoler barnehagen sender barn til")],
+        )
+    schools = {s.org_number: s for s in ctx.application.schools}
+    fed = [
+        schools[n] for n in feeds if n in schools and ctx.inclusion.get(n, "unknown") != "not_met"
+    ]
+    names = join_list((s.name for s in fed), empty="ingen")
+    text = (
+        f"barnehagen sender barn til {names}"
+        if fed
+        else "barnehagen sender ikke barn til noen deltakende skole i søknaden"
+    )
+    return Derived(
+        len(fed),
+        {"feeds_schools": [s.org_number for s in fed]},
+        {"fed_school_names": names, "feeds_text": text},
+    )
+
+
+@fact(
+    "known_challenges",
+    ["kindergarten"],
+    "bool",
+    "Fylkesmannen kjenner til utfordringer med læringsmiljøet i barnehagen.",
+    texts=("challenges_text",),
+)
+def known_challenges(ctx: FactContext) -> Derived:
+    """The office knows of learning-environment challenges in the kindergarten."""
+    value = ctx.subject.known_challenges
+    missing = (
+        []
+        if value is not None
+        else [(f"{ctx.path}.known_challenges", "om fylkesmannen kjenner til utfordringer")]
+    )
+    text = {
+        True: "fylkesmannen kjenner til utfordringer i barnehagen",
+        False: "fylkesmannen kjenner ikke til utfordringer i barnehagen",
+        None: "det er ikke oppgitt om fylkesmannen kjenner til utfordringer",
+    }[value]
+    return Derived(value, {"known_challenges": value}, {"challenges_text": text}, missing)

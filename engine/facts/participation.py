@@ -1,0 +1,146 @@
+"""Facts about who takes part: the parties, motivation, included units and private owners."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.facts.core import Derived, FactContext, fact
+from engine.text import join_list
+from engine.types import UnitKind
+
+
+def _participant(name: str, label: str) -> Callable[[FactContext], Derived]:
+    def compute(ctx: FactContext) -> Derived:
+        value = getattr(ctx.application.participants, name)
+        missing = [] if value is not None else [(f"participants.{name}", label)]
+        return Derived(value, {}, {}, missing)
+
+    return compute
+
+
+for _name, _label in (
+    ("school_owner", "om skoleeier deltar (participants.school_owner)"),
+    ("kindergarten_owner", "om barnehageeier deltar (participants.kindergarten_owner)"),
+    ("ppt", "om PPT deltar (participants.ppt)"),
+):
+    fact(
+        f"{_name}_participates",
+        ["application"],
+        "bool",
+        f"Søknaden sier at {_label.split('(')[0].removeprefix('om ').strip()}.",
+    )(_participant(_name, _label))
+
+
+def _units(ctx: FactContext, kind: UnitKind) -> list[tuple[str, Any]]:
+    attr = "schools" if kind == "school" else "kindergartens"
+    return [(f"{attr}[{i}]", u) for i, u in enumerate(getattr(ctx.application, attr))]
+
+
+def _count_included(kind: UnitKind, include_unknown: bool) -> Callable[[FactContext], Derived]:
+    def compute(ctx: FactContext) -> Derived:
+        met, unknown = [], []
+        for path, unit in _units(ctx, kind):
+            status = ctx.inclusion.get(unit.org_number, "unknown")
+            if status == "met":
+                met.append(unit.name)
+            elif status == "unknown":
+                unknown.append((f"{path}.motivated", f"om {unit.name} er motivert"))
+        value = len(met) + (len(unknown) if include_unknown else 0)
+        missing = unknown if not met else []
+        return Derived(value, {}, {}, missing)
+
+    return compute
+
+
+_PLURALS: tuple[tuple[UnitKind, str], ...] = (("school", "skoler"), ("kindergarten", "barnehager"))
+for _kind, _plural in _PLURALS:
+    fact(
+        f"{_kind}s_included" if _kind == "school" else "kindergartens_included",
+        ["application"],
+        "int",
+        f"Antall {_plural} som er med (inkluderingskriteriet er oppfylt).",
+        stage=2,
+    )(_count_included(_kind, include_unknown=False))
+    fact(
+        f"{_kind}s_not_excluded" if _kind == "school" else "kindergartens_not_excluded",
+        ["application"],
+        "int",
+        f"Antall {_plural} som ikke er utelatt (inkluderingskriteriet er oppfylt eller ukjent).",
+        stage=2,
+    )(_count_included(_kind, include_unknown=True))
+
+
+def _private_units(ctx: FactContext) -> list[tuple[str, Any]]:
+    units = _units(ctx, "school") + _units(ctx, "kindergarten")
+    return [(p, u) for p, u in units if u.owner is not None and u.owner.private]
+
+
+@fact(
+    "private_owners_declining",
+    ["application"],
+    "int",
+    "Antall skoler og barnehager med privat eier som har sagt nei til å delta.",
+    texts=("participation_problems",),
+)
+def private_owners_declining(ctx: FactContext) -> Derived:
+    """Units whose private owner has said no."""
+    declining = [u for _, u in _private_units(ctx) if u.owner.participates is False]
+    problems = _participation_problems(ctx)
+    return Derived(
+        len(declining),
+        {"private_owners_declining": [u.org_number for u in declining]},
+        {"participation_problems": join_list(problems)},
+    )
+
+
+def _participation_problems(ctx: FactContext) -> list[str]:
+    parts = ctx.application.participants
+    problems = [
+        text
+        for flag, text in (
+            (parts.school_owner, "skoleeier deltar ikke"),
+            (parts.kindergarten_owner, "barnehageeier deltar ikke"),
+            (parts.ppt, "PPT deltar ikke"),
+        )
+        if flag is False
+    ]
+    nouns: tuple[tuple[UnitKind, str], ...] = (("school", "skole"), ("kindergarten", "barnehage"))
+    for kind, noun in nouns:
+        if ctx.inclusion and not any(
+            ctx.inclusion.get(u.org_number) != "not_met" for _, u in _units(ctx, kind)
+        ):
+            problems.append(f"ingen {noun} er med")
+    for _, unit in _private_units(ctx):
+        if unit.owner.participates is False:
+            problems.append(f"den private eieren av {unit.name} ({unit.owner.name}) deltar ikke")
+    return problems
+
+
+@fact(
+    "private_owners_undecided",
+    ["application"],
+    "int",
+    "Antall skoler og barnehager med privat eier der det ikke er oppgitt om eieren deltar.",
+)
+def private_owners_undecided(ctx: FactContext) -> Derived:
+    """Units whose private owner has not said whether it takes part."""
+    undecided = [(p, u) for p, u in _private_units(ctx) if u.owner.participates is None]
+    missing = [
+        (f"{p}.owner.participates", f"om den private eieren av {u.name} deltar")
+        for p, u in undecided
+    ]
+    return Derived(len(undecided), {}, {}, missing)
+
+
+@fact(
+    "motivated",
+    ["municipality", "school", "kindergarten"],
+    "bool",
+    "Kommunen, skolen eller barnehagen er motivert og vil prioritere arbeidet.",
+)
+def motivated(ctx: FactContext) -> Derived:
+    """The subject's own `motivated` flag."""
+    value = ctx.subject.motivated
+    missing = [] if value is not None else [(f"{ctx.path}.motivated", "om de er motivert")]
+    return Derived(value, {"motivated": value}, {}, missing)

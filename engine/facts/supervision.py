@@ -1,0 +1,33 @@
+"""Facts about supervisions (tilsyn) and the deficiencies they found."""
+
+from __future__ import annotations
+
+from engine.facts.core import Derived, FactContext, fact, years_in
+from engine.text import join_list
+
+_DEFICIENCY_NAMES = {"practice": "praksis", "routines": "rutiner", "system": "system"}
+
+
+@fact(
+    "deficient_supervisions",
+    ["municipality", "school", "kindergarten"],
+    "int",
+    "Antall tilsyn i årene «years» som fant avvik (praksis, rutiner eller system).",
+    params={"years": "year_list"},
+    texts=("supervision_list", "supervisions_total"),
+)
+def deficient_supervisions(ctx: FactContext) -> Derived:
+    """Supervisions within the years that found at least one deficiency."""
+    supervisions = ctx.subject.supervision
+    if supervisions is None:
+        return Derived(None, {}, {}, [(f"{ctx.path}.supervision", "tilsyn (supervision)")])
+    years = years_in(ctx.params)
+    found = [s for s in supervisions if s.year in years and s.deficiencies]
+    listed = [
+        f"{s.year} ({join_list(_DEFICIENCY_NAMES[d] for d in s.deficiencies)})" for s in found
+    ]
+    evidence = {
+        "supervisions": [{"year": s.year, "deficiencies": list(s.deficiencies)} for s in found]
+    }
+    texts = {"supervision_list": join_list(listed), "supervisions_total": len(supervisions)}
+    return Derived(len(found), evidence, texts)

@@ -1,0 +1,101 @@
+"""Facts about Elevundersøkelsen: years with a high share of bullied pupils."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from engine.facts.core import Derived, FactContext, fact, years_in
+from engine.text import format_number, join_list
+
+
+def _dec(value: float | int) -> Decimal:
+    # Decimal from the shortest repr: 6.6 + 3.0 is exactly 9.6, so a figure on the
+    # threshold counts as high (floats would give 9.600000000000001 for some pairs).
+    return Decimal(str(value))
+
+
+def _survey_rows(ctx: FactContext) -> tuple[list[dict[str, Any]], str | None]:
+    """Each survey year's status: high, not high, or unknown (with why)."""
+    school = ctx.subject
+    surveys, source = school.bullying, None
+    if surveys is None and ctx.survey_lookup is not None:
+        found = ctx.survey_lookup(school.org_number)
+        if found is not None:
+            surveys, source = list(found.surveys), found.label
+    by_year = {s.year: s for s in surveys or []}
+    margin = _dec(ctx.params["margin"])
+    minimum = ctx.ruleset.survey.min_respondents
+    rows = []
+    for year in years_in(ctx.params):
+        threshold = _dec(ctx.ruleset.survey.national_average[year]) + margin
+        row: dict[str, Any] = {"year": year, "threshold": float(threshold), "percent": None}
+        s = by_year.get(year)
+        if s is None:
+            row.update(status="unknown", reason="mangler")
+        elif s.suppressed:
+            row.update(status="unknown", reason="skjermet")
+        elif s.percent is None:
+            row.update(status="unknown", reason="ingen prosentandel")
+        elif s.respondents is not None and s.respondents < minimum:
+            row.update(status="unknown", reason=f"færre enn {minimum} svar", percent=s.percent)
+        else:
+            high = _dec(s.percent) >= threshold
+            row.update(status="high" if high else "not_high", percent=s.percent)
+        if s is not None:
+            row["respondents"] = s.respondents
+        rows.append(row)
+    return rows, source
+
+
+def _survey_fact(
+    count: Callable[[list[dict[str, Any]]], int], unknown_counts: bool
+) -> Callable[[FactContext], Derived]:
+    def compute(ctx: FactContext) -> Derived:
+        rows, source = _survey_rows(ctx)
+        described = []
+        for r in rows:
+            threshold = format_number(r["threshold"])
+            if r["status"] == "unknown":
+                described.append(f"{r['year']}: ukjent ({r['reason']})")
+            else:
+                mark = "høyt" if r["status"] == "high" else "ikke høyt"
+                described.append(
+                    f"{r['year']}: {format_number(r['percent'])} % (terskel {threshold} %, {mark})"
+                )
+        path = f"{ctx.path}.bullying"
+        missing = [
+            (f"{path}[year={r['year']}]", f"Elevundersøkelsen {r['year']} ({r['reason']})")
+            for r in rows
+            if r["status"] == "unknown"
+        ]
+        texts: dict[str, Any] = {
+            "survey_figures": join_list(described) + (f" (kilde: {source})" if source else ""),
+            "unknown_survey_years": sum(r["status"] == "unknown" for r in rows),
+        }
+        evidence: dict[str, Any] = {"survey": rows}
+        if source:
+            evidence["survey_source"] = source
+        return Derived(count(rows), evidence, texts, missing if unknown_counts else [])
+
+    return compute
+
+
+fact(
+    "high_survey_years",
+    ["school"],
+    "int",
+    "Antall år i «years» der publisert mobbeandel er minst landssnittet + «margin».",
+    params={"years": "survey_years", "margin": "number"},
+    texts=("survey_figures", "unknown_survey_years"),
+)(_survey_fact(lambda rows: sum(r["status"] == "high" for r in rows), unknown_counts=True))
+
+fact(
+    "possible_high_survey_years",
+    ["school"],
+    "int",
+    "Antall høye år pluss antall år uten publisert tall (det høyeste antallet som er mulig).",
+    params={"years": "survey_years", "margin": "number"},
+    texts=("survey_figures", "unknown_survey_years"),
+)(_survey_fact(lambda rows: sum(r["status"] != "not_high" for r in rows), unknown_counts=True))

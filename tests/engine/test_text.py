@@ -1,0 +1,75 @@
+"""engine.text: the one place for Norwegian numbers, dates, lists and templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from engine.text import (
+    format_date,
+    format_figure,
+    format_fixed,
+    format_number,
+    format_value,
+    join_list,
+    number_word,
+    placeholders,
+    render,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(9.6, "9,6"), (3.0, "3,0"), (10, "10"), (Decimal("9.60"), "9,6"), (6.6 + 3.0, "9,6")],
+)
+def test_format_number_uses_a_decimal_comma_and_keeps_one_decimal(
+    value: float, expected: str
+) -> None:
+    assert format_number(value) == expected
+
+
+def test_format_number_says_yes_and_no_for_booleans() -> None:
+    assert (format_number(True), format_number(False)) == ("ja", "nei")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(9.6, "9,6"), (10.0, "10"), (5, "5"), (100.01, "100,01"), (1e16, "1e+16"), ("x", "x")],
+)
+def test_format_figure_writes_a_number_as_typed(value: object, expected: str) -> None:
+    assert format_figure(value) == expected
+
+
+def test_format_fixed_has_exactly_the_decimals_asked_for() -> None:
+    assert format_fixed(12.345, 1) == "12,3"
+    assert format_fixed(100, 1) == "100,0"
+    assert format_fixed(0.5, 2) == "0,50"
+
+
+def test_number_word_for_small_counts() -> None:
+    assert [number_word(n) for n in (1, 2, 4, 9)] == ["ett", "to", "fire", "ni"]
+    assert number_word(13) == "13"
+
+
+def test_format_date_spells_the_month() -> None:
+    assert format_date(dt.date(2020, 2, 1)) == "1. februar 2020"
+
+
+def test_join_list_is_norwegian_prose() -> None:
+    assert join_list([]) == "ingen"
+    assert join_list([], empty="ukjent") == "ukjent"
+    assert join_list(["a"]) == "a"
+    assert join_list(["a", "", "b", "c"]) == "a, b og c"
+
+
+def test_format_value_for_evidence() -> None:
+    assert format_value(None) == "ukjent"
+    assert format_value([2017, 2018]) == "2017 og 2018"
+    assert format_value(dt.date(2020, 1, 15)) == "15. januar 2020"
+
+
+def test_render_fills_known_placeholders_and_leaves_unknown_ones_visible() -> None:
+    assert render("{a} av {b}  og {c}", {"a": 2, "b": 3.5}) == "2 av 3,5 og {c}"
+    assert placeholders("{a} og {b}{a}") == ["a", "b", "a"]
