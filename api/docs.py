@@ -21,7 +21,6 @@ from api.scenarios import (
     OUTCOME_LABELS,
     ROOT,
     STATUS_LABELS,
-    STATUSES,
     UNIT_LABELS,
     CoverageRow,
     ScenarioReport,
@@ -32,6 +31,7 @@ from engine.conditions import All, Any_, Compare, Condition, Known, Not
 from engine.facts.core import VOCABULARY
 from engine.ruleset import Criterion
 from engine.text import format_date, format_number, format_value
+from engine.types import STATUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "docs"
 KIND_LABELS = {

@@ -17,7 +17,6 @@ from typing import Any
 from api.scenarios import (
     ROOT,
     STATUS_LABELS,
-    STATUSES,
     ScenarioReport,
     ScenarioResult,
     report_from_cucumber,
@@ -25,6 +24,7 @@ from api.scenarios import (
 )
 from api.settings import DEFAULT_RULES
 from engine import InvalidRules, RuleSet, check_rules, load_ruleset
+from engine.types import STATUSES
 
 
 def add_check_command(sub: Any) -> None:

@@ -25,15 +25,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from engine.types import OUTCOMES, STATUSES, UNIT_STATUSES
+
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES_DIR = ROOT / "features"
 SCENARIO_TESTS = ROOT / "tests" / "scenarios"
 RULES_ENV = "UTVALG_RULES"
 LOG_ENV = "UTVALG_SCENARIO_LOG"
 
-STATUSES = ("met", "not_met", "unknown")
-OUTCOMES = ("recommended", "incomplete", "not_recommended")
-UNIT_STATUSES = ("priority", "included", "undetermined", "excluded")
 STATUS_LABELS = {"met": "oppfylt", "not_met": "ikke oppfylt", "unknown": "ukjent"}
 OUTCOME_LABELS = {
     "recommended": "Anbefalt",
