@@ -20,3 +20,5 @@ UnitStatus = Literal["priority", "included", "undetermined", "excluded"]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 UNIT_KINDS: tuple[UnitKind, ...] = get_args(UnitKind)
 STATUSES: tuple[Status, ...] = get_args(Status)
+OUTCOMES: tuple[Outcome, ...] = get_args(Outcome)
+UNIT_STATUSES: tuple[UnitStatus, ...] = get_args(UnitStatus)

@@ -20,8 +20,6 @@ from pathlib import Path
 
 from api.cli.shared import shown_path
 from api.livingdocs.runner import (
-    STATUS_LABELS,
-    STATUSES,
     ScenarioReport,
     ScenarioResult,
     log_beside,
@@ -30,6 +28,7 @@ from api.livingdocs.runner import (
 from api.rounds import Layout
 from api.settings import Settings
 from engine import RuleSet, check_rules, load_ruleset
+from engine.types import STATUSES
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -139,10 +138,10 @@ def _indent(text: str, prefix: str) -> str:
 def print_coverage(report: ScenarioReport, ruleset: RuleSet) -> bool:
     """Print coverage by criterion, outcome and unit status; True when something is uncovered."""
     criteria = [c.id for c in ruleset.criteria]
-    rows = report.coverage(criteria)
+    rows = report.coverage(ruleset)
     counts = {(r.what, r.key, r.status): r.count for r in rows}
     width = max(len(c) for c in [*criteria, "kriterium"])
-    heads = [STATUS_LABELS[s] for s in STATUSES]
+    heads = [ruleset.labels.status[s] for s in STATUSES]
     print()
     print("Dekning: antall scenarioer som når og kontrollerer hver status (! = ingen).")
     print("  " + "kriterium".ljust(width) + "".join(f"  {h} " for h in heads) + " tittel")

@@ -22,31 +22,17 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from api.rounds import PROJECT_ROOT
 from api.settings import ScenarioRun
+from engine import RuleSet
+from engine.types import OUTCOMES, STATUSES, UNIT_STATUSES
 
 SCENARIO_TESTS = Path(__file__).resolve().parent / "suite"
-
-STATUSES = ("met", "not_met", "unknown")
-OUTCOMES = ("recommended", "incomplete", "not_recommended")
-UNIT_STATUSES = ("priority", "included", "undetermined", "excluded")
-STATUS_LABELS = {"met": "oppfylt", "not_met": "ikke oppfylt", "unknown": "ukjent"}
-OUTCOME_LABELS = {
-    "recommended": "Anbefalt",
-    "incomplete": "Ufullstendig",
-    "not_recommended": "Ikke anbefalt",
-}
-UNIT_LABELS = {
-    "priority": "Prioritert",
-    "included": "Med",
-    "undetermined": "Uavklart",
-    "excluded": "Utelatt",
-}
 
 
 @dataclass(frozen=True)
@@ -147,8 +133,10 @@ class ScenarioReport:
         """Scenario titles by pytest test name."""
         return {s.test: s.title for s in self.scenarios}
 
-    def coverage(self, criteria: Sequence[str]) -> list[CoverageRow]:
+    def coverage(self, ruleset: RuleSet) -> list[CoverageRow]:
         """For each criterion × status, outcome and unit status: the scenarios that reach it."""
+        criteria = [c.id for c in ruleset.criteria]
+        labels = ruleset.labels
         reach: dict[tuple[str, str, str], set[str]] = {}
         for hit in self.hits:
             reach.setdefault((hit.what, hit.key, hit.status), set()).add(hit.test)
@@ -159,10 +147,10 @@ class ScenarioReport:
             )
 
         rows = [
-            row("criterion", c, s, f"{c} {STATUS_LABELS[s]}") for c in criteria for s in STATUSES
+            row("criterion", c, s, f"{c} {labels.status[s]}") for c in criteria for s in STATUSES
         ]
-        rows += [row("outcome", o, "", OUTCOME_LABELS[o]) for o in OUTCOMES]
-        rows += [row("unit", u, "", UNIT_LABELS[u]) for u in UNIT_STATUSES]
+        rows += [row("outcome", o, "", labels.outcome[o]) for o in OUTCOMES]
+        rows += [row("unit", u, "", labels.unit[u]) for u in UNIT_STATUSES]
         return rows
 
     def tagged(self, tag: str) -> tuple[ScenarioResult, ...]:

@@ -18,10 +18,6 @@ from gherkin.parser import Parser
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from api.livingdocs.runner import (
-    OUTCOME_LABELS,
-    STATUS_LABELS,
-    STATUSES,
-    UNIT_LABELS,
     CoverageRow,
     ScenarioReport,
     ScenarioResult,
@@ -31,20 +27,9 @@ from engine.conditions import All, Any_, Compare, Condition, Known, Not
 from engine.facts.core import VOCABULARY
 from engine.ruleset import Criterion
 from engine.text import format_date, format_number, format_value
+from engine.types import STATUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KIND_LABELS = {
-    "application": "søknaden",
-    "municipality": "kommunen",
-    "school": "hver skole",
-    "kindergarten": "hver barnehage",
-}
-ROLE_LABELS = {
-    "requirement": "krav",
-    "need": "behov",
-    "advantage": "fordel",
-    "inclusion": "avgjør om enheten er med",
-}
 _OPS = {
     "eq": "er",
     "neq": "er ikke",
@@ -141,17 +126,18 @@ def build_docs(
     env.filters["verdi"] = format_value
     env.filters["dato"] = format_date
     titles = report.titles()
-    coverage = report.coverage([c.id for c in ruleset.criteria])
+    coverage = report.coverage(ruleset)
     common: dict[str, Any] = {
         "ruleset": ruleset,
         "report": report,
         "features": features,
         "run_at": (run_at or dt.datetime.now()).strftime("%d.%m.%Y kl. %H.%M"),
-        "status_labels": STATUS_LABELS,
-        "outcome_labels": OUTCOME_LABELS,
-        "unit_labels": UNIT_LABELS,
-        "kind_labels": KIND_LABELS,
-        "role_labels": ROLE_LABELS,
+        # the labels a rådgiver may change, from the round's own ruleset
+        "status_labels": ruleset.labels.status,
+        "outcome_labels": ruleset.labels.outcome,
+        "unit_labels": ruleset.labels.unit,
+        "kind_labels": ruleset.labels.kind,
+        "role_labels": ruleset.labels.role,
         "criterion_pages": {c.id: f"kriterium-{c.id.lower()}.html" for c in ruleset.criteria},
     }
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -36,20 +36,6 @@ DOCS_PATH = "/dokumentasjon/"
 MAX_UPLOAD_BYTES = 512 * 1024
 MAX_FORM_FIELDS = 50_000  # about 30 fields per school; the body limit caps the rest
 
-# TODO(labels): read from ruleset.labels.kind/.role once the ruleset has them
-KIND_NAMES = {
-    "application": "søknaden",
-    "municipality": "kommunen",
-    "school": "skole",
-    "kindergarten": "barnehage",
-}
-ROLE_LABELS = {
-    "requirement": "krav",
-    "need": "behov",
-    "advantage": "fordel",
-    "inclusion": "med i prosjektet",
-}
-
 
 def _local_datetime(value: dt.datetime) -> str:
     local = value.astimezone()
@@ -63,8 +49,6 @@ templates.env.globals.update(
     datetime=_local_datetime,
     number=format_number,
     value=format_value,
-    kind_names=KIND_NAMES,
-    role_labels=ROLE_LABELS,
     role_names=ROLE_NAMES,
     list_states=list(LIST_STATES.items()),
     case_kinds=list(CASE_KINDS.items()),

@@ -18,18 +18,6 @@ from engine import Decision
 from engine.decision import CriterionResult, Subject
 from engine.diagnostics import format_loc
 
-STATUS_LABEL = {code: word for word, code in v.STATUS_WORDS.items()}
-OUTCOME_LABEL = {
-    "recommended": "Anbefalt",
-    "incomplete": "Ufullstendig",
-    "not_recommended": "Ikke anbefalt",
-}
-UNIT_LABEL = {
-    "priority": "Prioritert",
-    "included": "Med",
-    "undetermined": "Uavklart",
-    "excluded": "Utelatt",
-}
 CRITERION = r"(?P<criterion>[A-ZÆØÅ][A-ZÆØÅ0-9_]*)"
 TARGET = r"(?: for (?P<target>kommunen|søknaden|(?:skolen |barnehagen )?«[^»]+»))?"
 
@@ -102,11 +90,15 @@ def find_result(decision: Decision, criterion: str, target: str | None) -> Crite
 
 def _check_criterion(world: World, criterion: str, target: str | None, status: str) -> None:
     wanted = v.word(v.STATUS_WORDS, status, "en status", world.ruleset.labels.status)
-    expected = f"{_who(criterion, target)} er «{STATUS_LABEL[wanted]}»"
+    expected = f"{_who(criterion, target)} er «{v.label(world.ruleset.labels.status, wanted)}»"
     result = find_result(decision_of(world, expected), criterion, target)
     world.log.hit(world.test, "criterion", criterion, result.status)
     if result.status != wanted:
-        raise fail(world, expected, f"«{STATUS_LABEL[result.status]}» – {result.explanation}")
+        raise fail(
+            world,
+            expected,
+            f"«{world.ruleset.labels.status[result.status]}» – {result.explanation}",
+        )
 
 
 @then(parsers.re(r"er " + CRITERION + TARGET + r" «(?P<status>[^»]+)»"))
@@ -130,11 +122,15 @@ def criteria_table(world: World, datatable: Sequence[Sequence[str]]) -> None:
 def outcome_is(world: World, outcome: str) -> None:
     """Check the outcome: Anbefalt, Ufullstendig or Ikke anbefalt."""
     wanted = v.word(v.OUTCOME_WORDS, outcome, "et utfall", world.ruleset.labels.outcome)
-    expected = f"utfallet er «{OUTCOME_LABEL[wanted]}»"
+    expected = f"utfallet er «{v.label(world.ruleset.labels.outcome, wanted)}»"
     decision = decision_of(world, expected)
     world.log.hit(world.test, "outcome", decision.outcome)
     if decision.outcome != wanted:
-        raise fail(world, expected, f"«{OUTCOME_LABEL[decision.outcome]}» – {decision.summary}")
+        raise fail(
+            world,
+            expected,
+            f"«{world.ruleset.labels.outcome[decision.outcome]}» – {decision.summary}",
+        )
 
 
 @then(parsers.re(r"er poengsummen (?P<score>-?[0-9]+)"))
@@ -153,7 +149,7 @@ def score_is(world: World, score: str) -> None:
 
 def _check_unit(world: World, name: str, status: str) -> None:
     wanted = v.word(v.UNIT_WORDS, status, "en enhetsstatus", world.ruleset.labels.unit)
-    expected = f"enhetsstatusen for «{name}» er «{UNIT_LABEL[wanted]}»"
+    expected = f"enhetsstatusen for «{name}» er «{v.label(world.ruleset.labels.unit, wanted)}»"
     decision = decision_of(world, expected)
     units = [u for u in decision.units if u.name == name]
     if not units:
@@ -163,7 +159,7 @@ def _check_unit(world: World, name: str, status: str) -> None:
         )
     world.log.hit(world.test, "unit", units[0].status)
     if units[0].status != wanted:
-        raise fail(world, expected, f"«{UNIT_LABEL[units[0].status]}»")
+        raise fail(world, expected, f"«{world.ruleset.labels.unit[units[0].status]}»")
 
 
 @then(parsers.re(r"er enhetsstatusen for «(?P<name>[^»]+)» «(?P<status>[^»]+)»"))
@@ -233,7 +229,7 @@ def _refusal(world: World, expected: str) -> list[tuple[str, str, str]]:
         if world.decision is None:
             raise StepProblem("Søknaden er ikke vurdert: skriv «Når søknaden vurderes» først.")
         world.log.hit(world.test, "outcome", world.decision.outcome)
-        label = OUTCOME_LABEL[world.decision.outcome]
+        label = world.ruleset.labels.outcome[world.decision.outcome]
         raise fail(world, expected, f"søknaden ble ikke avvist, men vurdert: «{label}»")
     return [(d.code, format_loc(d.loc), d.message) for d in world.refusal]
 
@@ -309,7 +305,7 @@ def ranking_is(world: World, county: str, datatable: Sequence[Sequence[str]]) ->
             "plass": str(entry.rank),
             "kommune": labels.get(entry.application_id, "").removesuffix(" kommune"),
             "søknad": entry.application_id,
-            "utfall": OUTCOME_LABEL[entry.outcome],
+            "utfall": world.ruleset.labels.outcome[entry.outcome],
             "poeng": str(entry.score),
             "innenfor kapasitet": "ja" if entry.within_capacity else "nei",
         }

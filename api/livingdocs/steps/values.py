@@ -134,6 +134,11 @@ def word(
     raise StepProblem(f"«{cell}» er ikke {what}. Skriv en av: {allowed}.")
 
 
+def label(labels: Mapping[Any, str], code: str) -> str:
+    """The ruleset's label of a code that `word` found (outcome, status, unit status)."""
+    return labels[code]
+
+
 def org_number_for(name: str) -> str:
     """A valid 9-digit org number (mod-11 check digit) derived from a name, the same every time."""
     digest = int.from_bytes(hashlib.sha256(name.strip().encode("utf-8")).digest()[:8], "big")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from api.web.render import KIND_NAMES, docs_url, guard, render, sessions, snapshot
+from api.web.render import docs_url, guard, render, sessions, snapshot
 from engine import RuleSet
 from engine.text import join_list
 
@@ -22,7 +22,7 @@ def roles_of(ruleset: RuleSet, role: str) -> str:
         if len(kinds) == len(c.applies_to):
             names.append(c.id)
         else:
-            names.append(f"{c.id} for {' og '.join(KIND_NAMES[k] for k in kinds)}")
+            names.append(f"{c.id} for {' og '.join(ruleset.labels.kind[k] for k in kinds)}")
     return join_list(names, empty="ingen")
 
 

@@ -87,7 +87,7 @@ async def decision_page(request: Request, ident: str) -> Response:
             "county_name": county_name,
             "groups": groups_of(decision),
             "missing": missing,
-            "status_labels": dict(labels.status),
+            "labels": labels,  # the labels of the decision's own round
             "current_rules": ruleset is not None and ruleset.digest == record.ruleset_digest,
         },
         ruleset=ruleset,
