@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import anyio.to_thread
 
-from api.http.auth import KeyRing
+from api.keys import KeyRing
 from api.registry import RulesRegistry, RulesWatcher
 from api.seed import seed_examples
 from api.settings import Settings

@@ -128,6 +128,23 @@ def test_no_module_imports_itself_round_a_circle() -> None:
     assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
 
 
+def part_of(module: str) -> str:
+    """The part of the layout a module belongs to: `engine`, or `api.<package or module>`."""
+    parts = module.split(".")
+    return "engine" if parts[0] == "engine" else ".".join(parts[:2])
+
+
+def test_the_parts_of_api_depend_on_each_other_one_way() -> None:
+    """docs/ARCHITECTURE.md's table: e.g. api.http may use api.services, never the reverse."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        for _, target, _ in imports(path, known):
+            if target in known and part_of(target) != part_of(name):
+                graph.setdefault(part_of(name), set()).add(part_of(target))
+    assert _cycle(graph) is None, " -> ".join(_cycle(graph) or [])
+
+
 @pytest.mark.parametrize(
     "graph, circle",
     [

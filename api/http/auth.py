@@ -1,4 +1,4 @@
-"""API keys with roles: reader < caseworker < admin.
+"""Authentication of HTTP requests by API key, and the role a route requires.
 
 Keys come from `UTVALG_API_KEYS` (see api.settings). A request names its key in
 `Authorization: Bearer <key>` or `X-API-Key: <key>`. The key is compared with
@@ -9,48 +9,14 @@ stores the key's *name*. With no keys configured the server is open, and
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 
 from api.http.problems import Problem
-from api.settings import ROLES, ApiKey, Role
-
-RANK = {role: i for i, role in enumerate(ROLES)}
-ROLE_NAMES = {"reader": "leser", "caseworker": "saksbehandler", "admin": "administrator"}
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking: the key's name (None when the server runs without keys) and role."""
-
-    name: str | None
-    role: Role
-
-
-class KeyRing:
-    """The configured keys, looked up in constant time."""
-
-    def __init__(self, keys: list[ApiKey]) -> None:
-        self._keys = [(hashlib.sha256(k.secret.encode()).digest(), k) for k in keys]
-
-    @property
-    def open(self) -> bool:
-        """True when no keys are configured (loopback-only, everyone is admin)."""
-        return not self._keys
-
-    def lookup(self, presented: str) -> ApiKey | None:
-        """The key matching `presented`, comparing with every key in constant time."""
-        digest = hashlib.sha256(presented.encode()).digest()
-        found: ApiKey | None = None
-        for stored, key in self._keys:
-            if hmac.compare_digest(stored, digest):
-                found = key  # keep going: the time must not depend on which key matched
-        return found
+from api.keys import RANK, ROLE_NAMES, Caller, KeyRing
+from api.settings import Role
 
 
 def _presented(request: Request) -> str | None:

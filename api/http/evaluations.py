@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.evaluation import log_row
-from api.http.auth import Caller, require
+from api.http.auth import require
 from api.http.deps import caller_name, services
 from api.http.inputs import (
     application_or_422,
@@ -25,6 +25,7 @@ from api.http.problems import Problem
 from api.http.records import full_record, not_found, ruleset_header, summary
 from api.http.replay import differences
 from api.http.schemas import EvaluationList, EvaluationRecord, ReplayResult
+from api.keys import Caller
 from api.store.decision_log import Filters
 from api.workers import Evaluated
 from engine import Decision

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from api.http.auth import Caller, require
+from api.http.auth import require
 from api.http.deps import services
 from api.http.inputs import applications_or_422, read_json
 from api.http.openapi import body_doc, responses
 from api.http.pipeline import evaluate
 from api.http.problems import Problem, error
 from api.http.records import ruleset_header
+from api.keys import Caller
 from api.registry import Snapshot
 from engine import Rankable, Ranking, RuleSet, rank
 

@@ -8,11 +8,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.encoders import jsonable_encoder
 from starlette.concurrency import run_in_threadpool
 
-from api.http.auth import Caller, require
+from api.http.auth import require
 from api.http.deps import services
 from api.http.openapi import responses
 from api.http.problems import Problem, invalid
 from api.http.schemas import ReloadResult, RulesetDetail, RulesetList, RulesetRef
+from api.keys import Caller
 from api.registry import Snapshot
 from engine import RuleSet
 

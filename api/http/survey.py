@@ -9,10 +9,11 @@ from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFi
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.http.auth import Caller, require
+from api.http.auth import require
 from api.http.deps import caller_name, services
 from api.http.openapi import responses
 from api.http.problems import Problem, invalid
+from api.keys import Caller
 from api.services import Services
 from api.survey.parse import (
     BULLYING_INDICATOR,

@@ -20,8 +20,8 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 
-from api.http.auth import ROLE_NAMES
 from api.http.deps import services
+from api.keys import ROLE_NAMES
 from api.registry import Snapshot
 from api.settings import Role
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id

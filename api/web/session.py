@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from api.http.auth import RANK, KeyRing
+from api.keys import RANK, KeyRing
 from api.settings import ApiKey, Role
 
 COOKIE = "utvalg_okt"

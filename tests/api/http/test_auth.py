@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.cli.serve import cmd_serve, is_loopback
-from api.http.auth import KeyRing
+from api.keys import KeyRing
 from api.settings import ApiKey, Settings, parse_api_keys
 from tests.api.conftest import (
     ADMIN,

@@ -7,7 +7,7 @@ import time
 from fastapi import Response
 from starlette.requests import Request
 
-from api.http.auth import KeyRing
+from api.keys import KeyRing
 from api.settings import parse_api_keys
 from api.web import session
 from api.web.session import COOKIE, WebSessions
