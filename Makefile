@@ -33,7 +33,9 @@ unit: $(STAMP) browser
 	bash scripts/ensure-postgres.sh
 	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest --cucumberjson=var/cucumber.json
 
-test: lint typecheck unit
+# Lint and type checks run beside the tests (two cores); -O keeps each one's output together.
+test:
+	$(MAKE) --no-print-directory -j3 -O lint typecheck unit
 
 # Debian's chromium for the browser tests (installed when missing; never a downloaded browser).
 browser:
