@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import unicodedata
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
@@ -87,16 +88,22 @@ def _check_org_number(value: str) -> str:
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+# CONTRACT section 1: years outside 2000–2100 are refused, `received` included.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
 def _to_date(value: Any) -> Any:
     # YAML gives a date object, JSON an ISO string; anything else (a timestamp with a
     # clock time, a number, a free-form text) is refused rather than guessed at.
     if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
-        return value
+        return _in_year_range(value)
     if isinstance(value, str) and _ISO_DATE.fullmatch(value):
         try:
-            return date.fromisoformat(value)
+            parsed = date.fromisoformat(value)
         except ValueError:
             reason = "nonexistent"
+        else:
+            return _in_year_range(parsed)
     elif isinstance(value, datetime) or (
         isinstance(value, str) and _ISO_DATE.match(value) and value[10:11] in ("T", " ")
     ):
@@ -112,6 +119,41 @@ def _to_date(value: Any) -> Any:
     )
 
 
+def _in_year_range(value: date | None) -> date | None:
+    if value is not None and not YEAR_MIN <= value.year <= YEAR_MAX:
+        # an out-of-range year is OUT_OF_RANGE, as for every `year` field
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "Året i datoen {value} må være mellom {ge} og {le}.",
+            {"value": value.isoformat(), "ge": YEAR_MIN, "le": YEAR_MAX},
+        )
+    return value
+
+
+# --- names ----------------------------------------------------------------------------
+
+NAME_MAX = 200  # CONTRACT section 1: names are 1–200 characters
+# Cc: C0/C1 controls (newline, tab, NUL, DEL …); Zl/Zp: the line and paragraph separators
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
+
+
+def _check_name(value: str) -> str:
+    if len(value) > NAME_MAX:
+        raise PydanticCustomError(
+            "bad_name",
+            "Navnet kan være høyst {max_length} tegn, men har {length}.",
+            {"reason": "long", "max_length": NAME_MAX, "length": len(value)},
+        )
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _CONTROL_CATEGORIES:
+            raise PydanticCustomError(
+                "bad_name",
+                "Navnet har et kontrolltegn (U+{codepoint}) som tegn nr. {position}.",
+                {"reason": "control", "codepoint": f"{ord(char):04X}", "position": position},
+            )
+    return value
+
+
 # --- field types ----------------------------------------------------------------------
 # A `title` is what messages call a field (engine.messages); `examples` give the hint for a
 # number typed without quotes; `description` says what a pattern allows.
@@ -125,7 +167,7 @@ Year = Annotated[StrictInt, Field(ge=2000, le=2100, title="Året")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
 Text = Annotated[StrictStr, Field(pattern=r"\S")]
-Name = Annotated[Text, Field(title="Navnet")]
+Name = Annotated[Text, AfterValidator(_check_name), Field(title="Navnet")]
 CountyNumber = Annotated[
     StrictStr, Field(pattern=r"^[0-9]{2}$", title="Fylkesnummeret", examples=["50"])
 ]
@@ -251,6 +293,16 @@ class Application(_Model):
     kindergartens: list[Kindergarten] = Field(default_factory=list, title="Barnehagene")
 
     @model_validator(mode="after")
+    def _consistent(self) -> Application:
+        # parse_application finds every such problem on the raw data; this guards direct use.
+        data = self.model_dump()
+        problems = _municipality_problems(data) + _survey_year_problems(data)
+        if problems:
+            first = problems[0]
+            raise diagnostic(first.code, first.message, loc=first.loc)
+        return self
+
+    @model_validator(mode="after")
     def _org_numbers_unique(self) -> Application:
         # parse_application finds every clash on the raw data; this guards direct use.
         pairs = [(("schools", i, "org_number"), s.org_number) for i, s in enumerate(self.schools)]
@@ -292,8 +344,13 @@ def parse_application(
         problems += translate(exc.errors(), raw, Application, APPLICATION)
     if isinstance(raw, Mapping):
         problems += _duplicate_problems(raw)
+        problems += _survey_year_problems(raw)
+        problems += _municipality_problems(raw)
         if rounds is not None:
             problems += _round_problems(raw, rounds)
+    if any(p.code == "UNKNOWN_COUNTY" for p in problems):
+        # a county the rules do not know is the problem; its kommunenummer follows from it
+        problems = [p for p in problems if p.code != "MUNICIPALITY_NOT_IN_COUNTY"]
     problems = _unique(problems)
     if source is not None:
         problems = positioned(problems, source)
@@ -393,6 +450,58 @@ def _duplicate_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
         Diagnostic("DUPLICATE_ORG_NUMBER", _duplicate_message(org, first), loc=path)
         for path, org, first in _org_number_clashes(pairs)
     ]
+
+
+def _survey_year_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
+    """DUPLICATE_YEAR for each survey row whose year an earlier row of the school has."""
+    out: list[Diagnostic] = []
+    schools = raw.get("schools")
+    for i, school in enumerate(schools if isinstance(schools, list) else []):
+        rows = school.get("bullying") if isinstance(school, Mapping) else None
+        if not isinstance(rows, list):
+            continue
+        name = school.get("name")
+        named = f"skolen «{name}»" if isinstance(name, str) and name.strip() else "skolen"
+        seen: dict[int, int] = {}
+        for j, row in enumerate(rows):
+            year = row.get("year") if isinstance(row, Mapping) else None
+            if not isinstance(year, int) or isinstance(year, bool):
+                continue
+            if year in seen:
+                first = format_loc(("schools", i, "bullying", seen[year]))
+                msg = (
+                    f"Mobbetallet for {year} står to ganger for {named} (første gang i {first}). "
+                    "Hvilket som skulle gjelde, ville avhenge av rekkefølgen; "
+                    "oppgi hvert år bare én gang."
+                )
+                out.append(
+                    Diagnostic("DUPLICATE_YEAR", msg, loc=("schools", i, "bullying", j, "year"))
+                )
+            else:
+                seen[year] = j
+    return out
+
+
+def _municipality_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
+    """MUNICIPALITY_NOT_IN_COUNTY when the kommunenummer does not begin with the county."""
+    county = raw.get("county")
+    municipality = raw.get("municipality")
+    number = municipality.get("number") if isinstance(municipality, Mapping) else None
+    if not (
+        isinstance(county, str)
+        and isinstance(number, str)
+        and re.fullmatch(r"[0-9]{2}", county)
+        and re.fullmatch(r"[0-9]{4}", number)
+    ):
+        return []  # a malformed number or county is reported by the model
+    if number.startswith(county):
+        return []
+    msg = (
+        f"Kommunenummeret «{number}» i «municipality.number» hører ikke til fylket «{county}» "
+        f"i «county»: et kommunenummer begynner med fylkesnummeret, så kommuner i fylke "
+        f"{county} har nummer {county}01–{county}99. Rett kommunenummeret eller fylket."
+    )
+    return [Diagnostic("MUNICIPALITY_NOT_IN_COUNTY", msg, loc=("municipality", "number"))]
 
 
 def _duplicate_message(org: str, first: Path) -> str:

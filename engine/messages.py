@@ -8,7 +8,8 @@ type says what was expected and what was given, a number out of range gives the 
 What a field is called (its `title`), an example of it (`examples`) and what its format
 is (`description`) are read from the pydantic schema; a `Wording` says how one kind of
 document names its parts and which codes it uses. Two custom pydantic errors are known
-here: `bad_date` (ctx `reason`) and `org_number` (ctx `reason`); a validator that words
+here: `bad_date` (ctx `reason`), `date_out_of_range` (ctx `ge`, `le`), `org_number` (ctx
+`reason`) and `bad_name` (ctx `reason`: `long` or `control`); a validator that words
 its own message raises `diagnostic(code, message)`, which is passed through as it is.
 """
 
@@ -91,6 +92,7 @@ _CODES = {
     "greater_than": "OUT_OF_RANGE",
     "less_than": "OUT_OF_RANGE",
     "bad_date": "BAD_DATE",
+    "date_out_of_range": "OUT_OF_RANGE",
     "literal_error": "BAD_VALUE",
     "enum": "BAD_VALUE",
     "finite_number": "BAD_VALUE",
@@ -238,6 +240,8 @@ def _diagnostic(
         is_datetime = isinstance(value, datetime)
         ctx["reason"] = "datetime" if is_datetime else _DATE_REASONS[kind]
         kind = "bad_date"
+    if kind == "bad_name":
+        return _coded(wording, *_name_problem(ctx, value, subject, wording), loc)
     code = _CODES.get(kind, "BAD_VALUE")
     given = _describe(value, wording)
     if code == "BAD_FORMAT":
@@ -250,6 +254,11 @@ def _diagnostic(
             )
         else:
             msg = f"{subject} må ha nøyaktig ni sifre uten mellomrom, men er {given}."
+    elif kind == "date_out_of_range":
+        msg = (
+            f"{subject} må være en dato i årene {ctx.get('ge')}–{ctx.get('le')}, "
+            f"men er {ctx.get('value')}."
+        )
     elif code == "OUT_OF_RANGE":
         bare = _describe(value, wording, bare=True)
         msg = f"{subject} må være {_range(loc, ctx, schema)}, men er {bare}."
@@ -349,6 +358,26 @@ def _format_message(
     if pattern == r"\S":
         return f"{subject} må ha innhold, men er {given}."
     return f"{subject} har feil form, men er {given}."
+
+
+def _name_problem(
+    ctx: Mapping[str, Any], value: Any, subject: str, wording: Wording
+) -> tuple[str, str]:
+    """NAME_TOO_LONG or NAME_CONTROL_CHARACTER and its message (see application._check_name)."""
+    given = _describe(value, wording)
+    if ctx.get("reason") == "long":
+        length = f"{int(ctx.get('length', 0)):,}".replace(",", " ")
+        msg = (
+            f"{subject} kan være høyst {ctx.get('max_length')} tegn, men har {length} tegn "
+            f"({given}). Skriv navnet slik det står i Enhetsregisteret."
+        )
+        return "NAME_TOO_LONG", msg
+    msg = (
+        f"{subject} har et kontrolltegn (U+{ctx.get('codepoint')}, f.eks. linjeskift eller "
+        f"tabulator) som tegn nr. {ctx.get('position')}: {given}. "
+        "Et navn skal stå på én linje uten slike tegn."
+    )
+    return "NAME_CONTROL_CHARACTER", msg
 
 
 def _date_message(reason: str, value: Any, subject: str, wording: Wording) -> str:

@@ -366,6 +366,7 @@ def test_unknown_county_lists_known_counties() -> None:
 def test_round_and_county_are_free_without_rounds() -> None:
     data = with_change(("round",), "pulje-6")
     data["county"] = "99"
+    data["municipality"]["number"] = "9901"  # a kommunenummer begins with its county
     assert parse_application(data).round == "pulje-6"
 
 
@@ -569,3 +570,136 @@ def test_file_that_is_not_utf8_is_unreadable(tmp_path: Path) -> None:
         load_application_file(path)
     [diag] = info.value.diagnostics
     assert diag.code == "UNREADABLE_FILE" and "UTF-8" in diag.message
+
+
+# --- refusals of CONTRACT section 1 beyond one field ----------------------------------
+
+
+def test_two_survey_rows_for_one_year_are_refused() -> None:
+    data = full_application()
+    data["schools"][0]["bullying"][2] = {"year": 2017, "percent": 2.0}
+    diag = one(refused(data), "DUPLICATE_YEAR", ("schools", 0, "bullying", 2, "year"))
+    assert "2017" in diag.message and "schools[0].bullying[0]" in diag.message
+    assert "Nordby skole" in diag.message
+
+
+def test_duplicate_year_is_refused_in_either_order() -> None:
+    data = full_application()
+    rows = data["schools"][0]["bullying"]
+    rows[2] = {"year": 2017, "percent": 2.0}
+    rows.reverse()
+    one(refused(data), "DUPLICATE_YEAR", ("schools", 0, "bullying", 2, "year"))
+
+
+def test_duplicate_year_is_listed_with_other_problems() -> None:
+    data = full_application()
+    data["schools"][0]["bullying"][1]["year"] = 2017
+    data["schools"][0]["bullying"][0]["percent"] = 101
+    found = codes(refused(data))
+    assert ("DUPLICATE_YEAR", ("schools", 0, "bullying", 1, "year")) in found
+    assert ("OUT_OF_RANGE", ("schools", 0, "bullying", 0, "percent")) in found
+
+
+def test_survey_years_of_different_schools_may_repeat() -> None:
+    data = full_application()
+    data["schools"][1]["bullying"] = [{"year": 2017, "percent": 3.0}]
+    parse_application(data)
+
+
+def test_model_validate_directly_also_refuses_duplicate_years() -> None:
+    data = full_application()
+    data["schools"][0]["bullying"][1]["year"] = 2017
+    with pytest.raises(ValidationError):
+        Application.model_validate(data)
+
+
+@pytest.mark.parametrize("received", ["0001-01-01", "1999-12-31", "2101-01-01", date(1, 1, 1)])
+def test_received_outside_2000_to_2100_is_refused(received: Any) -> None:
+    diag = one(refused(with_change(("received",), received)), "OUT_OF_RANGE", ("received",))
+    assert "2000" in diag.message and "2100" in diag.message and "received" in diag.message
+    assert str(received) in diag.message
+
+
+def test_received_year_out_of_range_in_yaml_is_refused() -> None:
+    text = "round: pulje-5\ncounty: '50'\nreceived: 0001-01-01\n"
+    text += "municipality: {number: '5001', name: Trondheim}\n"
+    diag = one(refused_text(text), "OUT_OF_RANGE", ("received",))
+    assert diag.location.line == 3
+
+
+@pytest.mark.parametrize("received", ["2000-01-01", "2100-12-31"])
+def test_received_year_bounds_are_inclusive(received: str) -> None:
+    parse_application(with_change(("received",), received))
+
+
+@pytest.mark.parametrize("number", ["1804", "9999", "0301"])
+def test_municipality_outside_its_county_is_refused(number: str) -> None:
+    diag = one(
+        refused(with_change(("municipality", "number"), number)),
+        "MUNICIPALITY_NOT_IN_COUNTY",
+        ("municipality", "number"),
+    )
+    assert number in diag.message and "«50»" in diag.message and "county" in diag.message
+
+
+def test_municipality_not_in_county_is_listed_with_other_problems() -> None:
+    data = with_change(("municipality", "number"), "1804")
+    data["schools"][0]["bullying"][0]["percent"] = 101
+    found = codes(refused(data, rounds=ROUNDS))
+    assert ("MUNICIPALITY_NOT_IN_COUNTY", ("municipality", "number")) in found
+    assert ("OUT_OF_RANGE", ("schools", 0, "bullying", 0, "percent")) in found
+
+
+def test_municipality_check_waits_for_a_well_formed_county() -> None:
+    found = codes(refused(with_change(("county",), "5")))
+    assert not any(code == "MUNICIPALITY_NOT_IN_COUNTY" for code, _ in found)
+
+
+def test_model_validate_directly_also_refuses_a_municipality_outside_its_county() -> None:
+    with pytest.raises(ValidationError):
+        Application.model_validate(with_change(("municipality", "number"), "1804"))
+
+
+NAME_PATHS = [
+    ("municipality", "name"),
+    ("schools", 0, "name"),
+    ("kindergartens", 0, "name"),
+    ("schools", 1, "owner", "name"),
+]
+
+
+@pytest.mark.parametrize("path", NAME_PATHS)
+def test_names_longer_than_200_characters_are_refused(path: tuple[str | int, ...]) -> None:
+    diag = one(refused(with_change(path, "Å" * 210_000)), "NAME_TOO_LONG", path)
+    assert "200" in diag.message and "210 000" in diag.message
+    assert len(diag.message) < 400  # the value is shown cut short
+
+
+@pytest.mark.parametrize("path", NAME_PATHS)
+def test_names_of_200_characters_are_accepted(path: tuple[str | int, ...]) -> None:
+    parse_application(with_change(path, "Å" * 200))
+
+
+@pytest.mark.parametrize(
+    "name", ["Nordby\nskole", "Nordby\tskole", "Nordby\x00", "A\x7fB", "A\u2028B"]
+)
+@pytest.mark.parametrize("path", NAME_PATHS)
+def test_names_with_control_characters_are_refused(path: tuple[str | int, ...], name: str) -> None:
+    diag = one(refused(with_change(path, name)), "NAME_CONTROL_CHARACTER", path)
+    assert "U+" in diag.message and path[-1] in diag.message
+
+
+@pytest.mark.parametrize("path", NAME_PATHS)
+def test_empty_names_are_refused_everywhere(path: tuple[str | int, ...]) -> None:
+    one(refused(with_change(path, "")), "BAD_FORMAT", path)
+
+
+def test_names_with_letters_of_every_kind_are_accepted() -> None:
+    app = parse_application(with_change(("municipality", "name"), "Guovdageaidnu – Kautokeino"))
+    assert app.municipality.name == "Guovdageaidnu – Kautokeino"
+
+
+def test_an_unknown_county_is_not_also_a_municipality_outside_it() -> None:
+    for data in (with_change(("county",), "99"), with_change(("county",), "51")):
+        found = {code for code, _ in codes(refused(data, rounds=ROUNDS))}
+        assert found == {"UNKNOWN_COUNTY"}

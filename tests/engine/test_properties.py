@@ -64,6 +64,7 @@ def applications(draw: st.DrawFn) -> dict[str, Any]:
     data = copy.deepcopy(baseline())
     data["received"] = draw(st.sampled_from([None, "2020-01-15", "2020-02-01", "2020-02-10"]))
     data["county"] = draw(st.sampled_from(["50", "18"]))
+    data["municipality"]["number"] = {"50": "5001", "18": "1804"}[data["county"]]
     data["municipality"]["motivated"] = draw(tristate)
     data["municipality"]["supervision"] = draw(maybe_list(supervision()))
     data["participants"] = {
