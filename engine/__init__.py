@@ -22,7 +22,7 @@ from engine.diagnostics import (
 from engine.evaluate import RuleConflict, application_id_of, evaluate
 from engine.facts.core import SurveySource
 from engine.loader import check_rules, load_ruleset
-from engine.ranking import Rankable, rank, rankable
+from engine.ranking import Rankable, municipality_clashes, rank, rankable
 from engine.ruleset import RuleSet
 from engine.runtime import FactRefused, RuleRuntimeError
 from engine.yamlpos import DuplicateJsonKey
@@ -49,6 +49,7 @@ __all__ = [
     "load_application_file",
     "load_application_text",
     "load_ruleset",
+    "municipality_clashes",
     "parse_application",
     "rank",
     "rankable",

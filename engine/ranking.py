@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from engine.application import Application
 from engine.decision import CountyRanking, Decision, RankEntry, Ranking
+from engine.diagnostics import Diagnostic
 from engine.ruleset import RuleSet
 from engine.types import Outcome
 
@@ -36,6 +37,38 @@ def rankable(application: Application, decision: Decision) -> Rankable:
         application.municipality.number,
         application.received,
     )
+
+
+def municipality_clashes(
+    applications: Sequence[Application], names: Sequence[str]
+) -> list[tuple[int, Diagnostic]]:
+    """DUPLICATE_MUNICIPALITY for each application whose municipality and round came before.
+
+    A ranking ranks municipalities, each at most once per round (CONTRACT section 2), so
+    given applications with two from one municipality are refused whole. `names` says how
+    each application is called to the reader (a file name, `applications[1]`); each problem
+    is paired with the index of the later application and names both.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    out: list[tuple[int, Diagnostic]] = []
+    for i, app in enumerate(applications):
+        key = (app.round, app.municipality.number)
+        if key not in seen:
+            seen[key] = i
+            continue
+        first = seen[key]
+        msg = (
+            f"{_named(names[i], app)} og {_named(names[first], applications[first])} "
+            f"er begge fra kommune {app.municipality.number} {app.municipality.name} i runde "
+            f"{app.round}. En kommune rangeres bare én gang per runde: ta med bare den søknaden "
+            "som gjelder."
+        )
+        out.append((i, Diagnostic("DUPLICATE_MUNICIPALITY", msg, loc=("municipality", "number"))))
+    return out
+
+
+def _named(name: str, app: Application) -> str:
+    return f"Søknaden {name}" + (f" (id {app.id})" if app.id else "")
 
 
 def _order(item: Rankable) -> tuple[int, int, bool, dt.date, str, str]:

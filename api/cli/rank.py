@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 
 from api.cli.evaluate import evaluate_files
-from api.cli.shared import width_cut
-from engine import Ranking, RuleSet, rank, rankable
+from api.cli.shared import print_diagnostics, width_cut
+from engine import Location, Ranking, RuleSet, municipality_clashes, rank, rankable
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -20,6 +21,11 @@ def cmd_rank(args: argparse.Namespace) -> int:
             f"Søknadene gjelder flere runder ({', '.join(rounds)}); ranger én runde om gangen.",
             file=sys.stderr,
         )
+        return 2
+    clashes = municipality_clashes(apps, args.files)
+    if clashes:
+        print_diagnostics(replace(d, location=Location(args.files[i])) for i, d in clashes)
+        print("Ingen søknader ble rangert: rett feilene over og prøv igjen.", file=sys.stderr)
         return 2
     ruleset = rulesets[rounds[0]]
     ranking = rank([rankable(a, d) for a, d in zip(apps, decisions, strict=True)], ruleset)

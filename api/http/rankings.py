@@ -16,7 +16,7 @@ from api.http.problems import Problem, error
 from api.http.records import ruleset_header
 from api.keys import Caller
 from api.registry import Snapshot
-from engine import Rankable, Ranking, RuleSet, rank
+from engine import Application, Rankable, Ranking, RuleSet, municipality_clashes, rank
 
 router = APIRouter(prefix="/v1", tags=["rangering"])
 
@@ -58,6 +58,7 @@ async def create_ranking(
             )
         ruleset = checked[0][2]
         apps = [app for _, app, _ in checked]
+        _refuse_municipality_clashes(apps)
         results = await evaluate(request, ruleset, apps)
         # the outcome and score come with each result: the decision JSON is not read again
         items = [
@@ -73,6 +74,21 @@ async def create_ranking(
         ]
     response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
     return rank(items, ruleset)
+
+
+def _refuse_municipality_clashes(apps: list[Application]) -> None:
+    """422 DUPLICATE_MUNICIPALITY, naming both, when two applications share a municipality."""
+    clashes = municipality_clashes(apps, [f"applications[{i}]" for i in range(len(apps))])
+    if clashes:
+        errors = [error(d.code, d.message, ["applications", i, *d.loc]) for i, d in clashes]
+        raise Problem(
+            422,
+            "",
+            "",
+            errors=errors,
+            detail="Rangeringen ble avvist: en kommune kan bare rangeres én gang per runde. "
+            "Ingen søknad ble vurdert.",
+        )
 
 
 async def _stored(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine import evaluate, rank, rankable
+from engine import evaluate, municipality_clashes, rank, rankable
 from tests.builders import application, changed, ruleset
 
 HIGH = [{"year": y, "percent": 15.0, "respondents": 100} for y in (2017, 2018, 2019)]
@@ -67,3 +67,29 @@ def test_absent_received_ranks_last_then_municipality_then_id() -> None:
     # all incomplete with score 0; same received for x and y -> municipality number
     assert [a for a, _ in result["50"]] == ["x", "y", "z"]
     assert not any(w for _, w in result["50"])
+
+
+def test_two_applications_from_one_municipality_are_named_together() -> None:
+    apps = [
+        application(app("a", number="5001")),
+        application(app("b", number="5006")),
+        application(app("c", number="5001")),
+    ]
+    clashes = municipality_clashes(apps, ["a.yaml", "b.yaml", "c.yaml"])
+    assert [(i, d.code, d.loc) for i, d in clashes] == [
+        (2, "DUPLICATE_MUNICIPALITY", ("municipality", "number"))
+    ]
+    message = clashes[0][1].message
+    assert "c.yaml" in message and "a.yaml" in message and "5001" in message
+    assert "(id a)" in message and "(id c)" in message
+
+
+def test_one_application_per_municipality_has_no_clash() -> None:
+    apps = [application(app("a", number="5001")), application(app("b", number="5006"))]
+    assert municipality_clashes(apps, ["a", "b"]) == []
+
+
+def test_the_same_municipality_in_two_rounds_is_no_clash() -> None:
+    first = application(app("a", number="5001"))
+    second = first.model_copy(update={"round": "pulje-6", "id": "b"})
+    assert municipality_clashes([first, second], ["a", "b"]) == []

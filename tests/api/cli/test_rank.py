@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -28,3 +29,16 @@ def test_rank_text_draws_capacity_line(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = run(capsys, "rank", "--rules", RULES, *EXAMPLES)
     assert code == 0
     assert "kapasitetsgrense" in out and "Nordland" in out
+
+
+def test_rank_refuses_two_applications_from_one_municipality(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    trondheim = next(p for p in EXAMPLES if p.endswith("trondheim-2020.yaml"))
+    again = tmp_path / "trondheim-igjen.yaml"
+    again.write_text(Path(trondheim).read_text().replace("id: trondheim-2020", "id: trondheim-b"))
+    code, out, err = run(capsys, "rank", "--rules", RULES, trondheim, str(again), EXAMPLES[0])
+    assert code == 2 and out == ""
+    assert "DUPLICATE_MUNICIPALITY" in err
+    assert str(again) in err and trondheim in err and "5001" in err
+    assert "trondheim-2020" in err and "trondheim-b" in err

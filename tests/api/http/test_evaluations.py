@@ -165,8 +165,13 @@ def test_replay_under_unchanged_rules_is_the_same(api: TestClient) -> None:
     assert body["stored"] == body["current"]
 
 
+def in_municipality(data: dict[str, Any], number: str) -> dict[str, Any]:
+    """The application as if from another municipality of its county."""
+    return dict(data, municipality=dict(data["municipality"], number=number))
+
+
 def test_ranking_of_given_applications_is_not_stored(api: TestClient) -> None:
-    apps = [app_with_id(), high_k1(), high_k1()]
+    apps = [app_with_id(), in_municipality(high_k1(), "5006"), in_municipality(high_k1(), "5031")]
     r = api.post("/v1/rankings", json={"applications": apps})
     assert r.status_code == 200
     (county,) = r.json()["counties"]
@@ -189,7 +194,7 @@ def test_ranking_takes_outcome_and_score_from_the_workers_without_reading_decisi
         return [dataclasses.replace(r, decision_json="") for r in await real(*args)]
 
     monkeypatch.setattr(pool, "evaluate", without_decisions)
-    apps = [app_with_id(), high_k1()]
+    apps = [app_with_id(), in_municipality(high_k1(), "5006")]
     r = api.post("/v1/rankings", json={"applications": apps})
     assert r.status_code == 200
     (county,) = r.json()["counties"]
@@ -199,6 +204,19 @@ def test_ranking_takes_outcome_and_score_from_the_workers_without_reading_decisi
         (d.application_id, d.outcome, d.score) for d in expected
     ]
     assert [d.outcome for d in expected] == ["recommended", "not_recommended"]
+
+
+def test_ranking_refuses_two_applications_from_one_municipality(api: TestClient) -> None:
+    apps = [app_with_id(), in_municipality(high_k1(), "5006"), high_k1()]
+    r = api.post("/v1/rankings", json={"applications": apps})
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("application/problem+json")
+    (err,) = r.json()["errors"]
+    assert err["code"] == "DUPLICATE_MUNICIPALITY"
+    assert err["loc"] == ["applications", 2, "municipality", "number"]
+    assert "applications[2]" in err["msg"] and "applications[0]" in err["msg"]
+    assert apps[0]["id"] in err["msg"] and apps[2]["id"] in err["msg"] and "5001" in err["msg"]
+    assert api.get(f"/v1/evaluations/{apps[1]['id']}").status_code == 404
 
 
 def test_ranking_refuses_mixed_rounds_and_bad_bodies(api: TestClient) -> None:
