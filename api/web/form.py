@@ -12,6 +12,7 @@ says what is wrong; each diagnostic's data path is mapped back to the field it c
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -59,6 +60,8 @@ class FormState:
     errors: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
     years: list[int] = field(default_factory=list)
+    # (field, what is missing) shown before an application with gaps is evaluated
+    missing: list[tuple[str, str]] = field(default_factory=list)
 
     def value(self, name: str) -> str:
         """The typed value of a field ('' when empty)."""
@@ -365,15 +368,58 @@ class _Builder:
 
 
 _NORWEGIAN_DATE = re.compile(r"([0-9]{1,2})\.([0-9]{1,2})\.([0-9]{4})")
+# what the date field's `pattern` allows: dd.mm.åååå (the hint) or ÅÅÅÅ-MM-DD (the files)
+DATE_PATTERN = r"[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4}|[0-9]{4}-[0-9]{2}-[0-9]{2}"
 
 
 def _iso_date(text: str) -> str:
-    """`27.1.2020` → `2020-01-27` (a browser without a date field lets people type that)."""
+    """`27.1.2020` → `2020-01-27`: the form's date field is text, typed as dd.mm.åååå."""
     found = _NORWEGIAN_DATE.fullmatch(text)
     if found is None:
         return text
     day, month, year = found.groups()
     return f"{year}-{int(month):02d}-{int(day):02d}"
+
+
+def norwegian_date(value: dt.date) -> str:
+    """`2020-01-27` → `27.01.2020`, as the form's date field shows it."""
+    return value.strftime("%d.%m.%Y") if value.year >= 1000 else value.isoformat()
+
+
+_PARTIES = {
+    "school_owner": "om skoleeier deltar",
+    "kindergarten_owner": "om barnehageeier deltar",
+    "ppt": "om PPT deltar",
+}
+
+
+def missing_basics(raw: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(field, Norwegian text) for what a valid application leaves unknown at its top level.
+
+    These are what make a decision «incomplete» (or K6 not met) whatever the units say: the
+    received date (FRIST), the municipality's motivation (K4), the parties (K6) and having
+    a school and a kindergarten at all (K6).
+    """
+    out: list[tuple[str, str]] = []
+    if not raw.get("received"):
+        out.append(("received", "mottatt-dato (uten den er fristen ukjent)"))
+    municipality = raw.get("municipality") or {}
+    if municipality.get("motivated") is None:
+        out.append(("municipality.motivated", "om kommunen er motivert (K4)"))
+    participants = raw.get("participants") or {}
+    unknown = [part for part in _PARTIES if participants.get(part) is None]
+    for part in unknown:
+        out.append((f"participants.{part}", f"{_PARTIES[part]} (K6)"))
+    if not raw.get("schools"):
+        out.append(("schools.0.name", "skoler: ingen skole er fylt inn (K6 krever minst én)"))
+    if not raw.get("kindergartens"):
+        out.append(
+            (
+                "kindergartens.0.name",
+                "barnehager: ingen barnehage er fylt inn (K6 krever minst én)",
+            )
+        )
+    return out
 
 
 def to_application(state: FormState) -> tuple[dict[str, Any], dict[Loc, str]]:
@@ -403,6 +449,12 @@ def place_errors(
         for key, choose in _CHOOSE.items():
             if (name == key or name.endswith("." + key)) and not state.value(name):
                 text = choose
+        if name == "received" and d.code == "BAD_DATE":
+            # the engine names the file format (ÅÅÅÅ-MM-DD); the field asks for dd.mm.åååå
+            typed = state.value(name).strip()
+            text = (
+                f"«{typed}» er ikke en gyldig dato. Skriv datoen som dd.mm.åååå, f.eks. 01.02.2020."
+            )
         msgs = state.errors.setdefault(name, [])
         if text not in msgs:
             msgs.append(text)
@@ -431,7 +483,7 @@ def from_application(app: Application, default_years: Sequence[int]) -> FormStat
     v["id"] = app.id or ""
     v["round"] = app.round
     v["county"] = app.county
-    v["received"] = app.received.isoformat() if app.received else ""
+    v["received"] = norwegian_date(app.received) if app.received else ""
     v["municipality.number"] = app.municipality.number
     v["municipality.name"] = app.municipality.name
     v["municipality.motivated"] = _tri_text(app.municipality.motivated)

@@ -22,11 +22,13 @@ from api.http.inputs import check_application
 from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
 from api.web.form import (
+    DATE_PATTERN,
     FormState,
     add_row,
     blank,
     from_application,
     from_form,
+    missing_basics,
     place_errors,
     to_application,
 )
@@ -88,6 +90,7 @@ def _form_page(
             "upload_errors": upload_errors or [],
             "upload_text": upload_text,
             "upload_name": upload_name,
+            "date_pattern": DATE_PATTERN,
         },
         status=status,
         ruleset=ruleset,
@@ -152,6 +155,10 @@ async def submit_form(request: Request) -> Response:
         return _form_page(request, visitor, state, ruleset, status=422)
     if state.has_errors:  # the form's own checks (a list marked «Ingen» with rows)
         return _form_page(request, visitor, state, ruleset, status=422)
+    state.missing = missing_basics(raw)
+    if state.missing and action != "evaluate-anyway":
+        # an application with gaps is not stored before the rådgiver has seen what is missing
+        return _form_page(request, visitor, state, checked[1])
     app, ruleset = checked
     return await _evaluate_and_show(request, visitor, raw, app, ruleset)
 

@@ -236,3 +236,72 @@ def test_a_log_that_cannot_be_written_is_a_503_page_and_nothing_is_stored(
         with engine.begin() as conn:
             stored = conn.exec_driver_sql("SELECT count(*) FROM evaluations_gone").scalar()
         assert stored == 0
+
+
+def _bare_form(token: str, **more: str) -> dict[str, str]:
+    form = {
+        "csrf_token": token,
+        "round": "pulje-5",
+        "county": "50",
+        "municipality.number": "5001",
+        "municipality.name": "Trondheim",
+        "action": "evaluate",
+    }
+    form.update(more)
+    return form
+
+
+def test_a_bare_application_shows_what_is_missing_before_it_is_stored(
+    open_client: TestClient,
+) -> None:
+    before = open_client.get("/soknader?fylke=50").text.count("data-rank=")
+    token = csrf_of(open_client.get("/vurdering").text)
+    r = open_client.post("/vurdering", data=_bare_form(token), follow_redirects=False)
+    assert r.status_code == 200
+    check_page(r.text)
+    shown = visible_text(r.text)
+    assert "dette mangler" in shown
+    for text in ("Mottatt-dato", "Om PPT deltar", "Skoler: ingen skole", "Barnehager: ingen"):
+        assert text in shown
+    assert 'href="#f-received"' in r.text and 'href="#f-participants-ppt"' in r.text
+    assert 'value="Trondheim"' in r.text  # what was typed stays
+    assert open_client.get("/soknader?fylke=50").text.count("data-rank=") == before
+    # the rådgiver may evaluate it as it is
+    anyway = _bare_form(csrf_of(r.text), action="evaluate-anyway")
+    assert 'value="evaluate-anyway"' in r.text
+    r = open_client.post("/vurdering", data=anyway, follow_redirects=False)
+    assert r.status_code == 303
+    # no school and no kindergarten: K6 is not met
+    assert "Ikke anbefalt" in visible_text(open_client.get(r.headers["location"]).text)
+
+
+def test_a_dotted_date_is_kept_when_the_form_comes_back_and_the_hint_agrees(
+    open_client: TestClient,
+) -> None:
+    page = open_client.get("/vurdering").text
+    field = re.search(r'<input type="([a-z]+)" id="f-received"[^>]*>', page)
+    assert field and field.group(1) == "text"  # no browser date widget saying mm/dd/yyyy
+    assert 'pattern="' in field.group(0)
+    assert "dd.mm.åååå" in page and "ÅÅÅÅ-MM-DD" not in page.split('id="skjema"', 1)[1]
+    form = _bare_form(csrf_of(page), received="01.02.2020", **{"municipality.number": "50O1"})
+    r = open_client.post("/vurdering", data=form)
+    assert r.status_code == 422
+    assert re.search(r'id="f-received" name="received" value="01.02.2020"', r.text)
+    form = _bare_form(csrf_of(r.text), received="31.02.2020")
+    r = open_client.post("/vurdering", data=form)
+    assert r.status_code == 422
+    assert "«31.02.2020» er ikke en gyldig dato" in r.text
+
+
+def test_a_dotted_date_is_read_as_the_received_date(open_client: TestClient) -> None:
+    path = EXAMPLES / "steinkjer-2020.yaml"
+    token = csrf_of(open_client.get("/vurdering").text)
+    data: dict[str, list[str]] = {"csrf_token": [token], "action": ["evaluate"]}
+    for name, value in _form_items(path):
+        data.setdefault(name, []).append(value)
+    assert re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}", data["received"][0])
+    r = open_client.post("/vurdering", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    expected = evaluate(load_application_file(path), RULES)
+    frist = next(c for c in expected.criteria if c.criterion == "FRIST")
+    assert frist.explanation in visible_text(open_client.get(r.headers["location"]).text)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from api.web.form import (
+    DATE_PATTERN,
     FormState,
     add_row,
     from_application,
     from_form,
+    missing_basics,
     place_errors,
     to_application,
 )
@@ -184,3 +187,52 @@ def test_a_norwegian_date_is_read_as_a_date() -> None:
         assert raw["received"] == data
     raw, _ = to_application(from_form([("received", "i går")], YEARS))
     assert raw["received"] == "i går"  # left for the engine to refuse, in Norwegian
+
+
+def test_a_received_date_comes_back_to_the_form_as_dd_mm_yyyy() -> None:
+    app = load_application_file(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml")
+    state = from_application(app, YEARS)
+    assert re.fullmatch(r"[0-9]{2}\.[0-9]{2}\.[0-9]{4}", state.value("received"))
+    raw, _ = to_application(state)
+    assert raw["received"] == app.received.isoformat() if app.received else False
+
+
+def test_the_date_pattern_allows_both_forms_and_nothing_else() -> None:
+    for typed in ("01.02.2020", "1.2.2020", "2020-02-01"):
+        assert re.fullmatch(DATE_PATTERN, typed)
+    for typed in ("02/01/2020", "1.2.20", "i går"):
+        assert not re.fullmatch(DATE_PATTERN, typed)
+
+
+def test_a_bad_dotted_date_is_said_in_the_form_s_own_words() -> None:
+    state = from_form([("received", "31.02.2020")], YEARS)
+    raw, fields = to_application(state)
+    with pytest.raises(InvalidApplication) as info:
+        parse_application(raw)
+    place_errors(state, info.value.diagnostics, fields)
+    (msg,) = state.field_errors("received")
+    assert "«31.02.2020»" in msg and "dd.mm.åååå" in msg and "ÅÅÅÅ" not in msg
+
+
+def test_what_a_bare_application_leaves_unknown_is_listed() -> None:
+    typed = [("round", "pulje-5"), ("county", "50"), ("municipality.number", "5001")]
+    typed.append(("municipality.name", "Trondheim"))
+    raw, _ = to_application(from_form(typed, YEARS))
+    parse_application(raw)  # valid: nothing is wrong, only unknown
+    missing = dict(missing_basics(raw))
+    assert set(missing) == {
+        "received",
+        "municipality.motivated",
+        "participants.school_owner",
+        "participants.kindergarten_owner",
+        "participants.ppt",
+        "schools.0.name",
+        "kindergartens.0.name",
+    }
+    assert "mottatt-dato" in missing["received"] and "PPT" in missing["participants.ppt"]
+
+
+def test_a_complete_application_misses_nothing() -> None:
+    app = load_application_file(ROOT / "examples" / "pulje-5" / "steinkjer-2020.yaml")
+    raw, _ = to_application(from_application(app, YEARS))
+    assert missing_basics(raw) == []
