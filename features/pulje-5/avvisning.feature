@@ -7,8 +7,10 @@ Egenskap: Søknader med feil avvises hele
 
   Feilkodene som vises her: BAD_ORG_NUMBER (feil kontrollsiffer i organisasjonsnummeret),
   DUPLICATE_ORG_NUMBER (samme organisasjonsnummer to ganger), UNKNOWN_COUNTY (fylket er
-  ikke med i regelsettet), UNKNOWN_ROUND (ukjent runde), BAD_FORMAT, BAD_DATE, BAD_TYPE,
-  OUT_OF_RANGE (tall utenfor lovlig område) og UNKNOWN_FIELD (felt som ikke finnes).
+  ikke med i regelsettet), UNKNOWN_ROUND (ukjent runde), MUNICIPALITY_NOT_IN_COUNTY
+  (kommunenummeret begynner ikke med fylkesnummeret), DUPLICATE_YEAR (samme år to ganger i
+  en skoles mobbetall), BAD_FORMAT, BAD_DATE, BAD_TYPE, OUT_OF_RANGE (tall eller år utenfor
+  lovlig område, også året i mottatt-datoen) og UNKNOWN_FIELD (felt som ikke finnes).
 
   Bakgrunn:
     Gitt en søknad fra Trondheim kommune i fylke 50 mottatt 2020-01-20
@@ -30,6 +32,8 @@ Egenskap: Søknader med feil avvises hele
       | søknaden              | runde    | pulje-9   | UNKNOWN_ROUND  | round                 |
       | søknaden              | mottatt  | 2020-02-30 | BAD_DATE      | received              |
       | kommunen              | motivert | kanskje   | BAD_TYPE       | municipality.motivated |
+      | søknaden              | mottatt  | 0001-01-01 | OUT_OF_RANGE  | received              |
+      | kommunen              | kommunenummer | 1804 | MUNICIPALITY_NOT_IN_COUNTY | municipality.number |
 
   Scenario: Alle feilene listes på én gang
     Gitt skolen «Nordby skole» har mobbetall:
@@ -41,6 +45,14 @@ Egenskap: Søknader med feil avvises hele
       | felt                           | kode         |
       | schools[0].bullying[0].percent | OUT_OF_RANGE |
       | schools[0].bullying[1].year    | OUT_OF_RANGE |
+
+  Scenario: To mobbetall for samme år avvises, for ellers ville rekkefølgen avgjøre
+    Gitt skolen «Nordby skole» har mobbetall:
+      | år   | prosent | svar |
+      | 2019 | 12,0    | 100  |
+      | 2019 | 3,0     | 100  |
+    Når søknaden vurderes
+    Så avvises søknaden med feilen «DUPLICATE_YEAR» i feltet «schools[0].bullying[1].year»
 
   Scenario: To skoler med samme organisasjonsnummer avvises
     Gitt søknaden har skolene:
