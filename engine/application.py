@@ -31,7 +31,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
-from engine.messages import APPLICATION, diagnostic, did_you_mean, positioned, translate
+from engine.messages import (
+    APPLICATION,
+    diagnostic,
+    did_you_mean,
+    positioned,
+    shown_text,
+    translate,
+)
 from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
 
 __all__ = [
@@ -461,7 +468,9 @@ def _survey_year_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
         if not isinstance(rows, list):
             continue
         name = school.get("name")
-        named = f"skolen «{name}»" if isinstance(name, str) and name.strip() else "skolen"
+        named = (
+            f"skolen «{shown_text(name)}»" if isinstance(name, str) and name.strip() else "skolen"
+        )
         seen: dict[int, int] = {}
         for j, row in enumerate(rows):
             year = row.get("year") if isinstance(row, Mapping) else None

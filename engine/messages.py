@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import re
 import types
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -360,11 +361,29 @@ def _format_message(
     return f"{subject} har feil form, men er {given}."
 
 
+_CONTROL_NAMES = {
+    "0009": "tabulator",
+    "000A": "linjeskift",
+    "000D": "vognretur",
+    "0000": "nulltegn",
+    "2028": "linjeskilletegn",
+    "2029": "avsnittsskilletegn",
+}
+
+
+def shown_text(text: str, limit: int = 60) -> str:
+    """`text` cut to `limit` characters, with control characters written as `[U+000A]`."""
+    cut = text if len(text) <= limit else text[: limit - 3] + "…"
+    return "".join(
+        f"[U+{ord(c):04X}]" if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in cut
+    )
+
+
 def _name_problem(
     ctx: Mapping[str, Any], value: Any, subject: str, wording: Wording
 ) -> tuple[str, str]:
     """NAME_TOO_LONG or NAME_CONTROL_CHARACTER and its message (see application._check_name)."""
-    given = _describe(value, wording)
+    given = wording.text.format(text=shown_text(value)) if isinstance(value, str) else ""
     if ctx.get("reason") == "long":
         length = f"{int(ctx.get('length', 0)):,}".replace(",", " ")
         msg = (
@@ -372,10 +391,12 @@ def _name_problem(
             f"({given}). Skriv navnet slik det står i Enhetsregisteret."
         )
         return "NAME_TOO_LONG", msg
+    codepoint = str(ctx.get("codepoint"))
+    what = _CONTROL_NAMES.get(codepoint, "kontrolltegn")
     msg = (
-        f"{subject} har et kontrolltegn (U+{ctx.get('codepoint')}, f.eks. linjeskift eller "
-        f"tabulator) som tegn nr. {ctx.get('position')}: {given}. "
-        "Et navn skal stå på én linje uten slike tegn."
+        f"{subject} har et kontrolltegn som tegn nr. {ctx.get('position')} (U+{codepoint}, "
+        f"{what}): {given}. Et navn skal stå på én linje, uten linjeskift, tabulator eller "
+        "andre kontrolltegn."
     )
     return "NAME_CONTROL_CHARACTER", msg
 
