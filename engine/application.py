@@ -174,7 +174,12 @@ Year = Annotated[StrictInt, Field(ge=2000, le=2100, title="Året")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
 Text = Annotated[StrictStr, Field(pattern=r"\S")]
-Name = Annotated[Text, AfterValidator(_check_name), Field(title="Navnet")]
+# maxLength is published (OpenAPI) but checked by _check_name, for its own code and message
+Name = Annotated[
+    Text,
+    AfterValidator(_check_name),
+    Field(title="Navnet", json_schema_extra={"maxLength": NAME_MAX}),
+]
 CountyNumber = Annotated[
     StrictStr, Field(pattern=r"^[0-9]{2}$", title="Fylkesnummeret", examples=["50"])
 ]
