@@ -58,7 +58,8 @@ def municipality_clashes(
             continue
         first = seen[key]
         msg = (
-            f"{_named(names[i], app)} og {_named(names[first], applications[first])} "
+            f"Søknaden {_named(names[i], app)} og søknaden "
+            f"{_named(names[first], applications[first])} "
             f"er begge fra kommune {app.municipality.number} {app.municipality.name} i runde "
             f"{app.round}. En kommune rangeres bare én gang per runde: ta med bare den søknaden "
             "som gjelder."
@@ -68,7 +69,7 @@ def municipality_clashes(
 
 
 def _named(name: str, app: Application) -> str:
-    return f"Søknaden {name}" + (f" (id {app.id})" if app.id else "")
+    return name + (f" (id {app.id})" if app.id else "")
 
 
 def _order(item: Rankable) -> tuple[int, int, bool, dt.date, str, str]:
