@@ -510,10 +510,11 @@ def _municipality_problems(raw: Mapping[str, Any]) -> list[Diagnostic]:
         return []  # a malformed number or county is reported by the model
     if number.startswith(county):
         return []
+    # the («…») asides name the data fields; the web form leaves them out
     msg = (
-        f"Kommunenummeret «{number}» i «municipality.number» hører ikke til fylket «{county}» "
-        f"i «county»: et kommunenummer begynner med fylkesnummeret, så kommuner i fylke "
-        f"{county} har nummer {county}01–{county}99. Rett kommunenummeret eller fylket."
+        f"Kommunenummeret («number») {number} hører ikke til fylke {county} («county»): "
+        f"et kommunenummer begynner med fylkesnummeret, så kommunene i fylke {county} har "
+        f"numre fra {county}01 til {county}99. Rett kommunenummeret eller fylket."
     )
     return [Diagnostic("MUNICIPALITY_NOT_IN_COUNTY", msg, loc=("municipality", "number"))]
 

@@ -305,3 +305,14 @@ def test_a_dotted_date_is_read_as_the_received_date(open_client: TestClient) -> 
     expected = evaluate(load_application_file(path), RULES)
     frist = next(c for c in expected.criteria if c.criterion == "FRIST")
     assert frist.explanation in visible_text(open_client.get(r.headers["location"]).text)
+
+
+def test_a_municipality_outside_the_county_is_said_next_to_its_number(
+    open_client: TestClient,
+) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    r = open_client.post("/vurdering", data=_bare_form(token, **{"municipality.number": "1804"}))
+    assert r.status_code == 422
+    found = re.search(r'<p class="error-message" id="f-municipality-number-feil">(.*?)</p>', r.text)
+    assert found and "1804 hører ikke til fylke 50" in found.group(1)
+    assert "«" not in found.group(1)  # no data field names in the form
