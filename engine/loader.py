@@ -48,6 +48,11 @@ class RulesetFile(RulesModel):
     # int keys are allowed here only to refuse them with a helpful BAD_FORMAT below
     counties: dict[str | int, County]
     inclusion_criterion: str
+    office: str = Field(
+        "Statsforvalteren",
+        min_length=1,
+        description="embetets navn slik tekstene skal bruke det (f.eks. Fylkesmannen)",
+    )
     labels: Labels
     summaries: Summaries
 
@@ -163,6 +168,7 @@ def _load(folder: FsPath) -> tuple[RuleSet | None, list[Diagnostic]]:
         survey=head.survey,
         counties={str(k): v for k, v in head.counties.items()},
         inclusion_criterion=head.inclusion_criterion,
+        office=head.office,
         labels=head.labels,
         summaries=head.summaries,
         criteria=tuple(criteria),
