@@ -121,6 +121,7 @@ _EXPECTED_TYPES = {
     "dataclass_type": "",
 }
 _TABLE_TYPES = ("dict_type", "model_type", "model_attributes_type", "dataclass_type")
+_QUOTED = re.compile(r"'([^']*)'")
 _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
 
 
@@ -384,8 +385,13 @@ def _range(loc: Path, ctx: Mapping[str, Any], schema: Any) -> str:
 
 
 def _expected(ctx: Mapping[str, Any]) -> str:
+    """pydantic's `'a', 'b' or 'c'` as `«a», «b» eller «c»`."""
     expected = str(ctx.get("expected", ""))
-    return expected.replace("'", "").replace(" or ", " eller ")
+    values = _QUOTED.findall(expected)
+    if not values:
+        return expected.replace(" or ", " eller ")
+    quoted = [f"«{v}»" for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
 def _digits(pattern: Any) -> int | None:
