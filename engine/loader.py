@@ -14,7 +14,14 @@ from pydantic import Field, ValidationError
 from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.facts.core import VOCABULARY
-from engine.messages import RULES, keys_at, missing_key, positioned, translate
+from engine.messages import (
+    RULES,
+    keys_at,
+    missing_key,
+    number_expected,
+    positioned,
+    translate,
+)
 from engine.ruleset import (
     County,
     Criterion,
@@ -351,7 +358,7 @@ def _check_parameters(
                         )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             if declared or not isinstance(value, int | float | bool):
-                error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
+                error("BAD_TYPE", number_expected(f"Parameteren «{name}»", value), loc)
         elif "int" in declared and not isinstance(value, int):
             error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
 
