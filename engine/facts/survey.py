@@ -68,7 +68,8 @@ def _survey_fact(
         missing = [
             (
                 f"{path}[year={r['year']}]",
-                f"{field_title(ctx.subject, 'bullying')} for {r['year']} ({r['reason']})",
+                f"{field_title(ctx.subject, 'bullying')} for {r['year']}"
+                + ("" if r["reason"] == "mangler" else f" ({r['reason']})"),
             )
             for r in rows
             if r["status"] == "unknown"

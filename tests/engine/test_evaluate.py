@@ -94,6 +94,10 @@ def test_explanations_name_no_technical_field() -> None:
     frist = next(r for r in decision.criteria if r.criterion == "FRIST")
     assert frist.missing == ["received"]
     assert "Mangler: mottaksdatoen." in frist.explanation
+    k1 = next(r for r in decision.criteria if r.criterion == "K1")
+    assert "Mangler: mobbetallene for 2017, mobbetallene for 2018" in k1.explanation
+    assert "(mangler)." not in k1.explanation
+    assert k1.missing[0] == "schools[0].bullying[year=2017]"
 
 
 def test_the_office_is_named_as_the_ruleset_names_it() -> None:
