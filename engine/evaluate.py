@@ -29,7 +29,7 @@ from engine.facts.core import Derived, SurveySource
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.text import join_list, render
+from engine.text import join_list, render, sentence_start
 from engine.types import UNIT_KINDS, Status
 
 SurveyLookup = Callable[[str], SurveySource | None]
@@ -146,7 +146,7 @@ def _result(
                 missing.append(item)
     if status != "unknown":
         missing = []
-    values["subject"] = subject.name[:1].upper() + subject.name[1:]
+    values["subject"] = sentence_start(subject.name)
     values["missing"] = join_list(text for _, text in missing)
     return CriterionResult(
         criterion=criterion.id,

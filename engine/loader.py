@@ -14,7 +14,14 @@ from pydantic import Field, ValidationError
 from engine.conditions import ConditionParser, facts_in
 from engine.diagnostics import Diagnostic, InvalidRules, Location
 from engine.facts.core import VOCABULARY
-from engine.messages import RULES, keys_at, missing_key, positioned, translate
+from engine.messages import (
+    RULES,
+    keys_at,
+    missing_key,
+    number_expected,
+    positioned,
+    translate,
+)
 from engine.ruleset import (
     County,
     Criterion,
@@ -48,6 +55,11 @@ class RulesetFile(RulesModel):
     # int keys are allowed here only to refuse them with a helpful BAD_FORMAT below
     counties: dict[str | int, County]
     inclusion_criterion: str
+    office: str = Field(
+        "Statsforvalteren",
+        min_length=1,
+        description="embetets navn slik tekstene skal bruke det (f.eks. Fylkesmannen)",
+    )
     labels: Labels
     summaries: Summaries
 
@@ -163,6 +175,7 @@ def _load(folder: FsPath) -> tuple[RuleSet | None, list[Diagnostic]]:
         survey=head.survey,
         counties={str(k): v for k, v in head.counties.items()},
         inclusion_criterion=head.inclusion_criterion,
+        office=head.office,
         labels=head.labels,
         summaries=head.summaries,
         criteria=tuple(criteria),
@@ -345,7 +358,7 @@ def _check_parameters(
                         )
         elif isinstance(value, bool) or not isinstance(value, int | float):
             if declared or not isinstance(value, int | float | bool):
-                error("BAD_TYPE", f"Parameteren «{name}» må være et tall.", loc)
+                error("BAD_TYPE", number_expected(f"Parameteren «{name}»", value), loc)
         elif "int" in declared and not isinstance(value, int):
             error("BAD_TYPE", f"Parameteren «{name}» må være et heltall.", loc)
 

@@ -124,6 +124,9 @@ _EXPECTED_TYPES = {
     "dataclass_type": "",
 }
 _TABLE_TYPES = ("dict_type", "model_type", "model_attributes_type", "dataclass_type")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_NUMBER_TYPES = frozenset({"float_type", "float_parsing", "int_type", "int_parsing"})
+_QUOTED = re.compile(r"'([^']*)'")
 _DIGITS = re.compile(r"\^(?:\[0-9\]|\\d)\{(\d+)\}\$")
 
 
@@ -329,7 +332,23 @@ def _type_message(
             wanted += f" ({', '.join(keys)})"
     if _nullable(slot):
         wanted += " eller null (ukjent)" if wanted == "true eller false" else " (eller null)"
-    return f"{subject} må være {wanted}, men er {_describe(value, wording)}."
+    hint = decimal_comma_hint(value) if kind in _NUMBER_TYPES else ""
+    return f"{subject} må være {wanted}, men er {_describe(value, wording)}.{hint}"
+
+
+def decimal_comma_hint(value: Any) -> str:
+    """For `2,5` where a number belongs: ` Skriv 2.5 (punktum, ikke komma).`; else empty."""
+    if isinstance(value, str) and _DECIMAL_COMMA.fullmatch(value.strip()):
+        return f" Skriv {value.strip().replace(',', '.')} (punktum, ikke komma)."
+    return ""
+
+
+def number_expected(subject: str, value: Any, *, whole: bool = False) -> str:
+    """`Parameteren «margin» må være et tall, men er tekst «2,5». Skriv 2.5 …` for any value."""
+    wanted = "et heltall" if whole else "et tall"
+    return (
+        f"{subject} må være {wanted}, men er {_describe(value, RULES)}.{decimal_comma_hint(value)}"
+    )
 
 
 def _format_message(
@@ -434,8 +453,13 @@ def _range(loc: Path, ctx: Mapping[str, Any], schema: Any) -> str:
 
 
 def _expected(ctx: Mapping[str, Any]) -> str:
+    """pydantic's `'a', 'b' or 'c'` as `«a», «b» eller «c»`."""
     expected = str(ctx.get("expected", ""))
-    return expected.replace("'", "").replace(" or ", " eller ")
+    values = _QUOTED.findall(expected)
+    if not values:
+        return expected.replace(" or ", " eller ")
+    quoted = [f"«{v}»" for v in values]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " eller " + quoted[-1]
 
 
 def _digits(pattern: Any) -> int | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from engine.decision import CriterionResult, UnitResult
@@ -38,6 +39,31 @@ def unit_status(results: list[CriterionResult], inclusion_criterion: str) -> Uni
     return "included"
 
 
+def _counted(units: list[UnitResult]) -> Callable[[CriterionResult], bool]:
+    """Whether a result counts: its subject is not an excluded unit."""
+    excluded = {(u.kind, u.org_number) for u in units if u.status == "excluded"}
+    return lambda r: (r.subject.kind, r.subject.id) not in excluded
+
+
+def open_questions(
+    results: list[CriterionResult], units: list[UnitResult]
+) -> tuple[list[CriterionResult], list[CriterionResult]]:
+    """The unknown criteria that block the outcome, and those that would only add to it.
+
+    Blocking (rule 3 of CONTRACT 2): an unknown requirement, or an unknown need while no
+    need is met. The rest (an unknown need beside a met one, an unknown advantage, a unit's
+    unknown inclusion) can change the score or a unit's status, not whether it is decided.
+    Excluded units count for nothing and are left out of both.
+    """
+    counts = _counted(units)
+    unknown = [r for r in results if r.status == "unknown" and counts(r)]
+    need_met = any(r.status == "met" and r.role == "need" and counts(r) for r in results)
+    blocking = [
+        r for r in unknown if r.role == "requirement" or (r.role == "need" and not need_met)
+    ]
+    return blocking, [r for r in unknown if r not in blocking]
+
+
 def decide_outcome(
     results: list[CriterionResult],
     units: list[UnitResult],
@@ -45,11 +71,7 @@ def decide_outcome(
     missing_texts: MissingTexts | None = None,
 ) -> OutcomeResult:
     """The outcome in the contract's order: failed requirement, met need, unknowns, else no."""
-    excluded = {(u.kind, u.org_number) for u in units if u.status == "excluded"}
-
-    def counts(r: CriterionResult) -> bool:
-        return (r.subject.kind, r.subject.id) not in excluded
-
+    counts = _counted(units)
     requirements = [r for r in results if r.role == "requirement"]
     needs = [r for r in results if r.role == "need" and counts(r)]
     score = sum(
@@ -71,8 +93,8 @@ def decide_outcome(
         values["behov"] = join_list(_describe(r) for r in met_needs)
     elif unknown_reqs or (not met_needs and unknown_needs):
         outcome, template = "incomplete", ruleset.summaries.incomplete
-        open_items = unknown_reqs + ([] if met_needs else unknown_needs)
-        values["mangler"] = _missing_text(open_items, missing_texts or {})
+        blocking, _ = open_questions(results, units)
+        values["mangler"] = _missing_text(blocking, missing_texts or {})
     else:
         outcome, template = "not_recommended", ruleset.summaries.not_recommended_need
     return OutcomeResult(outcome, score, render(template, values))

@@ -103,6 +103,7 @@ class RuleSet:
     survey: SurveyPolicy
     counties: dict[str, County]
     inclusion_criterion: str
+    office: str  # the county governor's office as texts name it: Fylkesmannen (2020)
     labels: Labels
     summaries: Summaries
     criteria: tuple[Criterion, ...]

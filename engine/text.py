@@ -14,7 +14,13 @@ MONTHS = (
     "januar februar mars april mai juni juli august september oktober november desember"
 ).split()
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# `{name}` or `{name:entall|flertall}`: a count worded with its noun ("1 dag", "2 dager").
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}|]+)\|([^{}|]+))?\}")
+
+
+def plural(n: int, singular: str, plural_form: str) -> str:
+    """A count with its noun in the right number: `1 dag`, `2 dager`, `0 saker`."""
+    return f"{n} {singular if abs(n) == 1 else plural_form}"
 
 
 def format_number(value: float | int | Decimal) -> str:
@@ -53,6 +59,16 @@ def number_word(n: int) -> str:
     return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
 
 
+def in_sentence(text: str) -> str:
+    """A label as it reads mid-sentence: `Søknaden fra X` -> `søknaden fra X`."""
+    return text[:1].lower() + text[1:]
+
+
+def sentence_start(text: str) -> str:
+    """A text as it reads at the start of a sentence: first letter upper case, the rest kept."""
+    return text[:1].upper() + text[1:]
+
+
 def format_date(value: dt.date) -> str:
     """Format a date as `1. februar 2020`."""
     return f"{value.day}. {MONTHS[value.month - 1]} {value.year}"
@@ -89,10 +105,18 @@ def placeholders(template: str) -> list[str]:
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill `{name}` placeholders with Norwegian-formatted values; unknown names stay visible."""
+    """Fill `{name}` placeholders with Norwegian-formatted values; unknown names stay visible.
+
+    `{name:dag|dager}` words a count with its noun in the right number: `1 dag`, `2 dager`.
+    """
 
     def fill(match: re.Match[str]) -> str:
-        name = match.group(1)
-        return format_value(values[name]) if name in values else match.group(0)
+        name, singular, plural_form = match.groups()
+        if name not in values:
+            return match.group(0)
+        value = values[name]
+        if singular is not None and isinstance(value, int) and not isinstance(value, bool):
+            return plural(value, singular.strip(), plural_form.strip())
+        return format_value(value)
 
     return " ".join(_PLACEHOLDER.sub(fill, template).split())

@@ -27,7 +27,7 @@ from api.settings import Role
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id
 from api.web.session import CSRF_FIELD, Visitor, WebSessions
 from engine import RuleSet
-from engine.text import format_date, format_number, format_value, join_list
+from engine.text import format_date, format_number, format_value, join_list, plural
 
 STATIC = Path(__file__).parent / "static"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,6 +48,7 @@ templates.env.globals.update(
     date=format_date,
     datetime=_local_datetime,
     number=format_number,
+    plural=plural,
     value=format_value,
     role_names=ROLE_NAMES,
     list_states=list(LIST_STATES.items()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +29,13 @@ class SubjectRef:
         return f"{self.kind}:{self.id}"
 
 
+_ENDS_IN_KOMMUNE = re.compile(r"(^|\s)kommune$", re.IGNORECASE)
+
+
 def municipality_name(name: str) -> str:
-    """`Trondheim` -> `Trondheim kommune` (unless it already says kommune)."""
-    return name if "kommune" in name.lower() else f"{name} kommune"
+    """`Trondheim` -> `Trondheim kommune`; `Malvik kommune` stays as it is."""
+    name = name.strip()
+    return name if _ENDS_IN_KOMMUNE.search(name) else f"{name} kommune"
 
 
 def subjects_of(application: Any, application_id: str) -> list[SubjectRef]:
@@ -40,7 +45,8 @@ def subjects_of(application: Any, application_id: str) -> list[SubjectRef]:
         SubjectRef(
             "application",
             application_id,
-            f"Søknaden fra {municipality_name(muni.name)}",
+            # lower case: the name is used mid-sentence ("FRIST for søknaden fra …")
+            f"søknaden fra {municipality_name(muni.name)}",
             "",
             application,
         ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.facts.core import Derived, FactContext, fact, years_in
+from engine.facts.core import Derived, FactContext, fact, field_title, years_in
 from engine.text import join_list
 
 
@@ -19,7 +19,7 @@ def qualifying_cases(ctx: FactContext) -> Derived:
     """Cases within the years that are complaints, complex, or long-running."""
     cases = ctx.subject.cases
     if cases is None:
-        return Derived(None, {}, {}, [(f"{ctx.path}.cases", "saker om skolemiljøet (cases)")])
+        return Derived(None, {}, {}, [(f"{ctx.path}.cases", field_title(ctx.subject, "cases"))])
     years = years_in(ctx.params)
     min_months = int(ctx.params["min_months_open"])
     found = []

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.text import in_sentence
 from engine.types import Kind, Status
 
 FactType = Literal["bool", "int", "number"]
@@ -100,6 +101,17 @@ def fact(
         return fn
 
     return register
+
+
+def field_title(model: Any, name: str) -> str:
+    """A field's Norwegian title from the application schema, for mid-sentence use.
+
+    `field_title(school, "cases")` -> `sakene`. The schema's `Field(title=...)` is the one
+    source of field names; a field without a title falls back to its technical name.
+    """
+    info = type(model).model_fields.get(name) if hasattr(type(model), "model_fields") else None
+    title = info.title if info is not None and info.title else name
+    return in_sentence(title)
 
 
 def years_in(params: Mapping[str, Any]) -> list[int]:

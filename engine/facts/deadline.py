@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.facts.core import Derived, FactContext, fact
+from engine.facts.core import Derived, FactContext, fact, field_title
 from engine.text import format_date
 
 
@@ -23,7 +23,9 @@ def days_after_deadline(ctx: FactContext) -> Derived:
     texts: dict[str, Any] = {"deadline": format_date(deadline), "received": "ukjent dato"}
     evidence: dict[str, Any] = {"deadline": deadline.isoformat(), "received": None}
     if received is None:
-        return Derived(None, evidence, texts, [("received", "mottaksdato (received)")])
+        return Derived(
+            None, evidence, texts, [("received", field_title(ctx.application, "received"))]
+        )
     texts["received"] = format_date(received)
     evidence["received"] = received.isoformat()
     return Derived((received - deadline).days, evidence, texts)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from engine.facts.core import Derived, FactContext, fact
-from engine.text import join_list
+from engine.text import in_sentence, join_list
 
 
 @fact(
@@ -48,20 +48,21 @@ def feeds_participating_schools(ctx: FactContext) -> Derived:
     "known_challenges",
     ["kindergarten"],
     "bool",
-    "Fylkesmannen kjenner til utfordringer med læringsmiljøet i barnehagen.",
+    "Embetet (ruleset.yaml «office») kjenner til utfordringer med læringsmiljøet i barnehagen.",
     texts=("challenges_text",),
 )
 def known_challenges(ctx: FactContext) -> Derived:
     """The office knows of learning-environment challenges in the kindergarten."""
     value = ctx.subject.known_challenges
+    office = in_sentence(ctx.ruleset.office)
     missing = (
         []
         if value is not None
-        else [(f"{ctx.path}.known_challenges", "om fylkesmannen kjenner til utfordringer")]
+        else [(f"{ctx.path}.known_challenges", f"om {office} kjenner til utfordringer")]
     )
     text = {
-        True: "fylkesmannen kjenner til utfordringer i barnehagen",
-        False: "fylkesmannen kjenner ikke til utfordringer i barnehagen",
-        None: "det er ikke oppgitt om fylkesmannen kjenner til utfordringer",
+        True: f"{office} kjenner til utfordringer i barnehagen",
+        False: f"{office} kjenner ikke til utfordringer i barnehagen",
+        None: f"det er ikke oppgitt om {office} kjenner til utfordringer",
     }[value]
     return Derived(value, {"known_challenges": value}, {"challenges_text": text}, missing)

@@ -20,15 +20,15 @@ def _participant(name: str, label: str) -> Callable[[FactContext], Derived]:
 
 
 for _name, _label in (
-    ("school_owner", "om skoleeier deltar (participants.school_owner)"),
-    ("kindergarten_owner", "om barnehageeier deltar (participants.kindergarten_owner)"),
-    ("ppt", "om PPT deltar (participants.ppt)"),
+    ("school_owner", "om skoleeier deltar"),
+    ("kindergarten_owner", "om barnehageeier deltar"),
+    ("ppt", "om PPT deltar"),
 ):
     fact(
         f"{_name}_participates",
         ["application"],
         "bool",
-        f"Søknaden sier at {_label.split('(')[0].removeprefix('om ').strip()}.",
+        f"Søknaden sier at {_label.removeprefix('om ')}.",
     )(_participant(_name, _label))
 
 
@@ -106,11 +106,15 @@ def _participation_problems(ctx: FactContext) -> list[str]:
         if flag is False
     ]
     nouns: tuple[tuple[UnitKind, str], ...] = (("school", "skole"), ("kindergarten", "barnehage"))
-    for kind, noun in nouns:
-        if ctx.inclusion and not any(
-            ctx.inclusion.get(u.org_number) != "not_met" for _, u in _units(ctx, kind)
-        ):
-            problems.append(f"ingen {noun} er med")
+    # no unit of a kind, or every one excluded: none is included (CONTRACT 1: an application
+    # with no schools and no kindergartens says "ingen skole og ingen barnehage er med")
+    absent = [
+        f"ingen {noun}"
+        for kind, noun in nouns
+        if not any(ctx.inclusion.get(u.org_number) != "not_met" for _, u in _units(ctx, kind))
+    ]
+    if absent:
+        problems.append(f"{join_list(absent)} er med")
     for _, unit in _private_units(ctx):
         if unit.owner.participates is False:
             problems.append(f"den private eieren av {unit.name} ({unit.owner.name}) deltar ikke")

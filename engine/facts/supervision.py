@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.facts.core import Derived, FactContext, fact, years_in
+from engine.facts.core import Derived, FactContext, fact, field_title, years_in
 from engine.text import join_list
 
 _DEFICIENCY_NAMES = {"practice": "praksis", "routines": "rutiner", "system": "system"}
@@ -20,14 +20,19 @@ def deficient_supervisions(ctx: FactContext) -> Derived:
     """Supervisions within the years that found at least one deficiency."""
     supervisions = ctx.subject.supervision
     if supervisions is None:
-        return Derived(None, {}, {}, [(f"{ctx.path}.supervision", "tilsyn (supervision)")])
+        return Derived(
+            None, {}, {}, [(f"{ctx.path}.supervision", field_title(ctx.subject, "supervision"))]
+        )
     years = years_in(ctx.params)
     found = [s for s in supervisions if s.year in years and s.deficiencies]
     listed = [
-        f"{s.year} ({join_list(_DEFICIENCY_NAMES[d] for d in s.deficiencies)})" for s in found
+        f"{s.year} ({join_list(_DEFICIENCY_NAMES[d] for d in dict.fromkeys(s.deficiencies))})"
+        for s in found
     ]
     evidence = {
-        "supervisions": [{"year": s.year, "deficiencies": list(s.deficiencies)} for s in found]
+        "supervisions": [
+            {"year": s.year, "deficiencies": list(dict.fromkeys(s.deficiencies))} for s in found
+        ]
     }
     texts = {"supervision_list": join_list(listed), "supervisions_total": len(supervisions)}
     return Derived(len(found), evidence, texts)

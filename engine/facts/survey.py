@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from engine.facts.core import Derived, FactContext, fact, years_in
+from engine.facts.core import Derived, FactContext, fact, field_title, years_in
 from engine.text import format_number, join_list
 
 
@@ -66,7 +66,11 @@ def _survey_fact(
                 )
         path = f"{ctx.path}.bullying"
         missing = [
-            (f"{path}[year={r['year']}]", f"Elevundersøkelsen {r['year']} ({r['reason']})")
+            (
+                f"{path}[year={r['year']}]",
+                f"{field_title(ctx.subject, 'bullying')} for {r['year']}"
+                + ("" if r["reason"] == "mangler" else f" ({r['reason']})"),
+            )
             for r in rows
             if r["status"] == "unknown"
         ]

@@ -44,8 +44,15 @@ Egenskap: FRIST – Søknaden kom inn innen fristen
     Så er FRIST «ikke oppfylt»
     Og nevner forklaringen av FRIST «mottatt 5. februar 2020, 4 dager etter fristen 1. februar 2020»
 
+  Scenario: Én dag for sent er «1 dag», ikke «1 dager»
+    Gitt søknaden har «mottatt» satt til «2020-02-02»
+    Når søknaden vurderes
+    Så er FRIST «ikke oppfylt»
+    Og nevner forklaringen av FRIST «2. februar 2020, 1 dag etter fristen»
+
   Scenario: Uten mottaksdato er FRIST ukjent
     Gitt søknaden har «mottatt» satt til «ukjent»
     Når søknaden vurderes
     Så er FRIST «ukjent»
     Og mangler FRIST opplysningen «received»
+    Og nevner forklaringen av FRIST «Mangler: mottaksdatoen.»

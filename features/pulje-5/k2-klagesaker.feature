@@ -63,3 +63,21 @@ Egenskap: K2 – Klagesaker eller komplekse og langvarige saker
     Når søknaden vurderes
     Så er K2 for «Nordby skole» «ukjent»
     Og mangler K2 for «Nordby skole» opplysningen «schools[0].cases»
+    Og nevner forklaringen av K2 for «Nordby skole» «Mangler: sakene.»
+
+  Scenario: Forklaringen teller saker med entall og flertall
+    Gitt skolen «Nordby skole» har saker:
+      | år   | type     | kompleks | måneder åpen |
+      | 2019 | klagesak | nei      | 1            |
+      | 2014 | annen    | nei      | 1            |
+    Når søknaden vurderes
+    Så er K2 for «Nordby skole» «oppfylt»
+    Og nevner forklaringen av K2 for «Nordby skole» «har 1 kvalifiserende sak i årene»
+
+  Scenario: Uten kvalifiserende saker teller forklaringen sakene som er registrert
+    Gitt skolen «Nordby skole» har saker:
+      | år   | type  | kompleks | måneder åpen |
+      | 2014 | annen | nei      | 1            |
+    Når søknaden vurderes
+    Så er K2 for «Nordby skole» «ikke oppfylt»
+    Og nevner forklaringen av K2 for «Nordby skole» «(1 sak registrert)»

@@ -66,3 +66,17 @@ Egenskap: K3 – Tilsyn med avvik
     Når søknaden vurderes
     Så er K3 for kommunen «oppfylt»
     Og nevner forklaringen av K3 for kommunen «2018 (praksis og rutiner)»
+
+  Scenario: Et avvik som står to ganger, nevnes én gang
+    Gitt kommunen har tilsyn:
+      | år   | avvik          |
+      | 2018 | system, system |
+    Når søknaden vurderes
+    Så er K3 for kommunen «oppfylt»
+    Og nevner forklaringen av K3 for kommunen «2018 (system)»
+
+  Scenario: Uoppgitte tilsyn nevnes med feltets norske navn
+    Gitt kommunen har «tilsyn» satt til «ukjent»
+    Når søknaden vurderes
+    Så er K3 for kommunen «ukjent»
+    Og nevner forklaringen av K3 for kommunen «Mangler: tilsynene.»

@@ -2,7 +2,7 @@
 @K4
 Egenskap: K4 – Motivert og vil prioritere arbeidet
   Kriterium 4 gjelder kommunen, hver skole og hver barnehage. K4 er oppfylt når de har
-  meldt at de er motivert og vil prioritere arbeidet (ja), ikke oppfylt når de har sagt
+  svart at de er motivert og vil prioritere arbeidet (ja), ikke oppfylt når de har svart
   nei, og ukjent når det ikke er oppgitt.
 
   For kommunen er K4 et krav: ikke oppfylt gir «Ikke anbefalt», ukjent gir
@@ -86,3 +86,9 @@ Egenskap: K4 – Motivert og vil prioritere arbeidet
     Så er K4 for «Sørby skole» «ukjent»
     Og mangler K4 for «Sørby skole» opplysningen «schools[1].motivated»
     Og nevner forklaringen av K4 for «Sørby skole» «Det er ikke oppgitt om Sørby skole er motivert»
+
+  Scenario: Forklaringen sier rett ut at en skole har svart nei
+    Gitt skolen «Sørby skole» har «motivert» satt til «nei»
+    Når søknaden vurderes
+    Så er K4 for «Sørby skole» «ikke oppfylt»
+    Og nevner forklaringen av K4 for «Sørby skole» «Sørby skole har svart at de ikke er motivert og ikke vil prioritere arbeidet»

@@ -28,7 +28,7 @@ Egenskap: K6 – Alle parter deltar
   Scenario: Alle parter deltar
     Når søknaden vurderes
     Så er K6 «oppfylt»
-    Og nevner forklaringen av K6 «2 skole(r) og 2 barnehage(r) er med»
+    Og nevner forklaringen av K6 «2 skoler og 2 barnehager er med»
 
   Abstrakt Scenario: Skoleeier, barnehageeier og PPT må alle delta
     Gitt søknaden har:
@@ -74,6 +74,31 @@ Egenskap: K6 – Alle parter deltar
       | Hommelvik skole | ja       |
     Når søknaden vurderes
     Så er K6 «ikke oppfylt»
+    Og nevner forklaringen av K6 «ingen barnehage er med»
+
+  Scenario: En søknad uten skoler og barnehager sier at ingen er med
+    Gitt en søknad fra Malvik kommune i fylke 50 mottatt 2020-01-20
+    Og søknaden har:
+      | skoleeier deltar | barnehageeier deltar | PPT deltar |
+      | ja               | ja                   | ja         |
+    Når søknaden vurderes
+    Så er K6 «ikke oppfylt»
+    Og nevner forklaringen av K6 «Ikke alle parter deltar: ingen skole og ingen barnehage er med.»
+
+  Scenario: Én skole og én barnehage står i entall
+    Gitt en søknad fra Malvik kommune i fylke 50 mottatt 2020-01-20
+    Og søknaden har:
+      | skoleeier deltar | barnehageeier deltar | PPT deltar |
+      | ja               | ja                   | ja         |
+    Og søknaden har skolene:
+      | skole           | motivert |
+      | Hommelvik skole | ja       |
+    Og søknaden har barnehagene:
+      | barnehage           | motivert |
+      | Hommelvik barnehage | ja       |
+    Når søknaden vurderes
+    Så er K6 «oppfylt»
+    Og nevner forklaringen av K6 «1 skole og 1 barnehage er med»
 
   Abstrakt Scenario: En privat eier må ha sagt ja
     Gitt skolen «Sørby skole» har:

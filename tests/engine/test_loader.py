@@ -159,6 +159,40 @@ def test_parameters_are_checked_against_the_types_their_facts_declare(tmp_path: 
         (
             "BAD_TYPE",
             ("parameters", "note"),
-            "Parameteren «note» må være et tall.",  # read by no fact: a number
+            "Parameteren «note» må være et tall, men er tekst «ja».",  # read by no fact: a number
         ),
     }
+
+
+@pytest.mark.parametrize(
+    ("file", "old", "new", "key", "fix"),
+    [
+        ("criteria/k1-hoye-mobbetall.yaml", "margin: 3.0", "margin: 2,5", "margin", "skriv 2.5"),
+        ("ruleset.yaml", "2019: 6.0", "2019: 6,0", "2019", "skriv 6.0"),
+    ],
+)
+def test_a_decimal_comma_names_the_value_and_the_fix(
+    tmp_path: Path, file: str, old: str, new: str, key: str, fix: str
+) -> None:
+    rules = copy_rules(tmp_path)
+    target = rules / file
+    target.write_text(target.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    (diag,) = check_rules(rules)
+    assert diag.code == "BAD_TYPE" and key in diag.message
+    assert f"«{new.split(': ')[1]}»" in diag.message
+    assert fix in diag.message.lower()
+    lines = [x.strip() for x in target.read_text(encoding="utf-8").splitlines()]
+    assert diag.location.line == lines.index(new) + 1
+
+
+def test_a_key_without_indentation_is_pointed_at_on_its_own_line(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    target = rules / "criteria" / "k1-hoye-mobbetall.yaml"
+    lines = target.read_text(encoding="utf-8").splitlines()
+    at = lines.index("  margin: 3.0")
+    lines[at] = "margin: 3.0"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (diag,) = check_rules(rules)
+    assert diag.code == "YAML_SYNTAX"
+    assert diag.location.line == at + 1  # the dedented line, not the one after it
+    assert "innrykk" in diag.message

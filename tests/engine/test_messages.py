@@ -102,7 +102,9 @@ def test_a_list_item_is_named_by_its_type() -> None:
         "Organisasjonsnummeret («feeds_schools[0]»)"
     )
     deficiency = one(diags, "BAD_VALUE", ("municipality", "supervision", 0, "deficiencies", 0))
-    assert deficiency.message.startswith("Avviket («deficiencies[0]») må være en av practice")
+    assert deficiency.message.startswith(
+        "Avviket («deficiencies[0]») må være en av «practice», «routines» eller «system»"
+    )
 
 
 # --- rules ----------------------------------------------------------------------------
@@ -182,7 +184,22 @@ def test_request_parameters_are_worded_by_the_same_translator() -> None:
     assert [d.loc for d in diags][0] == ("query", "limit")
     assert [d.message for d in diags] == [
         "Parameteren «limit» må være minst 1, men er «0».",
-        "Parameteren «outcome» må være en av a eller b, men er «maybe».",
+        "Parameteren «outcome» må være en av «a» eller «b», men er «maybe».",
         "Parameteren «county» må ha nøyaktig to sifre, men er «5».",
         "Parameteren «limit» må være et heltall, men er «abc».",
     ]
+
+
+def test_a_literal_lists_its_values_in_norwegian_quotes() -> None:
+    [d] = translate_request(
+        [
+            _request_error(
+                "literal_error",
+                "outcome",
+                "x",
+                expected="'recommended', 'incomplete' or 'not_recommended'",
+            )
+        ]
+    )
+    assert "«recommended», «incomplete» eller «not_recommended»" in d.message
+    assert " or " not in d.message and "'" not in d.message

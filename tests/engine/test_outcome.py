@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from engine.outcome import open_questions
 from tests.builders import (
     KINDERGARTEN_A,
     SCHOOL_A,
@@ -38,13 +39,14 @@ def test_failed_requirement_beats_met_need() -> None:
 def test_unknown_requirement_with_met_need_is_incomplete() -> None:
     decision = decide(changed(**{"schools.0.bullying": HIGH, "participants.ppt": None}))
     assert decision.outcome == "incomplete"
-    assert "participants.ppt" in decision.summary
+    # the summary says it in Norwegian; the path is in the criterion's `missing`
+    assert "om PPT deltar" in decision.summary and "participants" not in decision.summary
 
 
 def test_unknown_need_without_met_need_is_incomplete() -> None:
     decision = decide(changed(**{"schools.0.cases": None}))
     assert decision.outcome == "incomplete"
-    assert "K2 for Nordby skole" in decision.summary and "(cases)" in decision.summary
+    assert "K2 for Nordby skole: sakene" in decision.summary and "cases" not in decision.summary
 
 
 def test_unknown_need_of_excluded_unit_does_not_count() -> None:
@@ -75,3 +77,30 @@ def test_score_sums_weights_of_not_excluded_units() -> None:
     assert decision.score == 3 + 2 + 1 + 2
     units = {u.org_number: u.status for u in decision.units}
     assert units[KINDERGARTEN_A] == "priority"
+
+
+def test_open_questions_separate_what_blocks_from_what_would_add_points() -> None:
+    # a need is met (K1 for Nordby), PPT is unknown: only K6 blocks; Sørby's unknown K2
+    # could add points, and an excluded unit's unknowns count for nothing
+    data = changed(
+        **{
+            "schools.0.bullying": HIGH,
+            "participants.ppt": None,
+            "schools.1.cases": None,
+            "kindergartens.1.motivated": False,
+            "kindergartens.1.supervision": None,
+        }
+    )
+    decision = decide(data)
+    blocking, optional = open_questions(decision.criteria, decision.units)
+    assert [(r.criterion, r.subject.name) for r in blocking] == [
+        ("K6", "søknaden fra Trondheim kommune")
+    ]
+    assert [(r.criterion, r.subject.name) for r in optional] == [("K2", "Sørby skole")]
+
+
+def test_with_no_need_met_an_unknown_need_blocks() -> None:
+    decision = decide(changed(**{"schools.0.cases": None}))
+    blocking, optional = open_questions(decision.criteria, decision.units)
+    assert [(r.criterion, r.subject.name) for r in blocking] == [("K2", "Nordby skole")]
+    assert optional == []

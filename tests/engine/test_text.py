@@ -13,10 +13,13 @@ from engine.text import (
     format_fixed,
     format_number,
     format_value,
+    in_sentence,
     join_list,
     number_word,
     placeholders,
+    plural,
     render,
+    sentence_start,
 )
 
 
@@ -73,3 +76,26 @@ def test_format_value_for_evidence() -> None:
 def test_render_fills_known_placeholders_and_leaves_unknown_ones_visible() -> None:
     assert render("{a} av {b}  og {c}", {"a": 2, "b": 3.5}) == "2 av 3,5 og {c}"
     assert placeholders("{a} og {b}{a}") == ["a", "b", "a"]
+
+
+@pytest.mark.parametrize(
+    ("n", "expected"), [(0, "0 dager"), (1, "1 dag"), (2, "2 dager"), (-1, "-1 dag")]
+)
+def test_plural_words_a_count_with_its_noun(n: int, expected: str) -> None:
+    assert plural(n, "dag", "dager") == expected
+
+
+def test_render_words_a_count_by_the_placeholder_form() -> None:
+    template = "{d:dag|dager}, {s:sak|saker}, {k:skole|skoler} og {b:barnehage|barnehager}"
+    assert render(template, {"d": 1, "s": 2, "k": 1, "b": 3}) == (
+        "1 dag, 2 saker, 1 skole og 3 barnehager"
+    )
+    # the plural form is a placeholder like any other for the loader
+    assert placeholders("{d:dag|dager} etter {deadline}") == ["d", "deadline"]
+    # an unknown count is not worded: "ukjent", never "ukjent dager"
+    assert render("{d:dag|dager}", {"d": None}) == "ukjent"
+
+
+def test_sentence_case_changes_only_the_first_letter() -> None:
+    assert in_sentence("Søknaden fra Malvik kommune") == "søknaden fra Malvik kommune"
+    assert sentence_start("søknaden fra Malvik kommune") == "Søknaden fra Malvik kommune"

@@ -14,7 +14,8 @@ from api.store.decision_log import Record
 from api.web.chart import survey_chart
 from api.web.render import default_ruleset, guard, message, render, sessions, snapshot
 from engine import Decision
-from engine.decision import CriterionResult
+from engine.facts.build import municipality_name
+from engine.outcome import open_questions
 
 router = APIRouter(include_in_schema=False)
 
@@ -73,9 +74,14 @@ async def decision_page(request: Request, ident: str) -> Response:
         county_name = ruleset.counties[record.county].name
     # a round no longer in use still shows its decision, in the words of the rules in use
     labels = (ruleset or default_ruleset(rules)).labels
-    missing: list[CriterionResult] = []
-    if decision.outcome == "incomplete":
-        missing = [r for r in decision.criteria if r.status == "unknown"]
+    # what blocks the outcome apart from what would only add points (engine.outcome's rule)
+    blocking, optional = open_questions(decision.criteria, decision.units)
+    if decision.outcome != "incomplete":
+        blocking = []
+    municipality = next(
+        (r.subject.name for r in decision.criteria if r.subject.kind == "municipality"),
+        municipality_name(record.municipality_name),
+    )
     return render(
         request,
         visitor,
@@ -86,7 +92,9 @@ async def decision_page(request: Request, ident: str) -> Response:
             "d": decision,
             "county_name": county_name,
             "groups": groups_of(decision),
-            "missing": missing,
+            "missing": blocking,
+            "optional": optional,
+            "municipality": municipality,
             "labels": labels,  # the labels of the decision's own round
             "current_rules": ruleset is not None and ruleset.digest == record.ruleset_digest,
         },

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from engine import evaluate, load_application_file, load_ruleset, rank, rankable
-from tests.api.web.conftest import ROOT
-from tests.api.web.html_checks import check_page
+from tests.api.web.conftest import ROOT, upload
+from tests.api.web.html_checks import check_page, visible_text
 
 EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
@@ -98,3 +99,19 @@ def test_xlsx_export_opens_with_a_row_per_application(open_client: TestClient) -
 
 def test_export_needs_a_county(open_client: TestClient) -> None:
     assert open_client.get("/soknader.xlsx").status_code == 422
+
+
+def test_one_application_is_counted_in_the_singular(
+    open_client: TestClient, tmp_path: Path
+) -> None:
+    text = (EXAMPLES / "trondheim-2020.yaml").read_text(encoding="utf-8")
+    text = text.replace('county: "50"', 'county: "03"').replace('number: "5001"', 'number: "0301"')
+    text = text.replace("name: Trondheim", "name: Oslo").replace(
+        "id: trondheim-2020", "id: oslo-2020"
+    )
+    path = tmp_path / "oslo-2020.yaml"
+    path.write_text(text, encoding="utf-8")
+    upload(open_client, path)
+    page = visible_text(open_client.get("/soknader?fylke=03").text)
+    assert "1 søknad." in page and "1 søknader" not in page
+    assert "Kapasitet: 2 kommuner" in page

@@ -101,7 +101,7 @@ def test_an_invalid_form_shows_the_field_error_and_keeps_the_typed_values(
     page: Page, server: str
 ) -> None:
     page.goto(server + "/vurdering")
-    page.get_by_label("Statsforvalterens embete (fylke)").select_option("50")
+    page.get_by_label("Fylkesmannens embete (fylke)").select_option("50")
     page.get_by_label("Kommunenummer", exact=True).fill("50O1")
     page.get_by_label("Kommunens navn").fill("Trondheim")
     school = page.locator("#skole-0")
@@ -123,7 +123,7 @@ def test_an_invalid_form_shows_the_field_error_and_keeps_the_typed_values(
     assert "må være et tall" in page.locator("#f-schools-0-bullying-2018-percent-feil").inner_text()
     assert school.get_by_label("Andel mobbet 2017 (%) for skole 1").input_value() == "9,6"
     assert school.get_by_label("Skolens navn").input_value() == "Lade skole"
-    assert page.get_by_label("Statsforvalterens embete (fylke)").input_value() == "50"
+    assert page.get_by_label("Fylkesmannens embete (fylke)").input_value() == "50"
     summary = page.get_by_role("alert")
     assert "Søknaden ble ikke vurdert" in summary.inner_text()
     # the summary's link takes the keyboard to the field

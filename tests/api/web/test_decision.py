@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
 from tests.api.web.conftest import OTHER_ROUND, ROOT, csrf_of, upload
@@ -15,8 +17,38 @@ def test_an_incomplete_decision_says_what_is_missing(open_client: TestClient) ->
     text = visible_text(r.text)
     assert "Ufullstendig" in text and "Dette mangler" in text
     section = text.split("Dette mangler", 1)[1].split("Skoler og barnehager", 1)[0]
-    assert "K6 for Søknaden fra Malvik kommune" in section
-    assert "participants.ppt" in section
+    # mid-sentence in lower case; in Norwegian, not the technical path
+    assert "K6 for søknaden fra Malvik kommune" in section
+    assert "om PPT deltar" in section and "participants.ppt" not in section
+
+
+def test_a_name_ending_in_kommune_is_not_doubled(open_client: TestClient, tmp_path: Path) -> None:
+    text = (
+        (EXAMPLES / "malvik-2020.yaml").read_text().replace("name: Malvik", "name: Malvik kommune")
+    )
+    path = tmp_path / "malvik.yaml"
+    path.write_text(text)
+    page = visible_text(open_client.get(upload(open_client, path)).text)
+    assert "Vurdering av søknaden fra Malvik kommune" in page
+    # neither in the heading nor beside a subject's kind («Søknaden fra … søknaden»)
+    assert "kommune kommune" not in page
+    assert "Malvik kommune søknaden" not in page
+
+
+def test_what_would_only_add_points_is_apart_from_what_blocks(
+    open_client: TestClient, tmp_path: Path
+) -> None:
+    # Malvik: a need is met and PPT has not answered; Hommelvik's cases are left out too,
+    # which could add points but does not keep the application from being decided
+    text = (EXAMPLES / "malvik-2020.yaml").read_text().replace("cases: []", "cases: null", 1)
+    path = tmp_path / "malvik.yaml"
+    path.write_text(text)
+    page = visible_text(open_client.get(upload(open_client, path)).text)
+    blocking = page.split("Dette mangler", 1)[1].split("Dette kan gi flere poeng", 1)[0]
+    optional = page.split("Dette kan gi flere poeng", 1)[1].split("Skoler og barnehager", 1)[0]
+    assert "K6 for søknaden fra Malvik kommune" in blocking
+    assert "Hommelvik skole" not in blocking
+    assert "K2 for Hommelvik skole" in optional
 
 
 def test_an_unknown_decision_is_a_page_not_found(open_client: TestClient) -> None:
