@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.http import evaluations, health, problems, rankings, rulesets, survey
+from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
 from api.http.limits import BodyLimit
 from api.http.openapi import decorate
 from api.services import build_services, start, stop
@@ -54,9 +54,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Utvalg til Læringsmiljøprosjektet: vurdering, rangering og logg.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # the docs pages are served by api.http.docs, with their assets, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     problems.install(app)
+    docs.install(app)
     for module in (evaluations, rankings, rulesets, health, survey):
         app.include_router(module.router)
     site.install(app)  # the pages for the office (api/web)
