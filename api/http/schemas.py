@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine import Application, Decision
+from engine.decision import RulesetRef
 from engine.types import Outcome
 
 
@@ -59,16 +60,8 @@ class RankingRequest(_Model):
     )
 
 
-class RulesetRef(_Model):
-    """Which rules: id, version, digest."""
-
-    id: str
-    version: str
-    digest: str
-
-
-class Municipality(_Model):
-    """A municipality by number and name."""
+class MunicipalityRef(_Model):
+    """A municipality by number and name (the application's `Municipality` has more fields)."""
 
     number: str
     name: str
@@ -81,7 +74,7 @@ class EvaluationSummary(_Model):
     application_id: str
     round: str
     county: str
-    municipality: Municipality
+    municipality: MunicipalityRef
     received: dt.date | None
     outcome: Outcome
     score: int

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.http.openapi import example, examples
 from api.http.openapi_examples import build_examples
 from engine import Decision, Ranking, evaluate, parse_application
+from tests.api.http.schema_check import problems, resolve
 from tests.builders import ruleset
 
 CONTRACT = {
@@ -104,3 +105,45 @@ def test_the_example_builder_makes_every_stored_example() -> None:
     # the stored file may lag behind texts and digests; the builder must still run and make
     # the same set of examples
     assert set(build_examples()) == set(examples())
+
+
+def _published_examples(spec: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(where, example, schema) for every example in the document."""
+    found = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            bodies = [("request", op.get("requestBody", {}).get("content", {}))]
+            bodies += [(s, r.get("content", {})) for s, r in op.get("responses", {}).items()]
+            for status, content in bodies:
+                for media, doc in content.items():
+                    if "example" in doc:
+                        where = f"{method.upper()} {path} {status} {media}"
+                        found.append((where, doc["example"], doc.get("schema", {})))
+    return found
+
+
+def test_every_published_example_validates_against_the_published_schema(
+    spec: dict[str, Any],
+) -> None:
+    found = _published_examples(spec)
+    assert len(found) > 20
+    failures = {}
+    for where, value, schema in found:
+        assert schema, f"{where}: example without a schema"
+        wrong = problems(value, schema, spec)
+        if wrong:
+            failures[where] = wrong[:5]
+    assert not failures, failures
+
+
+def test_every_schema_has_a_unique_clean_name(spec: dict[str, Any]) -> None:
+    names = set(spec["components"]["schemas"])
+    assert not [n for n in names if "__" in n or n.startswith("Body_")], names
+    application = spec["components"]["schemas"]["Application"]
+    municipality = resolve(application["properties"]["municipality"]["$ref"], spec)
+    assert "motivated" in municipality["properties"]
+
+
+def test_the_schema_check_catches_a_wrong_example(spec: dict[str, Any]) -> None:
+    app = dict(example("application"), county=50)
+    assert problems(app, {"$ref": "#/components/schemas/Application"}, spec)
