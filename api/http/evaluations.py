@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from api.evaluation import log_row
 from api.http.auth import require
@@ -33,6 +34,15 @@ from engine.types import Outcome
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
 
+
+class _IdConvertor(StringConvertor):
+    """An evaluation or application id: no colon, so `{id}:replay` is never read as an id."""
+
+    regex = "[^/:]+"
+
+
+register_url_convertor("ref", _IdConvertor())
+
 JSON = "application/json"
 
 
@@ -47,6 +57,7 @@ JSON = "application/json"
         401,
         403,
         413,
+        415,
         ok_example="decision",
         ok_description="Vedtaket. Vurderingens id står i `Location` og `Utvalg-Evaluation-Id`.",
     ),
@@ -85,6 +96,7 @@ async def create_evaluation(
         401,
         403,
         413,
+        415,
         ok_example="decisions",
         ok_description="Vedtakene i samme rekkefølge som søknadene. Alle lagres, eller ingen.",
     ),
@@ -169,7 +181,7 @@ def list_evaluations(
 
 
 @router.get(
-    "/evaluations/{id}",
+    "/evaluations/{id:ref}",
     summary="Hent et lagret vedtak",
     response_model=Decision,
     responses=responses(200, 404, 401, ok_example="decision"),
@@ -194,7 +206,7 @@ async def get_evaluation(
 
 
 @router.get(
-    "/evaluations/{id}/record",
+    "/evaluations/{id:ref}/record",
     summary="Hent hele loggposten: søknaden slik den kom inn, vedtaket og hvem som spurte",
     response_model=EvaluationRecord,
     responses=responses(200, 404, 401, ok_example="evaluation_record"),
@@ -210,7 +222,7 @@ def get_record(
 
 
 @router.post(
-    "/evaluations/{id}:replay",
+    "/evaluations/{id:ref}:replay",
     summary="Vurder en lagret søknad på nytt med reglene i bruk nå, og sammenlign",
     response_model=ReplayResult,
     responses=responses(200, 404, 409, 401, 403, ok_example="replay"),

@@ -128,6 +128,24 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
             ],
         },
     ),
+    415: (
+        "Innholdet er ikke JSON",
+        {
+            "type": "about:blank",
+            "title": "Innholdstypen støttes ikke",
+            "status": 415,
+            "detail": "Innholdstypen «text/xml» støttes ikke; send JSON med "
+            "«Content-Type: application/json».",
+            "errors": [
+                {
+                    "loc": ["header", "content-type"],
+                    "code": "UNSUPPORTED_MEDIA_TYPE",
+                    "msg": "Innholdstypen «text/xml» støttes ikke; send JSON med "
+                    "«Content-Type: application/json».",
+                }
+            ],
+        },
+    ),
     503: (
         "Ikke klar: reglene er ikke lastet eller databasen svarer ikke",
         {

@@ -25,7 +25,7 @@ router = APIRouter(prefix="/v1", tags=["rangering"])
     "/rankings",
     summary="Ranger søknader per fylke mot fylkets kapasitet",
     response_model=Ranking,
-    responses=responses(200, 422, 409, 401, 403, 413, ok_example="ranking"),
+    responses=responses(200, 422, 409, 401, 403, 413, 415, ok_example="ranking"),
     openapi_extra=body_doc("RankingRequest", "ranking_request"),
 )
 async def create_ranking(
