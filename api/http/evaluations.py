@@ -25,11 +25,16 @@ from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
 from api.http.records import full_record, not_found, ruleset_header, summary
 from api.http.replay import differences
-from api.http.schemas import EvaluationList, EvaluationRecord, ReplayResult
+from api.http.schemas import (
+    EvaluatedDecision,
+    EvaluationList,
+    EvaluationRecord,
+    ReplayResult,
+    with_evaluation_id,
+)
 from api.keys import Caller
 from api.store.decision_log import Filters
 from api.workers import Evaluated
-from engine import Decision
 from engine.types import Outcome
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
@@ -50,7 +55,7 @@ JSON = "application/json"
     "/evaluations",
     status_code=201,
     summary="Vurder én søknad og lagre vurderingen",
-    response_model=Decision,
+    response_model=EvaluatedDecision,
     responses=responses(
         201,
         422,
@@ -59,7 +64,8 @@ JSON = "application/json"
         413,
         415,
         ok_example="decision",
-        ok_description="Vedtaket. Vurderingens id står i `Location` og `Utvalg-Evaluation-Id`.",
+        ok_description="Vedtaket med `evaluation_id`, som også står i `Location` og "
+        "`Utvalg-Evaluation-Id`.",
     ),
     openapi_extra=body_doc("Application", "application"),
 )
@@ -75,7 +81,7 @@ async def create_evaluation(
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await store(request, [row])
     return Response(
-        result.decision_json,
+        with_evaluation_id(result.decision_json, row["id"]),
         status_code=201,
         media_type=JSON,
         headers={
@@ -89,7 +95,7 @@ async def create_evaluation(
 @router.post(
     "/evaluations:batch",
     summary="Vurder mange søknader (høyst 1 000) og lagre vurderingene",
-    response_model=list[Decision],
+    response_model=list[EvaluatedDecision],
     responses=responses(
         200,
         422,
@@ -98,7 +104,8 @@ async def create_evaluation(
         413,
         415,
         ok_example="decisions",
-        ok_description="Vedtakene i samme rekkefølge som søknadene. Alle lagres, eller ingen.",
+        ok_description="Vedtakene i samme rekkefølge som søknadene, hvert med sin "
+        "`evaluation_id`. Alle lagres, eller ingen.",
     ),
     openapi_extra=body_doc("BatchRequest", "batch"),
 )
@@ -133,7 +140,14 @@ async def create_batch(
         for (raw, app, rs), r in zip(checked, done_all, strict=True)
     ]
     await store(request, rows)
-    text = "[" + ",".join(r.decision_json for r in done_all) + "]"
+    text = (
+        "["
+        + ",".join(
+            with_evaluation_id(r.decision_json, row["id"])
+            for r, row in zip(done_all, rows, strict=True)
+        )
+        + "]"
+    )
     return Response(text, media_type=JSON)
 
 
@@ -183,7 +197,7 @@ def list_evaluations(
 @router.get(
     "/evaluations/{id:ref}",
     summary="Hent et lagret vedtak",
-    response_model=Decision,
+    response_model=EvaluatedDecision,
     responses=responses(200, 404, 401, ok_example="decision"),
 )
 async def get_evaluation(
@@ -194,7 +208,7 @@ async def get_evaluation(
     if record is None:
         raise not_found(id)
     return Response(
-        record.decision,
+        with_evaluation_id(record.decision, record.id),
         media_type=JSON,
         headers={
             "Utvalg-Evaluation-Id": record.id,

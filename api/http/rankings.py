@@ -17,6 +17,7 @@ from api.http.records import ruleset_header
 from api.keys import Caller
 from api.registry import Snapshot
 from engine import Rankable, Ranking, RuleSet, rank
+from engine.decision import CountyRanking
 
 router = APIRouter(prefix="/v1", tags=["rangering"])
 
@@ -38,8 +39,10 @@ async def create_ranking(
     snapshot = svc.rules.current
     body = await read_json(request)
     data = body.data
+    county: str | None = None
     if isinstance(data, dict) and "applications" not in data and "county" in data:
         ruleset, items = await _stored(request, snapshot, data)
+        county = data["county"]
     else:
         checked = applications_or_422(
             data,
@@ -72,7 +75,12 @@ async def create_ranking(
             for app, r in zip(apps, results, strict=True)
         ]
     response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
-    return rank(items, ruleset)
+    ranking = rank(items, ruleset)
+    if county is not None and not ranking.counties:
+        # the asked county is answered even with nothing stored: its capacity, no entries
+        capacity = ruleset.counties[county].capacity
+        ranking = Ranking(counties=[CountyRanking(county=county, capacity=capacity, ranking=[])])
+    return ranking
 
 
 async def _stored(

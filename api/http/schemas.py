@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -14,6 +15,21 @@ from engine.types import Outcome
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class EvaluatedDecision(Decision):
+    """A decision as the API returns it: with the id of its evaluation in the decision log."""
+
+    evaluation_id: str = Field(
+        description="Vurderingens id i beslutningsloggen (`ev-…`), som i `Location`."
+    )
+
+
+def with_evaluation_id(decision_json: str, evaluation_id: str) -> str:
+    """The decision's JSON text with `evaluation_id` first (the text is not parsed again)."""
+    body = decision_json.lstrip()
+    assert body.startswith("{") and body != "{}", "a decision is a non-empty JSON object"
+    return '{"evaluation_id": ' + json.dumps(evaluation_id) + ", " + body[1:]
 
 
 class ErrorItem(_Model):

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 
 from api.http.openapi import example, examples
 from api.http.openapi_examples import build_examples
-from engine import Decision, Ranking, evaluate, parse_application
+from api.http.schemas import EvaluatedDecision
+from engine import Ranking, evaluate, parse_application
 from tests.api.http.schema_check import problems, resolve
 from tests.builders import ruleset
 
@@ -88,7 +89,7 @@ def test_examples_are_real_applications_and_decisions() -> None:
     rs = ruleset()
     rounds = {rs.id: list(rs.counties)}
     app = parse_application(example("application"), rounds=rounds)
-    decision = Decision.model_validate(example("decision"))
+    decision = EvaluatedDecision.model_validate(example("decision"))
     fresh = evaluate(app, rs)
     # the same judgement as the engine gives now (texts and digest may have moved on)
     assert (decision.outcome, decision.score) == (fresh.outcome, fresh.score)
