@@ -165,7 +165,14 @@ def list_evaluations(
     round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
     application_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Høyst så mange per side")] = 50,
-    cursor: Annotated[str | None, Query(description="`next_cursor` fra forrige side")] = None,
+    cursor: Annotated[
+        str | None,
+        # checked below (INVALID_CURSOR); published so the document is as strict as the server
+        Query(
+            description="`next_cursor` fra forrige side",
+            json_schema_extra={"pattern": "^[0-9]+$", "minLength": 1},
+        ),
+    ] = None,
 ) -> EvaluationList:
     """A page of stored evaluations, newest first, with filters and a cursor."""
     before = None

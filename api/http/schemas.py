@@ -8,9 +8,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.settings import Settings
 from engine import Application, Decision
 from engine.decision import RulesetRef
 from engine.types import Outcome
+
+# the published limit: the default of UTVALG_MAX_BATCH, which api/http/inputs.py enforces
+MAX_BATCH = Settings.model_fields["max_batch"].default
 
 
 class _Model(BaseModel):
@@ -57,14 +61,17 @@ class ProblemBody(_Model):
 class BatchRequest(_Model):
     """Several applications to evaluate (at most 1,000; the body at most 1 MiB)."""
 
-    applications: list[Application]
+    applications: list[Application] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class RankingRequest(_Model):
     """Rank the given applications, or the stored evaluations of one county."""
 
     applications: list[Application] | None = Field(
-        default=None, description="Søknader som vurderes (uten å lagres) og rangeres."
+        default=None,
+        description="Søknader som vurderes (uten å lagres) og rangeres.",
+        min_length=1,
+        max_length=MAX_BATCH,
     )
     county: str | None = Field(
         default=None,

@@ -148,3 +148,28 @@ def test_every_schema_has_a_unique_clean_name(spec: dict[str, Any]) -> None:
 def test_the_schema_check_catches_a_wrong_example(spec: dict[str, Any]) -> None:
     app = dict(example("application"), county=50)
     assert problems(app, {"$ref": "#/components/schemas/Application"}, spec)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "request_"),
+    [
+        ("BatchRequest", {"applications": []}, ("post", "/v1/evaluations:batch")),
+        ("RankingRequest", {"applications": []}, ("post", "/v1/rankings")),
+        ("cursor", "", ("get", "/v1/evaluations?cursor=")),
+        ("cursor", "abc", ("get", "/v1/evaluations?cursor=abc")),
+    ],
+)
+def test_the_schema_refuses_what_the_server_refuses(
+    spec: dict[str, Any], api: TestClient, where: str, value: Any, request_: tuple[str, str]
+) -> None:
+    if where == "cursor":
+        (param,) = [
+            p for p in spec["paths"]["/v1/evaluations"]["get"]["parameters"] if p["name"] == where
+        ]
+        schema = param["schema"]
+    else:
+        schema = {"$ref": f"#/components/schemas/{where}"}
+    assert problems(value, schema, spec), (where, value)
+    method, path = request_
+    r = api.request(method, path, json=value if method == "post" else None)
+    assert r.status_code == 422
