@@ -6,12 +6,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.http import evaluations, health, problems, rankings, rulesets, survey
+from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
 from api.http.limits import BodyLimit
+from api.http.methods import Methods
 from api.http.openapi import decorate
+from api.http.query import refuse_unknown_query
 from api.services import build_services, start, stop
 from api.settings import Settings
 from api.web import site
@@ -54,17 +56,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Utvalg til Læringsmiljøprosjektet: vurdering, rangering og logg.",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # the docs pages are served by api.http.docs, with their assets, not from a CDN
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.services = services
     problems.install(app)
+    docs.install(app)
     for module in (evaluations, rankings, rulesets, health, survey):
-        app.include_router(module.router)
+        # the API's routes refuse query parameters they do not know (the pages are lenient)
+        app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
     site.install(app)  # the pages for the office (api/web)
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,
         paths={survey.UPLOAD_PATH: survey.MAX_UPLOAD_BYTES},
     )
+    app.add_middleware(Methods, routes=app.router.routes)  # HEAD and OPTIONS on every path
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from api.evaluation import log_row
 from api.http.auth import require
@@ -24,14 +25,28 @@ from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
 from api.http.records import full_record, not_found, ruleset_header, summary
 from api.http.replay import differences
-from api.http.schemas import EvaluationList, EvaluationRecord, ReplayResult
+from api.http.schemas import (
+    EvaluatedDecision,
+    EvaluationList,
+    EvaluationRecord,
+    ReplayResult,
+    with_evaluation_id,
+)
 from api.keys import Caller
 from api.store.decision_log import Filters
 from api.workers import Evaluated
-from engine import Decision
 from engine.types import Outcome
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
+
+
+class _IdConvertor(StringConvertor):
+    """An evaluation or application id: no colon, so `{id}:replay` is never read as an id."""
+
+    regex = "[^/:]+"
+
+
+register_url_convertor("ref", _IdConvertor())
 
 JSON = "application/json"
 
@@ -40,15 +55,17 @@ JSON = "application/json"
     "/evaluations",
     status_code=201,
     summary="Vurder én søknad og lagre vurderingen",
-    response_model=Decision,
+    response_model=EvaluatedDecision,
     responses=responses(
         201,
         422,
         401,
         403,
         413,
+        415,
         ok_example="decision",
-        ok_description="Vedtaket. Vurderingens id står i `Location` og `Utvalg-Evaluation-Id`.",
+        ok_description="Vedtaket med `evaluation_id`, som også står i `Location` og "
+        "`Utvalg-Evaluation-Id`.",
     ),
     openapi_extra=body_doc("Application", "application"),
 )
@@ -64,7 +81,7 @@ async def create_evaluation(
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await store(request, [row])
     return Response(
-        result.decision_json,
+        with_evaluation_id(result.decision_json, row["id"]),
         status_code=201,
         media_type=JSON,
         headers={
@@ -78,15 +95,17 @@ async def create_evaluation(
 @router.post(
     "/evaluations:batch",
     summary="Vurder mange søknader (høyst 1 000) og lagre vurderingene",
-    response_model=list[Decision],
+    response_model=list[EvaluatedDecision],
     responses=responses(
         200,
         422,
         401,
         403,
         413,
+        415,
         ok_example="decisions",
-        ok_description="Vedtakene i samme rekkefølge som søknadene. Alle lagres, eller ingen.",
+        ok_description="Vedtakene i samme rekkefølge som søknadene, hvert med sin "
+        "`evaluation_id`. Alle lagres, eller ingen.",
     ),
     openapi_extra=body_doc("BatchRequest", "batch"),
 )
@@ -121,7 +140,14 @@ async def create_batch(
         for (raw, app, rs), r in zip(checked, done_all, strict=True)
     ]
     await store(request, rows)
-    text = "[" + ",".join(r.decision_json for r in done_all) + "]"
+    text = (
+        "["
+        + ",".join(
+            with_evaluation_id(r.decision_json, row["id"])
+            for r, row in zip(done_all, rows, strict=True)
+        )
+        + "]"
+    )
     return Response(text, media_type=JSON)
 
 
@@ -139,7 +165,14 @@ def list_evaluations(
     round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
     application_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Høyst så mange per side")] = 50,
-    cursor: Annotated[str | None, Query(description="`next_cursor` fra forrige side")] = None,
+    cursor: Annotated[
+        str | None,
+        # checked below (INVALID_CURSOR); published so the document is as strict as the server
+        Query(
+            description="`next_cursor` fra forrige side",
+            json_schema_extra={"pattern": "^[0-9]+$", "minLength": 1},
+        ),
+    ] = None,
 ) -> EvaluationList:
     """A page of stored evaluations, newest first, with filters and a cursor."""
     before = None
@@ -169,9 +202,9 @@ def list_evaluations(
 
 
 @router.get(
-    "/evaluations/{id}",
+    "/evaluations/{id:ref}",
     summary="Hent et lagret vedtak",
-    response_model=Decision,
+    response_model=EvaluatedDecision,
     responses=responses(200, 404, 401, ok_example="decision"),
 )
 async def get_evaluation(
@@ -182,7 +215,7 @@ async def get_evaluation(
     if record is None:
         raise not_found(id)
     return Response(
-        record.decision,
+        with_evaluation_id(record.decision, record.id),
         media_type=JSON,
         headers={
             "Utvalg-Evaluation-Id": record.id,
@@ -194,7 +227,7 @@ async def get_evaluation(
 
 
 @router.get(
-    "/evaluations/{id}/record",
+    "/evaluations/{id:ref}/record",
     summary="Hent hele loggposten: søknaden slik den kom inn, vedtaket og hvem som spurte",
     response_model=EvaluationRecord,
     responses=responses(200, 404, 401, ok_example="evaluation_record"),
@@ -210,7 +243,7 @@ def get_record(
 
 
 @router.post(
-    "/evaluations/{id}:replay",
+    "/evaluations/{id:ref}:replay",
     summary="Vurder en lagret søknad på nytt med reglene i bruk nå, og sammenlign",
     response_model=ReplayResult,
     responses=responses(200, 404, 409, 401, 403, ok_example="replay"),

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Request
 from api.http.deps import services
 from api.http.openapi import responses
 from api.http.problems import Problem
-from api.http.schemas import Health, Ready, RulesetRef
+from api.http.schemas import Health, Ready
+from engine.decision import RulesetRef
 
 router = APIRouter(tags=["drift"])
 

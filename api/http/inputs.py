@@ -26,12 +26,12 @@ class JsonBody:
 
 
 async def read_json(request: Request) -> JsonBody:
-    """Read the body as UTF-8 JSON; raise a 422 problem for any other content."""
+    """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON."""
     ctype = request.headers.get("content-type", "application/json")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
         raise Problem(
-            422,
+            415,
             "UNSUPPORTED_MEDIA_TYPE",
             f"Innholdstypen «{media or ctype}» støttes ikke; send JSON med "
             "«Content-Type: application/json».",

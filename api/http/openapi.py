@@ -20,6 +20,9 @@ from engine import Application
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
 REF = "#/components/schemas/{model}"
+# Where a route names its example. FastAPI drops every null from the document it builds
+# (`exclude_none`), nulls inside examples too, so the examples are put in afterwards by name.
+EXAMPLE_NAME = "x-utvalg-example"
 
 
 @functools.cache
@@ -125,6 +128,24 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
             ],
         },
     ),
+    415: (
+        "Innholdet er ikke JSON",
+        {
+            "type": "about:blank",
+            "title": "Innholdstypen støttes ikke",
+            "status": 415,
+            "detail": "Innholdstypen «text/xml» støttes ikke; send JSON med "
+            "«Content-Type: application/json».",
+            "errors": [
+                {
+                    "loc": ["header", "content-type"],
+                    "code": "UNSUPPORTED_MEDIA_TYPE",
+                    "msg": "Innholdstypen «text/xml» støttes ikke; send JSON med "
+                    "«Content-Type: application/json».",
+                }
+            ],
+        },
+    ),
     503: (
         "Ikke klar: reglene er ikke lastet eller databasen svarer ikke",
         {
@@ -176,9 +197,8 @@ def responses(*statuses: int, ok_example: str | None = None, ok_description: str
     for status in statuses:
         if status < 400:
             content: dict[str, Any] = {}
-            value = example(ok_example) if ok_example else None
-            if value is not None:
-                content = {"application/json": {"example": value}}
+            if ok_example and example(ok_example) is not None:
+                content = {"application/json": {EXAMPLE_NAME: ok_example}}
             out[status] = {"description": ok_description, "content": content}
         else:
             description, value = PROBLEMS.get(status, ("Feil", PROBLEMS[422][1]))
@@ -193,9 +213,8 @@ def responses(*statuses: int, ok_example: str | None = None, ok_description: str
 def body_doc(model: str, example_name: str) -> dict[str, Any]:
     """`openapi_extra` documenting a JSON request body read by the route itself."""
     content: dict[str, Any] = {"schema": {"$ref": REF.format(model=model)}}
-    value = example(example_name)
-    if value is not None:
-        content["example"] = value
+    if example(example_name) is not None:
+        content[EXAMPLE_NAME] = example_name
     return {"requestBody": {"required": True, "content": {"application/json": content}}}
 
 
@@ -216,13 +235,19 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
     components = schema.setdefault("components", {})
     found = components.setdefault("schemas", {})
     for name, value in defs.get("$defs", {}).items():
-        found.setdefault(name, value)
+        if name in found and found[name] != value:
+            # two models by one name: the document would describe one with the other's schema
+            raise ValueError(f"two OpenAPI schemas are named {name}; give one a unique name")
+        found[name] = value
     # the one declaration of the two ways to send a key (api.http.auth reads both); the docs
     # page's "Authorize" button offers them
     components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "description": "API-nøkkel"},
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
     }
+    for operations in schema.get("paths", {}).values():
+        for op in operations.values():
+            _put_examples(op)
     for path, operations in schema.get("paths", {}).items():
         if path in PUBLIC or not path.startswith("/v1"):
             continue
@@ -240,4 +265,39 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
                 resp["description"] = PROBLEMS[422][0]
     for name in ("HTTPValidationError", "ValidationError"):
         found.pop(name, None)
+    _rename_form_bodies(schema)
     return schema
+
+
+def _rename_form_bodies(schema: dict[str, Any]) -> None:
+    """Give FastAPI's form-body models (`Body_<operation id>`) a readable name."""
+    found = schema["components"]["schemas"]
+    renamed = {}
+    for name in [n for n in found if n.startswith("Body_")]:
+        operation = name.removeprefix("Body_").split("_v1_", 1)[0]
+        new = "".join(part.capitalize() for part in operation.split("_")) + "Form"
+        found[new] = found.pop(name)
+        found[new]["title"] = new
+        renamed[REF.format(model=name)] = REF.format(model=new)
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("$ref") in renamed:
+                node["$ref"] = renamed[node["$ref"]]
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema["paths"])
+
+
+def _put_examples(op: dict[str, Any]) -> None:
+    """Replace each example's name by the stored example, nulls included."""
+    bodies = [op.get("requestBody", {})] + list(op.get("responses", {}).values())
+    for body in bodies:
+        for doc in body.get("content", {}).values():
+            name = doc.pop(EXAMPLE_NAME, None)
+            if name is not None:
+                doc["example"] = example(name)

@@ -69,8 +69,10 @@ def build_examples() -> dict[str, Any]:
         "batch": {"applications": raw},
         "ranking_request": {"applications": raw},
         "ranking_request_county": {"county": "50", "round": rs.id},
-        "decision": dumped[0],
-        "decisions": dumped,
+        "decision": {"evaluation_id": ev_id, **dumped[0]},
+        "decisions": [
+            {"evaluation_id": f"ev-0170098a2f5e3b9c1d7e4a2{i}", **d} for i, d in enumerate(dumped)
+        ],
         "ranking": ranking.model_dump(mode="json"),
         "ruleset_list": {"rulesets": [{k: detail[k] for k in summary_keys}]},
         "ruleset_detail": detail,

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.http.methods import allow_header
 from engine import Diagnostic
 from engine.messages import translate_request
 
@@ -26,6 +27,7 @@ TITLES = {
     405: "Metoden er ikke tillatt",
     409: "Konflikt",
     413: "Forespørselen er for stor",
+    415: "Innholdstypen støttes ikke",
     422: "Ugyldige inndata",
     500: "Intern feil",
     503: "Tjenesten er ikke klar",
@@ -113,7 +115,12 @@ def install(app: FastAPI) -> None:
         if status == 404:
             e = error("NOT_FOUND", f"Ingen ressurs på {request.url.path}.")
         elif status == 405:
-            e = error("METHOD_NOT_ALLOWED", f"{request.method} er ikke tillatt på denne adressen.")
+            allow = allow_header(request.app.router.routes, request.scope)
+            e = error(
+                "METHOD_NOT_ALLOWED",
+                f"{request.method} er ikke tillatt på denne adressen; tillatt er {allow}.",
+            )
+            exc.headers = {**(exc.headers or {}), "Allow": allow}
         elif status == 400:
             # Starlette's only 400 is a body it cannot parse (broken multipart form data):
             # that is invalid input, which the contract answers with 422.

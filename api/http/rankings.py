@@ -17,6 +17,7 @@ from api.http.records import ruleset_header
 from api.keys import Caller
 from api.registry import Snapshot
 from engine import Application, Rankable, Ranking, RuleSet, municipality_clashes, rank
+from engine.decision import CountyRanking
 
 router = APIRouter(prefix="/v1", tags=["rangering"])
 
@@ -25,7 +26,7 @@ router = APIRouter(prefix="/v1", tags=["rangering"])
     "/rankings",
     summary="Ranger søknader per fylke mot fylkets kapasitet",
     response_model=Ranking,
-    responses=responses(200, 422, 409, 401, 403, 413, ok_example="ranking"),
+    responses=responses(200, 422, 409, 401, 403, 413, 415, ok_example="ranking"),
     openapi_extra=body_doc("RankingRequest", "ranking_request"),
 )
 async def create_ranking(
@@ -38,8 +39,10 @@ async def create_ranking(
     snapshot = svc.rules.current
     body = await read_json(request)
     data = body.data
+    county: str | None = None
     if isinstance(data, dict) and "applications" not in data and "county" in data:
         ruleset, items = await _stored(request, snapshot, data)
+        county = data["county"]
     else:
         checked = applications_or_422(
             data,
@@ -73,7 +76,12 @@ async def create_ranking(
             for app, r in zip(apps, results, strict=True)
         ]
     response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
-    return rank(items, ruleset)
+    ranking = rank(items, ruleset)
+    if county is not None and not ranking.counties:
+        # the asked county is answered even with nothing stored: its capacity, no entries
+        capacity = ruleset.counties[county].capacity
+        ranking = Ranking(counties=[CountyRanking(county=county, capacity=capacity, ranking=[])])
+    return ranking
 
 
 def _refuse_municipality_clashes(apps: list[Application]) -> None:

@@ -12,10 +12,11 @@ from api.http.auth import require
 from api.http.deps import services
 from api.http.openapi import responses
 from api.http.problems import Problem, invalid
-from api.http.schemas import ReloadResult, RulesetDetail, RulesetList, RulesetRef
+from api.http.schemas import ReloadResult, RulesetDetail, RulesetList
 from api.keys import Caller
 from api.registry import Snapshot
 from engine import RuleSet
+from engine.decision import RulesetRef
 
 router = APIRouter(prefix="/v1", tags=["regelsett"])
 

@@ -3,16 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.settings import Settings
 from engine import Application, Decision
+from engine.decision import RulesetRef
 from engine.types import Outcome
+
+# the published limit: the default of UTVALG_MAX_BATCH, which api/http/inputs.py enforces
+MAX_BATCH = Settings.model_fields["max_batch"].default
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class EvaluatedDecision(Decision):
+    """A decision as the API returns it: with the id of its evaluation in the decision log."""
+
+    evaluation_id: str = Field(
+        description="Vurderingens id i beslutningsloggen (`ev-…`), som i `Location`."
+    )
+
+
+def with_evaluation_id(decision_json: str, evaluation_id: str) -> str:
+    """The decision's JSON text with `evaluation_id` first (the text is not parsed again)."""
+    body = decision_json.lstrip()
+    assert body.startswith("{") and body != "{}", "a decision is a non-empty JSON object"
+    return '{"evaluation_id": ' + json.dumps(evaluation_id) + ", " + body[1:]
 
 
 class ErrorItem(_Model):
@@ -40,14 +61,17 @@ class ProblemBody(_Model):
 class BatchRequest(_Model):
     """Several applications to evaluate (at most 1,000; the body at most 1 MiB)."""
 
-    applications: list[Application]
+    applications: list[Application] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class RankingRequest(_Model):
     """Rank the given applications, or the stored evaluations of one county."""
 
     applications: list[Application] | None = Field(
-        default=None, description="Søknader som vurderes (uten å lagres) og rangeres."
+        default=None,
+        description="Søknader som vurderes (uten å lagres) og rangeres.",
+        min_length=1,
+        max_length=MAX_BATCH,
     )
     county: str | None = Field(
         default=None,
@@ -59,16 +83,8 @@ class RankingRequest(_Model):
     )
 
 
-class RulesetRef(_Model):
-    """Which rules: id, version, digest."""
-
-    id: str
-    version: str
-    digest: str
-
-
-class Municipality(_Model):
-    """A municipality by number and name."""
+class MunicipalityRef(_Model):
+    """A municipality by number and name (the application's `Municipality` has more fields)."""
 
     number: str
     name: str
@@ -81,7 +97,7 @@ class EvaluationSummary(_Model):
     application_id: str
     round: str
     county: str
-    municipality: Municipality
+    municipality: MunicipalityRef
     received: dt.date | None
     outcome: Outcome
     score: int

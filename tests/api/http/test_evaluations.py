@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.http.schemas import EvaluatedDecision
 from api.survey.parse import parse_survey_file
 from api.survey.store import import_survey
 from api.workers import Evaluated
-from engine import Decision, evaluate, parse_application
+from engine import evaluate, parse_application
 from tests.api.conftest import unique_id
 from tests.builders import SCHOOL_A, baseline, changed, ruleset
 from tests.survey_export import sample_rows, write_csv
@@ -41,12 +42,13 @@ def test_post_returns_201_with_the_contract_decision_and_stores_it(api: TestClie
     assert r.status_code == 201
     assert r.headers["content-type"] == "application/json"
     body = r.json()
-    Decision.model_validate(body)  # exactly the contract's shape, nothing more
+    EvaluatedDecision.model_validate(body)  # the contract's shape and evaluation_id, no more
+    ev_id = r.headers["utvalg-evaluation-id"]
     expected = evaluate(parse_application(data), ruleset()).model_dump(mode="json")
-    assert body == expected
+    assert body == {"evaluation_id": ev_id, **expected}
+    assert list(body)[0] == "evaluation_id"
     assert body["outcome"] == "recommended"
 
-    ev_id = r.headers["utvalg-evaluation-id"]
     assert ev_id.startswith("ev-") and r.headers["location"] == f"/v1/evaluations/{ev_id}"
     assert ruleset().digest in r.headers["utvalg-ruleset"]
 
@@ -89,7 +91,7 @@ def test_the_record_holds_the_application_as_received_and_who_asked(api: TestCli
     r = api.post("/v1/evaluations", content=text, headers={"content-type": "application/json"})
     record = api.get(f"/v1/evaluations/{r.headers['utvalg-evaluation-id']}/record").json()
     assert record["application"] == data
-    assert record["decision"] == r.json()
+    assert {"evaluation_id": record["evaluation_id"], **record["decision"]} == r.json()
     assert record["ruleset"] == r.json()["ruleset"]
     assert record["api_key"] is None  # the test server runs without keys
     assert record["county"] == "50" and record["municipality"]["number"] == "5001"
@@ -103,8 +105,12 @@ def test_batch_returns_decisions_in_order_and_stores_all(api: TestClient) -> Non
     body = r.json()
     assert [d["application_id"] for d in body] == [a["id"] for a in apps]
     assert [d["outcome"] for d in body] == ["recommended", "not_recommended", "recommended"]
-    for a in apps:
-        assert api.get(f"/v1/evaluations/{a['id']}").status_code == 200
+    ids = [d["evaluation_id"] for d in body]
+    assert len(set(ids)) == 3 and all(i.startswith("ev-") for i in ids)
+    for a, d in zip(apps, body, strict=True):
+        again = api.get(f"/v1/evaluations/{d['evaluation_id']}")
+        assert again.status_code == 200 and again.json() == d
+        assert api.get(f"/v1/evaluations/{a['id']}").json()["evaluation_id"] == d["evaluation_id"]
 
 
 def test_batch_with_one_invalid_application_stores_nothing(api: TestClient) -> None:

@@ -9,7 +9,9 @@ from fastapi.testclient import TestClient
 
 from api.http.openapi import example, examples
 from api.http.openapi_examples import build_examples
-from engine import Decision, Ranking, evaluate, parse_application
+from api.http.schemas import EvaluatedDecision
+from engine import Ranking, evaluate, parse_application
+from tests.api.http.schema_check import problems, resolve
 from tests.builders import ruleset
 
 CONTRACT = {
@@ -87,7 +89,7 @@ def test_examples_are_real_applications_and_decisions() -> None:
     rs = ruleset()
     rounds = {rs.id: list(rs.counties)}
     app = parse_application(example("application"), rounds=rounds)
-    decision = Decision.model_validate(example("decision"))
+    decision = EvaluatedDecision.model_validate(example("decision"))
     fresh = evaluate(app, rs)
     # the same judgement as the engine gives now (texts and digest may have moved on)
     assert (decision.outcome, decision.score) == (fresh.outcome, fresh.score)
@@ -104,3 +106,70 @@ def test_the_example_builder_makes_every_stored_example() -> None:
     # the stored file may lag behind texts and digests; the builder must still run and make
     # the same set of examples
     assert set(build_examples()) == set(examples())
+
+
+def _published_examples(spec: dict[str, Any]) -> list[tuple[str, Any, dict[str, Any]]]:
+    """(where, example, schema) for every example in the document."""
+    found = []
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            bodies = [("request", op.get("requestBody", {}).get("content", {}))]
+            bodies += [(s, r.get("content", {})) for s, r in op.get("responses", {}).items()]
+            for status, content in bodies:
+                for media, doc in content.items():
+                    if "example" in doc:
+                        where = f"{method.upper()} {path} {status} {media}"
+                        found.append((where, doc["example"], doc.get("schema", {})))
+    return found
+
+
+def test_every_published_example_validates_against_the_published_schema(
+    spec: dict[str, Any],
+) -> None:
+    found = _published_examples(spec)
+    assert len(found) > 20
+    failures = {}
+    for where, value, schema in found:
+        assert schema, f"{where}: example without a schema"
+        wrong = problems(value, schema, spec)
+        if wrong:
+            failures[where] = wrong[:5]
+    assert not failures, failures
+
+
+def test_every_schema_has_a_unique_clean_name(spec: dict[str, Any]) -> None:
+    names = set(spec["components"]["schemas"])
+    assert not [n for n in names if "__" in n or n.startswith("Body_")], names
+    application = spec["components"]["schemas"]["Application"]
+    municipality = resolve(application["properties"]["municipality"]["$ref"], spec)
+    assert "motivated" in municipality["properties"]
+
+
+def test_the_schema_check_catches_a_wrong_example(spec: dict[str, Any]) -> None:
+    app = dict(example("application"), county=50)
+    assert problems(app, {"$ref": "#/components/schemas/Application"}, spec)
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "request_"),
+    [
+        ("BatchRequest", {"applications": []}, ("post", "/v1/evaluations:batch")),
+        ("RankingRequest", {"applications": []}, ("post", "/v1/rankings")),
+        ("cursor", "", ("get", "/v1/evaluations?cursor=")),
+        ("cursor", "abc", ("get", "/v1/evaluations?cursor=abc")),
+    ],
+)
+def test_the_schema_refuses_what_the_server_refuses(
+    spec: dict[str, Any], api: TestClient, where: str, value: Any, request_: tuple[str, str]
+) -> None:
+    if where == "cursor":
+        (param,) = [
+            p for p in spec["paths"]["/v1/evaluations"]["get"]["parameters"] if p["name"] == where
+        ]
+        schema = param["schema"]
+    else:
+        schema = {"$ref": f"#/components/schemas/{where}"}
+    assert problems(value, schema, spec), (where, value)
+    method, path = request_
+    r = api.request(method, path, json=value if method == "post" else None)
+    assert r.status_code == 422
