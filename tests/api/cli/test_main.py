@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from api.cli.main import COMMANDS, main, parser
 from tests.builders import ROOT
 
 UTVALG = Path(sys.executable).with_name("utvalg")
@@ -37,3 +41,77 @@ def test_evaluate_works_outside_the_checkout(tmp_path: Path) -> None:
     done = utvalg(tmp_path, "evaluate", str(TRONDHEIM))
     assert done.returncode == 0, done.stderr
     assert "ANBEFALT" in done.stdout
+
+
+ENGLISH = (
+    "usage:",
+    "options:",
+    "positional arguments",
+    "error:",
+    "show this help",
+    "the following arguments",
+    "invalid choice",
+    "unrecognized arguments",
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(sub.choices)
+
+
+@pytest.mark.parametrize("command", [[], *([name] for name in COMMANDS)], ids=str)
+def test_help_is_norwegian_with_an_example(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    code, out, _ = run(capsys, *command, "--help")
+    assert code == 0
+    assert out.startswith("bruk: utvalg")
+    assert "valg:" in out and "vis denne hjelpen og avslutt" in out
+    assert "Eksempel: utvalg " in out
+    assert not [word for word in ENGLISH if word in out]
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_option_has_help(name: str) -> None:
+    without = [a.dest for a in _commands()[name]._actions if not a.help]
+    assert without == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "utvalg: feil: mangler argumentet KOMMANDO"),
+        (["evaluate"], "utvalg evaluate: feil: mangler argumentet FIL"),
+        (
+            ["evaluate", "--format", "xml", "a.yaml"],
+            "utvalg evaluate: feil: --format: ugyldig valg «xml» (velg text eller json)",
+        ),
+        (["evaluate", "--foo", "a.yaml"], "utvalg: feil: ukjent argument: --foo"),
+        (["rank", "-x", "-y", "a.yaml"], "utvalg: feil: ukjente argumenter: -x -y"),
+        (["nope"], "utvalg: feil: ukjent kommando «nope» (velg evaluate, rank, check, docs,"),
+        (
+            ["serve", "--port", "x"],
+            "utvalg serve: feil: --port: ugyldig verdi «x» (må være et heltall)",
+        ),
+        (["serve", "--port"], "utvalg serve: feil: --port må ha en verdi"),
+        (["docs"], "utvalg docs: feil: mangler argumentet --out"),
+    ],
+)
+def test_usage_errors_are_norwegian_and_exit_2(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.startswith("bruk: utvalg")
+    assert message in err
+    assert not [word for word in ENGLISH if word in err]
