@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -284,10 +285,23 @@ def command(name: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+# The exit code of a command whose reader went away (`utvalg evaluate … | head -1`): what the
+# shell reports for a program ended by SIGPIPE, as `cat` or `grep` would be.
+BROKEN_PIPE = 128 + 13
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `utvalg` console script."""
     args = parser().parse_args(argv)
-    return command(args.command)(args)
+    try:
+        code = command(args.command)(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where Python would print it
+    except BrokenPipeError:
+        # Nothing more can be written; point stdout at /dev/null so the flush at exit is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

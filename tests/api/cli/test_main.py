@@ -115,3 +115,21 @@ def test_usage_errors_are_norwegian_and_exit_2(
     assert err.startswith("bruk: utvalg")
     assert message in err
     assert not [word for word in ENGLISH if word in err]
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(tmp_path: Path) -> None:
+    """`utvalg evaluate … | head -1`: the pipe closes before the output is written."""
+    examples = sorted(str(p) for p in TRONDHEIM.parent.glob("*.yaml"))
+    proc = subprocess.Popen(
+        [str(UTVALG), "evaluate", *examples],
+        cwd=tmp_path,
+        env=environment(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `head` does once it has its line
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == 141
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "Exception" not in err
