@@ -136,13 +136,12 @@ def format_decision(decision: Decision, ruleset: RuleSet, width: int | None = No
     return "\n".join(lines)
 
 
-def _wrap(text: str, width: int, **indents: str) -> list[str]:
+def _wrap(text: str, width: int, indent: str = "", more: str = "") -> list[str]:
     """`text` in lines of at most `width`, never parting a figure from its «%»."""
     kept = text.replace(" %", "\u00a0%")  # textwrap breaks only at ASCII whitespace
-    return [line.replace("\u00a0", " ") for line in textwrap.wrap(kept, width, **indents)]
+    lines = textwrap.wrap(kept, width, initial_indent=indent, subsequent_indent=more)
+    return [line.replace("\u00a0", " ") for line in lines]
 
 
 def _wrapped(text: str, width: int, indent: str, more: str | None = None) -> list[str]:
-    return _wrap(
-        text, width, initial_indent=indent, subsequent_indent=indent if more is None else more
-    ) or [indent.rstrip()]
+    return _wrap(text, width, indent, indent if more is None else more) or [indent.rstrip()]
