@@ -85,19 +85,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     app = create_app(settings)
-    base = f"http://{_url_host(args.host)}:{args.port}"
+    port = sock.getsockname()[1]  # the one chosen when --port 0
+    base = f"http://{_url_host(args.host)}:{port}"
     for line in start_screen(base, settings):
         print(line, file=sys.stderr)
-    config = uvicorn.Config(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        access_log=not args.no_access_log,
-        timeout_graceful_shutdown=10,
-    )
     try:
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=port,
+            fd=sock.fileno(),  # the bound socket: uvicorn serves on it instead of binding
+            log_level="info",
+            access_log=not args.no_access_log,
+            timeout_graceful_shutdown=10,
+        )
     finally:
         sock.close()
     return 0
