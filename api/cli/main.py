@@ -139,16 +139,16 @@ def parser() -> argparse.ArgumentParser:
     p = Parser(
         prog="utvalg",
         description="Utvalg til Læringsmiljøprosjektet: vurder og ranger søknader.",
-        epilog="Eksempel: utvalg evaluate examples/pulje-5/trondheim-2020.yaml\n"
+        epilog="Eksempel: utvalg evaluate examples/RUNDE/trondheim-2020.yaml\n"
         "Hjelp til én kommando: utvalg KOMMANDO --help",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO", title="kommandoer")
     for name, text, example in (
-        ("evaluate", "vurder søknadsfiler", "utvalg evaluate examples/pulje-5/trondheim-2020.yaml"),
+        ("evaluate", "vurder søknadsfiler", "utvalg evaluate examples/RUNDE/trondheim-2020.yaml"),
         (
             "rank",
             "vurder og ranger søknadsfiler per fylke",
-            "utvalg rank examples/pulje-5/*.yaml",
+            "utvalg rank --format json examples/RUNDE/*.yaml",
         ),
     ):
         c = sub.add_parser(
@@ -177,7 +177,7 @@ def _add_check(sub: Any) -> None:
         description="Kontroller regelmappen for hver runde og kjør rundens egne scenarioer "
         "(features/<runde>/) mot den. Uten MAPPE kontrolleres alle rundene. Avslutter med 0 "
         "når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
-        epilog="Eksempel: utvalg check rules/pulje-5",
+        epilog="Eksempel: utvalg check rules/RUNDE",
     )
     c.add_argument("dir", nargs="?", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument(
@@ -264,7 +264,7 @@ def _add_new_round(sub: Any) -> None:
         "eksemplene (examples/GAMMEL) til en ny runde, med ny id og versjon. Kopien består "
         "«utvalg check» med en gang; endre så det som er nytt i runden. Avslutter med 2 når "
         "den nye runden finnes fra før eller den gamle ikke finnes.",
-        epilog="Eksempel: utvalg new-round pulje-6 --from pulje-5",
+        epilog="Eksempel: utvalg new-round NY --from GAMMEL (f.eks. runde-2 --from runde-1)",
     )
     c.add_argument(
         "new", metavar="NY", help="den nye rundens id (små bokstaver, tall og bindestrek)"
