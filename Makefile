@@ -14,11 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The HTTP API on http://127.0.0.1:8000 (SQLite in var/), with the examples in the log.
+# The HTTP API on http://127.0.0.1:8000 with the examples in the log. The examples go to their
+# own SQLite file, var/eksempel.db, kept apart from var/utvalg.db that `utvalg serve` uses.
 run: $(STAMP)
 	mkdir -p var
 	-$(BIN)/utvalg docs --out var/dokumentasjon
-	$(BIN)/utvalg serve --host 127.0.0.1 --port 8000 --seed-examples
+	UTVALG_DATABASE_URL=sqlite:///$(CURDIR)/var/eksempel.db \
+		$(BIN)/utvalg serve --host 127.0.0.1 --port 8000 --seed-examples
 
 lint: $(STAMP)
 	$(BIN)/ruff check engine api tests benchmarks

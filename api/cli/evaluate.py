@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -89,26 +91,57 @@ def survey_lookup(applications: Sequence[Application]) -> SurveyLookup | None:
         engine.dispose()
 
 
-def format_decision(decision: Decision, ruleset: RuleSet) -> str:
-    """One application as a small table: outcome, score, a line per criterion and unit."""
+# The table's explanation column starts here; narrower than this beside it, an explanation
+# goes on its own lines under its row.
+_EXPLANATION_AT = 2 + 6 + 1 + 34 + 1 + 13 + 1
+_MIN_EXPLANATION = 30
+
+
+def terminal_width() -> int:
+    """The terminal's width (COLUMNS when set, 80 when not a terminal)."""
+    return shutil.get_terminal_size().columns
+
+
+def format_decision(decision: Decision, ruleset: RuleSet, width: int | None = None) -> str:
+    """One application as a small table: outcome, score, a line per criterion and unit.
+
+    Long texts are wrapped to `width` (default: the terminal's width).
+    """
+    width = max(width or terminal_width(), 40)
     status_label = ruleset.labels.status
     lines = [
         f"Søknad {decision.application_id}: {decision.label.upper()} (poeng {decision.score})",
-        f"  {decision.summary}",
+        *_wrapped(decision.summary, width, "  "),
         f"  Regelsett {decision.ruleset.id} {decision.ruleset.version} "
         f"({decision.ruleset.digest[:19]})",
-        "",
-        f"  {'Krit.':<6} {'Gjelder':<34} {'Status':<13} Forklaring",
     ]
+    beside = width - _EXPLANATION_AT >= _MIN_EXPLANATION
+    header = f"  {'Krit.':<6} {'Gjelder':<34} {'Status':<13}"
+    lines += ["", f"{header} Forklaring" if beside else header.rstrip()]
     for r in decision.criteria:
-        lines.append(
-            f"  {r.criterion:<6} {width_cut(r.subject.name, 34):<34} "
-            f"{status_label[r.status]:<13} {r.explanation}"
-        )
+        row = f"  {r.criterion:<6} {width_cut(r.subject.name, 34):<34} {status_label[r.status]:<13}"
+        if beside:
+            text = _wrap(r.explanation, width - _EXPLANATION_AT) or [""]
+            lines.append(f"{row} {text[0]}")
+            lines += [" " * _EXPLANATION_AT + more for more in text[1:]]
+        else:
+            lines.append(row.rstrip())
+            lines += _wrapped(r.explanation, width, "      ")
     if decision.units:
         lines += ["", f"  {'Enhet':<40} {'Org.nr.':<10} Status"]
         for u in decision.units:
             lines.append(f"  {width_cut(u.name, 40):<40} {u.org_number:<10} {u.label}")
     for w in decision.warnings:
-        lines.append(f"  Merk: {w}")
+        lines += _wrapped(f"Merk: {w}", width, "  ", "        ")
     return "\n".join(lines)
+
+
+def _wrap(text: str, width: int, indent: str = "", more: str = "") -> list[str]:
+    """`text` in lines of at most `width`, never parting a figure from its «%»."""
+    kept = text.replace(" %", "\u00a0%")  # textwrap breaks only at ASCII whitespace
+    lines = textwrap.wrap(kept, width, initial_indent=indent, subsequent_indent=more)
+    return [line.replace("\u00a0", " ") for line in lines]
+
+
+def _wrapped(text: str, width: int, indent: str, more: str | None = None) -> list[str]:
+    return _wrap(text, width, indent, indent if more is None else more) or [indent.rstrip()]

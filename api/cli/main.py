@@ -4,14 +4,121 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import re
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 RULES_HELP = (
     "ett regelsett eller en mappe med én undermappe per runde "
     "(standard: UTVALG_RULES_DIR, ellers prosjektets rules/)"
 )
+
+FORMAT_HELP = "text: en lesbar tabell (standard); json: maskinlesbart, som i kontrakten"
+
+
+class Formatter(argparse.HelpFormatter):
+    """argparse's help layout with «bruk:», keeping the line breaks an epilog is written with."""
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Any,
+        groups: Any,
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "bruk: " if prefix is None else prefix)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(
+            super(Formatter, self)._fill_text(line, width, indent) for line in text.splitlines()
+        )
+
+
+def _listed(text: str) -> list[str]:
+    return [part.strip().strip("'") for part in text.split(",")]
+
+
+def _or(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} eller {items[-1]}"
+
+
+# argparse's English error messages (Python 3.11) in Norwegian; anything else keeps its text.
+_TYPE_NAMES = {"int": "et heltall", "float": "et tall"}
+_ERRORS: tuple[tuple[str, Callable[[re.Match[str]], str]], ...] = (
+    (
+        r"the following arguments are required: (.*)",
+        lambda m: (
+            f"mangler argumentet {m[1]}"
+            if len(_listed(m[1])) == 1
+            else f"mangler argumentene {m[1]}"
+        ),
+    ),
+    (
+        r"argument (\S+): invalid choice: '(.*)' \(choose from (.*)\)",
+        lambda m: (
+            f"ukjent kommando «{m[2]}» (velg {_or(_listed(m[3]))})"
+            if m[1] == "KOMMANDO"
+            else f"{m[1]}: ugyldig valg «{m[2]}» (velg {_or(_listed(m[3]))})"
+        ),
+    ),
+    (
+        r"argument (\S+): invalid (\w+) value: '(.*)'",
+        lambda m: (
+            f"{m[1]}: ugyldig verdi «{m[3]}»"
+            + (f" (må være {_TYPE_NAMES[m[2]]})" if m[2] in _TYPE_NAMES else "")
+        ),
+    ),
+    (
+        r"argument (\S+): expected one argument",
+        lambda m: f"{m[1]} må ha en verdi",
+    ),
+    (
+        r"unrecognized arguments: (.*)",
+        lambda m: (
+            f"ukjent argument: {m[1]}" if len(m[1].split()) == 1 else f"ukjente argumenter: {m[1]}"
+        ),
+    ),
+    (
+        r"ambiguous option: (\S+) could match (.*)",
+        lambda m: f"{m[1]} er tvetydig: kan være {_or(_listed(m[2]))}",
+    ),
+    (r"argument (\S+): (.*)", lambda m: f"{m[1]}: {m[2]}"),
+)
+
+
+def norwegian(message: str) -> str:
+    """An argparse error message in Norwegian (the known ones; others as argparse wrote them)."""
+    for pattern, wording in _ERRORS:
+        match = re.fullmatch(pattern, message, re.DOTALL)
+        if match:
+            return wording(match)
+    return message
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser that speaks Norwegian: «bruk:», «valg:», «feil: …»; exit 2 on misuse."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", Formatter)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "argumenter"
+        self._optionals.title = "valg"
+        self.add_argument(
+            "-h",
+            "--help",
+            action="help",
+            default=argparse.SUPPRESS,
+            help="vis denne hjelpen og avslutt",
+        )
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: feil: {norwegian(message)}\n")
+
 
 # Command → (module, function). The module is imported only when its command runs: importing
 # SQLAlchemy (evaluate, import-survey) or uvicorn (serve) costs about 0.4 s, which every other
@@ -29,24 +136,32 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def parser() -> argparse.ArgumentParser:
     """The `utvalg` argument parser with every command (help texts in Norwegian)."""
-    p = argparse.ArgumentParser(
+    p = Parser(
         prog="utvalg",
         description="Utvalg til Læringsmiljøprosjektet: vurder og ranger søknader.",
+        epilog="Eksempel: utvalg evaluate examples/RUNDE/trondheim-2020.yaml\n"
+        "Hjelp til én kommando: utvalg KOMMANDO --help",
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO")
-    for name, text in (
-        ("evaluate", "vurder søknadsfiler"),
-        ("rank", "vurder og ranger søknadsfiler per fylke"),
+    sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO", title="kommandoer")
+    for name, text, example in (
+        ("evaluate", "vurder søknadsfiler", "utvalg evaluate examples/RUNDE/trondheim-2020.yaml"),
+        (
+            "rank",
+            "vurder og ranger søknadsfiler per fylke",
+            "utvalg rank --format json examples/RUNDE/*.yaml",
+        ),
     ):
         c = sub.add_parser(
             name,
             help=text,
             description=f"{text[0].upper()}{text[1:]}. Hver søknad vurderes med reglene for "
-            "runden den oppgir i «round».",
+            "runden den oppgir i «round». Avslutter med 0 når alle er vurdert, 2 når en fil "
+            "er ugyldig (feilene skrives til stderr).",
+            epilog=f"Eksempel: {example}",
         )
-        c.add_argument("files", nargs="+", metavar="FIL")
+        c.add_argument("files", nargs="+", metavar="FIL", help="søknadsfiler (YAML eller JSON)")
         c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
-        c.add_argument("--format", choices=("text", "json"), default="text")
+        c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
     _add_check(sub)
     _add_docs(sub)
     _add_import_survey(sub)
@@ -62,6 +177,7 @@ def _add_check(sub: Any) -> None:
         description="Kontroller regelmappen for hver runde og kjør rundens egne scenarioer "
         "(features/<runde>/) mot den. Uten MAPPE kontrolleres alle rundene. Avslutter med 0 "
         "når alt er i orden, 1 når et scenario feiler, 2 når reglene er ugyldige.",
+        epilog="Eksempel: utvalg check rules/RUNDE",
     )
     c.add_argument("dir", nargs="?", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument(
@@ -78,8 +194,11 @@ def _add_docs(sub: Any) -> None:
         help="lag HTML-dokumentasjon av reglene og scenarioene",
         description="Skriv et statisk HTML-nettsted med hvert kriterium, parameterne, "
         "forklaringene og scenarioene med resultatet fra siste kjøring.",
+        epilog="Eksempel: utvalg docs --out var/dokumentasjon",
     )
-    c.add_argument("--out", type=Path, required=True, metavar="MAPPE")
+    c.add_argument(
+        "--out", type=Path, required=True, metavar="MAPPE", help="mappen nettstedet skrives til"
+    )
     c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument(
         "--cucumber",
@@ -91,15 +210,20 @@ def _add_docs(sub: Any) -> None:
 
 def _add_import_survey(sub: Any) -> None:
     text = "importer tall fra Elevundersøkelsen (Udirs uttrekk som CSV eller .xlsx)"
-    c = sub.add_parser("import-survey", help=text, description=text)
-    c.add_argument("files", nargs="+", metavar="FIL")
+    c = sub.add_parser(
+        "import-survey",
+        help=text,
+        description=text,
+        epilog="Eksempel: utvalg import-survey elevundersokelsen-2019.csv",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="uttrekk fra Udir (.csv eller .xlsx)")
     c.add_argument(
         "--rules",
         type=Path,
         metavar="MAPPE",
         help="regelsettene som landssnittene i filen sammenlignes med: " + RULES_HELP,
     )
-    c.add_argument("--format", choices=("text", "json"), default="text")
+    c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
 
 
 def _add_serve(sub: Any) -> None:
@@ -107,10 +231,20 @@ def _add_serve(sub: Any) -> None:
         "serve",
         help="start HTTP-API-et og nettsidene",
         description="Start HTTP-API-et (/v1, /docs) og nettsidene. Innstillinger leses fra "
-        "UTVALG_*-variabler (UTVALG_DATABASE_URL, UTVALG_API_KEYS, UTVALG_RULES_DIR, …).",
+        "UTVALG_*-variabler (UTVALG_DATABASE_URL, UTVALG_API_KEYS, UTVALG_RULES_DIR, …). "
+        "Stopp tjenesten med Ctrl+C. Avslutter med 2 når en innstilling eller reglene er "
+        "ugyldige eller porten er opptatt.",
+        epilog="Eksempel: utvalg serve --port 8080",
     )
-    c.add_argument("--host", default="127.0.0.1", help="adresse å lytte på (127.0.0.1)")
-    c.add_argument("--port", type=int, default=8000, help="port (8000)")
+    c.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADRESSE",
+        help="adresse å lytte på (standard: 127.0.0.1)",
+    )
+    c.add_argument(
+        "--port", type=int, default=8000, metavar="PORT", help="port å lytte på (standard: 8000)"
+    )
     c.add_argument("--rules", type=Path, metavar="MAPPE", help="regelmappe (UTVALG_RULES_DIR)")
     c.add_argument("--workers", type=int, metavar="N", help="arbeidsprosesser (én per kjerne)")
     c.add_argument("--watch", action="store_true", help="last reglene på nytt når filene endres")
@@ -130,6 +264,7 @@ def _add_new_round(sub: Any) -> None:
         "eksemplene (examples/GAMMEL) til en ny runde, med ny id og versjon. Kopien består "
         "«utvalg check» med en gang; endre så det som er nytt i runden. Avslutter med 2 når "
         "den nye runden finnes fra før eller den gamle ikke finnes.",
+        epilog="Eksempel: utvalg new-round NY --from GAMMEL (f.eks. runde-2 --from runde-1)",
     )
     c.add_argument(
         "new", metavar="NY", help="den nye rundens id (små bokstaver, tall og bindestrek)"
@@ -150,10 +285,23 @@ def command(name: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+# The exit code of a command whose reader went away (`utvalg evaluate … | head -1`): what the
+# shell reports for a program ended by SIGPIPE, as `cat` or `grep` would be.
+BROKEN_PIPE = 128 + 13
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `utvalg` console script."""
     args = parser().parse_args(argv)
-    return command(args.command)(args)
+    try:
+        code = command(args.command)(args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit where Python would print it
+    except BrokenPipeError:
+        # Nothing more can be written; point stdout at /dev/null so the flush at exit is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return BROKEN_PIPE
+    return code
 
 
 if __name__ == "__main__":

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import replace
 
 from api.cli.evaluate import evaluate_files
 from api.cli.shared import print_diagnostics, width_cut
-from engine import Location, Ranking, RuleSet, municipality_clashes, rank, rankable
+from engine import Application, Location, Ranking, RuleSet, municipality_clashes, rank, rankable
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
@@ -32,26 +33,37 @@ def cmd_rank(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(ranking.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
-        print(format_ranking(ranking, ruleset), end="")
+        print(format_ranking(ranking, ruleset, apps), end="")
     return 0
 
 
-def format_ranking(ranking: Ranking, ruleset: RuleSet) -> str:
-    """Each county's ranking with the capacity line drawn after the last place within it."""
+def format_ranking(ranking: Ranking, ruleset: RuleSet, applications: Sequence[Application]) -> str:
+    """Each county's ranking with the capacity line drawn after the last place within it.
+
+    Each row names the municipality and its received date, so that a tie can be explained
+    (CONTRACT 4: outcome, score, received date, then municipality number).
+    """
+    by_id = {str(a.id): a for a in applications if a.id}
     out: list[str] = []
     labels = ruleset.labels.outcome
     for county in ranking.counties:
         name = ruleset.counties[county.county].name
         out.append(f"Fylke {county.county} {name} – kapasitet {county.capacity}")
-        out.append(f"  {'Nr.':<4} {'Søknad':<28} {'Utfall':<15} {'Poeng':>5}  Innenfor")
+        out.append(
+            f"  {'Nr.':<4} {'Kommune':<26} {'Mottatt':<10} {'Utfall':<15} {'Poeng':>5}  "
+            f"{'Innenfor':<8}  Søknad"
+        )
         last_within = max((e.rank for e in county.ranking if e.within_capacity), default=0)
         for entry in county.ranking:
-            mark = "ja" if entry.within_capacity else ""
+            app = by_id.get(entry.application_id)
+            municipality = f"{app.municipality.number} {app.municipality.name}" if app else ""
+            received = app.received.strftime("%d.%m.%Y") if app and app.received else "mangler"
+            mark = "ja" if entry.within_capacity else "nei"
             out.append(
-                f"  {entry.rank:<4} {width_cut(entry.application_id, 28):<28} "
-                f"{labels[entry.outcome]:<15} {entry.score:>5}  {mark}"
+                f"  {entry.rank:<4} {width_cut(municipality, 26):<26} {received:<10} "
+                f"{labels[entry.outcome]:<15} {entry.score:>5}  {mark:<8}  {entry.application_id}"
             )
             if entry.rank == last_within:
-                out.append("  " + "-" * 20 + " kapasitetsgrense " + "-" * 20)
+                out.append("  " + "-" * 30 + " kapasitetsgrense " + "-" * 30)
         out.append("")
     return "\n".join(out).rstrip() + "\n"

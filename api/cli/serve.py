@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
+import socket
 import sys
 from typing import Any
 
@@ -77,21 +79,101 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The dispatcher and log-writer threads hand work to and from the event loop; with the
     # default 5 ms GIL switch interval each hand-over could wait that long under load.
     sys.setswitchinterval(0.001)
+    try:
+        sock = listening_socket(args.host, args.port)
+    except CannotListen as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     app = create_app(settings)
-    print(
-        f"utvalg lytter på http://{args.host}:{args.port} (API-dokumentasjon: /docs, "
-        f"database: {_safe_url(settings.resolved_database_url())}).",
-        file=sys.stderr,
-    )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        log_level="info",
-        access_log=not args.no_access_log,
-        timeout_graceful_shutdown=10,
-    )
+    port = sock.getsockname()[1]  # the one chosen when --port 0
+    base = f"http://{_url_host(args.host)}:{port}"
+    for line in start_screen(base, settings):
+        print(line, file=sys.stderr)
+    try:
+        uvicorn.run(
+            app,
+            host=args.host,
+            port=port,
+            fd=sock.fileno(),  # the bound socket: uvicorn serves on it instead of binding
+            log_level="info",
+            access_log=not args.no_access_log,
+            timeout_graceful_shutdown=10,
+        )
+    finally:
+        sock.close()
     return 0
+
+
+class CannotListen(Exception):
+    """The address or port cannot be listened on; the message says why and what to do."""
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` and listening, handed to uvicorn.
+
+    Bound here, before anything claims to listen, so that a port in use is said in Norwegian
+    with the way out (`--port`) instead of uvicorn's «[Errno 98] address already in use».
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as exc:
+        raise CannotListen(
+            f"Fant ikke adressen «{host}»; velg en annen med --host (f.eks. --host 127.0.0.1)."
+        ) from exc
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise CannotListen(_bind_problem(exc, host, port)) from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def _bind_problem(exc: OSError, host: str, port: int) -> str:
+    other = port + 1 if port < 65535 else port - 1
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"Port {port} på {host} er opptatt: et annet program (kanskje en utvalg som alt "
+            f"kjører) lytter der. Stopp det, eller velg en annen port med --port, f.eks. "
+            f"«utvalg serve --port {other}». Tjenesten startet ikke."
+        )
+    if exc.errno == errno.EACCES:
+        return (
+            f"Har ikke lov til å lytte på port {port} (porter under 1024 krever rettigheter). "
+            f"Velg en annen port med --port, f.eks. «utvalg serve --port {other}»."
+        )
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return (
+            f"Adressen {host} finnes ikke på denne maskinen; velg en annen med --host "
+            "(f.eks. --host 127.0.0.1)."
+        )
+    return f"Kan ikke lytte på {host}:{port} ({exc.strerror or exc}). Tjenesten startet ikke."
+
+
+def start_screen(base: str, settings: Settings) -> list[str]:
+    """What `utvalg serve` says once it listens: where, which database, how to stop."""
+    lines = [
+        f"utvalg lytter på {base} (API-dokumentasjon: {base}/docs, "
+        f"database: {_safe_url(settings.resolved_database_url())}).",
+    ]
+    if settings.seed_examples:
+        lines.append(
+            "Tjenesten viser eksempeldata: eksempelsøknadene i examples/ vurderes inn i "
+            "databasen over. Hold den atskilt fra databasen med ekte søknader (make run "
+            "bruker var/eksempel.db, utvalg serve ellers UTVALG_DATABASE_URL eller "
+            "var/utvalg.db)."
+        )
+    lines.append("Stopp tjenesten med Ctrl+C.")
+    return lines
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 def _safe_url(url: str) -> str:

@@ -67,3 +67,20 @@ def test_without_rules_the_round_of_each_application_is_found_anywhere(
     assert code == 0, err
     [decision] = json.loads(out)
     assert decision["ruleset"]["id"] == "pulje-5"
+
+
+@pytest.mark.parametrize("columns", [80, 120, 70])
+def test_evaluate_text_wraps_to_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, columns: int
+) -> None:
+    monkeypatch.setenv("COLUMNS", str(columns))
+    malvik = str(ROOT / "examples" / "pulje-5" / "malvik-2020.yaml")
+    code, out, _ = run(capsys, "evaluate", "--rules", RULES, "--format", "json", malvik)
+    decision = json.loads(out)[0]
+    code, out, _ = run(capsys, "evaluate", "--rules", RULES, malvik)
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= columns
+    words = " ".join(out.split())
+    for criterion in decision["criteria"]:
+        assert " ".join(criterion["explanation"].split()) in words
+    assert "8,7 %" in out  # a figure keeps its per cent sign on its line

@@ -42,3 +42,18 @@ def test_rank_refuses_two_applications_from_one_municipality(
     assert "DUPLICATE_MUNICIPALITY" in err
     assert str(again) in err and trondheim in err and "5001" in err
     assert "trondheim-2020" in err and "trondheim-b" in err
+
+
+def test_rank_text_names_municipality_and_received_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, "rank", "--rules", RULES, *EXAMPLES)
+    assert code == 0
+    rows = {line.split()[-1]: line for line in out.splitlines() if line.endswith("-2020")}
+    # Rana and Bodø are both recommended with 6 points: the received date decides
+    assert rows["rana-2020"].split()[:6] == ["1", "1833", "Rana", "15.01.2020", "Anbefalt", "6"]
+    assert rows["rana-2020"].split()[6] == "ja"
+    assert rows["bodo-2020"].split()[1:4] == ["1804", "Bodø", "10.02.2020"]
+    assert rows["bodo-2020"].split()[6] == "nei"
+    assert "mangler" in rows["vestvagoy-2020"]  # no received date
+    assert "Kommune" in out and "Mottatt" in out
