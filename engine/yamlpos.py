@@ -94,7 +94,7 @@ def load_positioned(text: str, file: str | None = None) -> Positioned:
     out = Positioned(None, {}, file)
     problems: list[Diagnostic] = []
     if node is not None:
-        out.data = _build(node, (), out.positions, problems, file)
+        out.data = _build(node, (), out.positions, problems, file, set())
     if problems:
         raise YamlProblem(problems)
     return out
@@ -131,7 +131,17 @@ def _build(
     positions: dict[Path, tuple[int, int]],
     problems: list[Diagnostic],
     file: str | None,
+    seen: set[int],
 ) -> Any:
+    # An alias (`*name`) is the same node met again. Refused, not expanded: a few hundred
+    # bytes of nested aliases («billion laughs») would otherwise build gigabytes. The node's
+    # own mark is its anchor's, so point at the key the alias stands under, when it has one.
+    if id(node) in seen:
+        line, column = positions.get(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        msg = "YAML-alias («*navn») er ikke tillatt: skriv verdien ut der den skal stå."
+        problems.append(Diagnostic("BAD_VALUE", msg, Location(file, line, column)))
+        return None
+    seen.add(id(node))
     positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_COLLECTIONS:
         problems.append(
@@ -164,13 +174,14 @@ def _build(
                 )
                 continue
             positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[key] = _build(value_node, (*path, key), positions, problems, file)
+            result[key] = _build(value_node, (*path, key), positions, problems, file, seen)
             # keep the key's own position: errors about a value point at its key line
             positions[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, (*path, i), positions, problems, file) for i, item in enumerate(node.value)
+            _build(item, (*path, i), positions, problems, file, seen)
+            for i, item in enumerate(node.value)
         ]
     return _scalar(node, problems, file)
 
