@@ -19,7 +19,7 @@ from api.settings import Settings
 from api.web import site
 
 DESCRIPTION = """\
-Beslutningsstøtte for Statsforvalterens utvalg av kommuner til Utdanningsdirektoratets
+Beslutningsstøtte for embetenes utvalg av kommuner til Utdanningsdirektoratets
 Læringsmiljøprosjekt. Tjenesten vurderer hver søknad etter reglene for runden den gjelder
 (én mappe per runde i `rules/`), lagrer hver vurdering i en beslutningslogg som aldri
 endres, og rangerer per fylke.

@@ -56,7 +56,6 @@ class RulesetFile(RulesModel):
     counties: dict[str | int, County]
     inclusion_criterion: str
     office: str = Field(
-        "Statsforvalteren",
         min_length=1,
         description="embetets navn slik tekstene skal bruke det (f.eks. Fylkesmannen)",
     )

@@ -125,6 +125,15 @@ def test_labels_a_radgiver_may_change_are_read_from_the_ruleset() -> None:
     }
 
 
+def test_the_office_is_named_by_the_ruleset_not_by_the_code(tmp_path: Path) -> None:
+    rules = copy_rules(tmp_path)
+    top = rules / "ruleset.yaml"
+    text = top.read_text(encoding="utf-8")
+    top.write_text(text.replace("office: Fylkesmannen\n", ""), encoding="utf-8")
+    (diag,) = check_rules(rules)
+    assert (diag.code, diag.loc) == ("MISSING_KEY", ("office",))
+
+
 def test_a_label_table_must_name_every_value(tmp_path: Path) -> None:
     rules = copy_rules(tmp_path)
     top = rules / "ruleset.yaml"
