@@ -131,6 +131,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
+    "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
 }
 
 
@@ -167,7 +168,26 @@ def parser() -> argparse.ArgumentParser:
     _add_import_survey(sub)
     _add_serve(sub)
     _add_new_round(sub)
+    _add_verify_log(sub)
     return p
+
+
+def _add_verify_log(sub: Any) -> None:
+    c = sub.add_parser(
+        "verify-log",
+        help="kontroller at beslutningsloggen ikke er endret",
+        description="Kontroller kjede-hashen over beslutningsloggen rad for rad, og at "
+        "utløserne som hindrer endringer, er på plass. Avslutter med 0 når loggen er hel, 1 "
+        "når en rad er endret, fjernet eller satt inn (den første slike raden nevnes) eller "
+        "vernet er fjernet, 2 når databasen ikke kan leses. Databasen er UTVALG_DATABASE_URL.",
+        epilog="Eksempel: utvalg verify-log --head 3f5a…",
+    )
+    c.add_argument(
+        "--head",
+        metavar="HASH",
+        help="en kjede-hash notert tidligere (siste linje fra en tidligere kjøring); "
+        "feiler når den ikke lenger finnes i loggen",
+    )
 
 
 def _add_check(sub: Any) -> None:

@@ -10,7 +10,13 @@ application with that id.
 Writes go through one writer thread that commits whatever is waiting in one
 transaction (group commit): with SQLite in WAL mode that keeps up with hundreds
 of evaluations a second, and the request is answered only after its row is
-committed, so `GET /v1/evaluations/{id}` finds it right away.
+committed, so `GET /v1/evaluations/{id}` finds it right away. When such a group
+fails, each request's rows are tried again on their own, so a row the database
+refuses fails only its own request.
+
+Each row carries `chain`, the sha256 of the previous row's chain and its own
+content (api/store/chain.py); a write takes a lock first (PostgreSQL: an advisory
+lock, SQLite: BEGIN IMMEDIATE) so that two servers never chain onto the same row.
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     Date,
     DateTime,
     Engine,
@@ -41,8 +48,10 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.exc import DataError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from api.store import chain
 from api.store.db import Base
 
 log = logging.getLogger("utvalg.log")
@@ -72,6 +81,7 @@ class Evaluation(Base):
     decision: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     api_key: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    chain: Mapped[str] = mapped_column(String(64))
 
     __table_args__ = (
         Index("ix_evaluations_county_round_seq", "county", "round", "seq"),
@@ -108,6 +118,7 @@ class Record:
     decision: str
     created_at: dt.datetime
     api_key: str | None
+    chain: str
 
 
 def _record(row: Any) -> Record:
@@ -173,8 +184,18 @@ class DecisionLog:
 
     def append_now(self, rows: list[dict[str, Any]]) -> None:
         """Store rows synchronously (for commands and tests)."""
+        self._insert(rows)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> None:
+        """Insert rows in one transaction, each chained onto the newest stored row."""
         with self.engine.begin() as conn:
-            conn.execute(insert(TABLE), rows)
+            previous = _lock_and_read_head(conn)
+            chained = []
+            for row in rows:
+                row = {**row, "created_at": chain.utc(row["created_at"])}
+                row["chain"] = previous = chain.link(previous, row)
+                chained.append(row)
+            conn.execute(insert(TABLE), chained)
 
     def _writer(self) -> None:
         stop = False
@@ -194,15 +215,31 @@ class DecisionLog:
                     break
                 batch.append(item)
                 count += len(item.rows)
-            error: BaseException | None = None
             try:
-                with self.engine.begin() as conn:
-                    conn.execute(insert(TABLE), [r for p in batch for r in p.rows])
-            except Exception as exc:  # reported to every waiting request
-                log.exception("kunne ikke skrive %d vurderinger til loggen", count)
-                error = exc
+                self._insert([r for p in batch for r in p.rows])
+            except Exception as exc:
+                if len(batch) == 1 or write_failure(exc) == "unavailable":
+                    log.exception("kunne ikke skrive %d vurderinger til loggen", count)
+                    for p in batch:
+                        p.loop.call_soon_threadsafe(_settle, p.future, exc)
+                    continue
+                # The database refused something in the group: try each request's rows on
+                # their own, so that only the request with the refused row fails.
+                log.warning("loggen avviste %d vurderinger samlet; prøver hver for seg", count)
+                for p in batch:
+                    self._write_alone(p)
+                continue
             for p in batch:
-                p.loop.call_soon_threadsafe(_settle, p.future, error)
+                p.loop.call_soon_threadsafe(_settle, p.future, None)
+
+    def _write_alone(self, pending: _Pending) -> None:
+        error: BaseException | None = None
+        try:
+            self._insert(pending.rows)
+        except Exception as exc:  # reported to the one waiting request
+            log.exception("kunne ikke skrive %d vurderinger til loggen", len(pending.rows))
+            error = exc
+        pending.loop.call_soon_threadsafe(_settle, pending.future, error)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -272,6 +309,38 @@ class DecisionLog:
         """How many evaluations are stored."""
         with self.engine.connect() as conn:
             return int(conn.execute(select(func.count()).select_from(TABLE)).scalar_one())
+
+
+# pg_advisory_xact_lock key of the decision log's writers (any constant; "utvalg-ev")
+_WRITE_LOCK = 0x7574_7661_6C67_6576 & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def _lock_and_read_head(conn: Connection) -> str:
+    """Take the log's write lock for this transaction; return the newest row's chain."""
+    if conn.dialect.name == "sqlite":
+        # pysqlite begins lazily, at the first write; take the write lock now instead so
+        # that no other process can append between reading the head and inserting
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
+    head = conn.execute(select(TABLE.c.chain).order_by(TABLE.c.seq.desc()).limit(1)).scalar()
+    return head if head is not None else chain.GENESIS
+
+
+WriteFailure = Literal["refused", "read_only", "unavailable"]
+
+
+def write_failure(exc: BaseException) -> WriteFailure:
+    """Why a write failed: the database refused the row, takes no writes, or did not answer."""
+    message = str(getattr(exc, "orig", exc)).lower()
+    sqlstate = getattr(getattr(exc, "orig", None), "sqlstate", None)
+    if sqlstate == "25006" or "readonly" in message or "read-only" in message:
+        return "read_only"
+    if isinstance(exc, IntegrityError | DataError):
+        return "refused"
+    if isinstance(exc, SQLAlchemyError) and sqlstate is not None and sqlstate[:2] in ("22", "23"):
+        return "refused"  # data exception / integrity constraint violation (PostgreSQL)
+    return "unavailable"
 
 
 def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:

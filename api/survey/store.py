@@ -215,6 +215,7 @@ def _import_once(
             }
             for f in sorted(parsed.national, key=lambda f: (f.indicator, f.year))
         ]
+        new, changed = _figure_changes(session, parsed)
         record = SurveyImport(
             file_name=parsed.file_name[-255:],
             sha256=parsed.sha256,
@@ -226,19 +227,22 @@ def _import_once(
             suppressed=parsed.suppressed,
             skipped=parsed.skipped,
             county_rows=parsed.county_rows,
-            inserted=0,
-            updated=0,
+            inserted=len(new),
+            updated=len(changed),
             national=national,
             warnings=warnings,
         )
+        # the counts are known before the import row is written: it is never changed after
         session.add(record)
         session.flush()
-        record.inserted, record.updated = _write_figures(session, parsed, record.id)
+        _write_figures(session, new, changed, record.id)
         return _report(record, already_imported=False)
 
 
-def _write_figures(session: Session, parsed: ParsedSurvey, import_id: int) -> tuple[int, int]:
-    """Insert new figures and update changed ones; returns (inserted, updated)."""
+def _figure_changes(
+    session: Session, parsed: ParsedSurvey
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The file's figures that are new and those whose stored values differ."""
     existing: dict[tuple[str, int, str], tuple[Any, ...]] = {}
     keys = [(f.org_number, f.year, f.indicator) for f in parsed.schools]
     key_columns = tuple_(SurveyFigure.org_number, SurveyFigure.year, SurveyFigure.indicator)
@@ -267,18 +271,28 @@ def _write_figures(session: Session, parsed: ParsedSurvey, import_id: int) -> tu
             "percent": f.percent,
             "respondents": f.respondents,
             "suppressed": f.suppressed,
-            "import_id": import_id,
         }
         old = existing.get((f.org_number, f.year, f.indicator))
         if old is None:
             new.append(row)
         elif old != values:
             changed.append(row)
+    return new, changed
+
+
+def _write_figures(
+    session: Session,
+    new: list[dict[str, Any]],
+    changed: list[dict[str, Any]],
+    import_id: int,
+) -> None:
+    """Insert new figures and update changed ones, each marked with the import."""
+    new = [{**row, "import_id": import_id} for row in new]
+    changed = [{**row, "import_id": import_id} for row in changed]
     for start in range(0, len(new), _CHUNK * 10):
         session.execute(insert(SurveyFigure), new[start : start + _CHUNK * 10])
     for start in range(0, len(changed), _CHUNK * 10):
         session.execute(update(SurveyFigure), changed[start : start + _CHUNK * 10])
-    return len(new), len(changed)
 
 
 def _report(record: SurveyImport, *, already_imported: bool) -> ImportReport:

@@ -10,11 +10,18 @@ from typing import Any
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import insert, inspect, text
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from api.store import chain
 from api.store.db import alembic_config, make_engine, migrate, normalise_url
-from api.store.decision_log import DecisionLog, Filters, new_evaluation_id
+from api.store.decision_log import (
+    TABLE,
+    DecisionLog,
+    Filters,
+    new_evaluation_id,
+    write_failure,
+)
 from tests.builders import baseline
 
 
@@ -181,3 +188,114 @@ def test_the_migrations_match_the_models(log: DecisionLog) -> None:
     with log.engine.connect() as connection:
         cfg.attributes["connection"] = connection
         command.check(cfg)  # raises when autogenerate would find a difference
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "INSERT OR REPLACE INTO evaluations (seq, id, application_id, round, county, "
+        "municipality_number, municipality_name, outcome, score, ruleset_id, ruleset_version, "
+        "ruleset_digest, application, decision, created_at, chain) SELECT seq, id, "
+        "application_id, round, county, municipality_number, municipality_name, "
+        "'not_recommended', score, ruleset_id, ruleset_version, ruleset_digest, application, "
+        "decision, created_at, chain FROM evaluations",
+        "REPLACE INTO evaluations SELECT * FROM evaluations",
+    ],
+)
+def test_sqlite_replace_cannot_rewrite_a_stored_decision(tmp_path: Any, statement: str) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'log.db'}")
+    migrate(engine)
+    decision_log = DecisionLog(engine)
+    decision_log.append_now([row("fast")])
+    with pytest.raises(DBAPIError, match="endres og slettes aldri"):
+        with engine.begin() as conn:
+            conn.execute(text(statement))
+    stored = decision_log.find("fast")
+    assert stored is not None and stored.outcome == "recommended"
+    engine.dispose()
+
+
+def test_upsert_cannot_rewrite_a_stored_decision(log: DecisionLog) -> None:
+    first = row("fast")
+    log.append_now([first])
+    upsert = (
+        "INSERT INTO evaluations (id, application_id, round, county, municipality_number, "
+        "municipality_name, outcome, score, ruleset_id, ruleset_version, ruleset_digest, "
+        "application, decision, created_at, chain) VALUES (:id, 'x', 'r', '50', '5001', 'n', "
+        "'not_recommended', 0, 'r', 'v', 'd', '{}', '{}', '2020-01-01', 'c') "
+        "ON CONFLICT (id) DO UPDATE SET outcome = 'not_recommended'"
+    )
+    with pytest.raises(DBAPIError, match="endres og slettes aldri"):
+        with log.engine.begin() as conn:
+            conn.execute(text(upsert), {"id": first["id"]})
+    stored = log.find("fast")
+    assert stored is not None and stored.outcome == "recommended"
+
+
+def test_each_row_is_chained_onto_the_one_before(log: DecisionLog) -> None:
+    log.append_now([row("a"), row("b")])
+    asyncio.run(log.append([row("c")]))
+    records = sorted(log.page(Filters(), limit=10)[0], key=lambda r: r.seq)
+    previous = chain.GENESIS
+    for record in records:
+        assert record.chain == chain.link(previous, record.__dict__)
+        previous = record.chain
+    assert chain.verify(r.__dict__ for r in records).broken_at is None
+
+
+async def _append_in_one_group(log: DecisionLog, groups: list[list[dict[str, Any]]]) -> list[Any]:
+    # every request is waiting before the writer starts, so they are committed as one group
+    tasks = [asyncio.create_task(log.append(rows)) for rows in groups]
+    await asyncio.sleep(0)
+    log.start()
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def test_a_refused_row_fails_only_its_own_request(database_url: str) -> None:
+    engine = make_engine(database_url)
+    migrate(engine)
+    decision_log = DecisionLog(engine)  # not started: the requests queue up first
+    stored = row("stored")
+    decision_log.append_now([stored])
+    # PostgreSQL refuses a NUL character in text; SQLite refuses a second row with one id
+    bad = row("bad", municipality_name="Mal\x00vik")
+    if engine.dialect.name == "sqlite":
+        bad = row("bad", id=stored["id"])
+    good = [[row(f"good-{i}")] for i in range(5)]
+    try:
+        results = asyncio.run(_append_in_one_group(decision_log, [*good[:2], [bad], *good[2:]]))
+        assert [r is None for r in results] == [True, True, False, True, True, True]
+        assert write_failure(results[2]) == "refused"
+        assert all(decision_log.find(f"good-{i}") is not None for i in range(5))
+        assert decision_log.find("bad") is None and decision_log.count() == 6
+    finally:
+        decision_log.close()
+
+
+def test_write_failures_are_told_apart() -> None:
+    refused = IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+    read_only = OperationalError("INSERT", {}, Exception("attempt to write a readonly database"))
+    gone = OperationalError("SELECT", {}, Exception("connection refused"))
+    assert [write_failure(e) for e in (refused, read_only, gone)] == [
+        "refused",
+        "read_only",
+        "unavailable",
+    ]
+
+
+def test_the_migration_chains_the_rows_already_stored(database_url: str) -> None:
+    engine = make_engine(database_url)
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "0002_survey_import")
+    old = [row("old-1"), row("old-2", created_at=dt.datetime(2020, 3, 1, 8, 30, 5, 123456))]
+    with engine.begin() as conn:  # as the writer before 0003 did: no chain
+        conn.execute(insert(TABLE), old)
+    migrate(engine)
+    decision_log = DecisionLog(engine)
+    decision_log.append_now([row("new")])
+    records = sorted(decision_log.page(Filters(), limit=10)[0], key=lambda r: r.seq)
+    verdict = chain.verify(r.__dict__ for r in records)
+    assert verdict.rows == 3 and verdict.broken_at is None
+    engine.dispose()
