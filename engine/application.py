@@ -144,6 +144,24 @@ NAME_MAX = 200  # CONTRACT section 1: names are 1–200 characters
 _CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
+# The same rule as a regular expression, for query parameters (api/http): no C0/C1 control,
+# no line or paragraph separator
+NO_CONTROL_CHARACTERS = "^[^\x00-\x1f\x7f-\x9f\u2028\u2029]*$"
+APPLICATION_ID_PATTERN = r"^[A-Za-z0-9._-]{1,64}$"
+
+
+def first_control_character(value: str) -> tuple[int, str] | None:
+    """The position (from 1) and code point (`0000`) of the first control character, if any.
+
+    The one test of CONTRACT section 1's "holds control characters", for every free text:
+    names in an application, its round, school names in a survey import.
+    """
+    for position, char in enumerate(value, start=1):
+        if unicodedata.category(char) in _CONTROL_CATEGORIES:
+            return position, f"{ord(char):04X}"
+    return None
+
+
 def _check_name(value: str) -> str:
     if len(value) > NAME_MAX:
         raise PydanticCustomError(
@@ -151,13 +169,24 @@ def _check_name(value: str) -> str:
             "Navnet kan være høyst {max_length} tegn, men har {length}.",
             {"reason": "long", "max_length": NAME_MAX, "length": len(value)},
         )
-    for position, char in enumerate(value, start=1):
-        if unicodedata.category(char) in _CONTROL_CATEGORIES:
-            raise PydanticCustomError(
-                "bad_name",
-                "Navnet har et kontrolltegn (U+{codepoint}) som tegn nr. {position}.",
-                {"reason": "control", "codepoint": f"{ord(char):04X}", "position": position},
-            )
+    found = first_control_character(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "bad_name",
+            "Navnet har et kontrolltegn (U+{codepoint}) som tegn nr. {position}.",
+            {"reason": "control", "codepoint": found[1], "position": found[0]},
+        )
+    return value
+
+
+def _check_text(value: str) -> str:
+    found = first_control_character(value)
+    if found is not None:
+        raise PydanticCustomError(
+            "control_character",
+            "Teksten har et kontrolltegn (U+{codepoint}) som tegn nr. {position}.",
+            {"codepoint": found[1], "position": found[0]},
+        )
     return value
 
 
@@ -173,10 +202,12 @@ OrgNumber = Annotated[
 Year = Annotated[StrictInt, Field(ge=2000, le=2100, title="Året")]
 Count = Annotated[StrictInt, Field(ge=0)]
 Percent = Annotated[float, Field(strict=True, ge=0, le=100, allow_inf_nan=False)]
-Text = Annotated[StrictStr, Field(pattern=r"\S")]
+# every free text of an application refuses control characters (a NUL would reach the log)
+_NonBlank = Annotated[StrictStr, Field(pattern=r"\S")]
+Text = Annotated[_NonBlank, AfterValidator(_check_text)]
 # maxLength is published (OpenAPI) but checked by _check_name, for its own code and message
 Name = Annotated[
-    Text,
+    _NonBlank,
     AfterValidator(_check_name),
     Field(title="Navnet", json_schema_extra={"maxLength": NAME_MAX}),
 ]
@@ -189,7 +220,7 @@ MunicipalityNumber = Annotated[
 ApplicationId = Annotated[
     StrictStr,
     Field(
-        pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        pattern=APPLICATION_ID_PATTERN,
         title="Id-en",
         description="1–64 tegn og kan bare inneholde bokstavene A–Z og a–z, sifre og tegnene . _ -",
     ),

@@ -7,9 +7,10 @@ type says what was expected and what was given, a number out of range gives the 
 
 What a field is called (its `title`), an example of it (`examples`) and what its format
 is (`description`) are read from the pydantic schema; a `Wording` says how one kind of
-document names its parts and which codes it uses. Two custom pydantic errors are known
+document names its parts and which codes it uses. These custom pydantic errors are known
 here: `bad_date` (ctx `reason`), `date_out_of_range` (ctx `ge`, `le`), `org_number` (ctx
-`reason`) and `bad_name` (ctx `reason`: `long` or `control`); a validator that words
+`reason`), `bad_name` (ctx `reason`: `long` or `control`) and `control_character` (ctx
+`codepoint`, `position`: any other free text); a validator that words
 its own message raises `diagnostic(code, message)`, which is passed through as it is.
 """
 
@@ -246,6 +247,9 @@ def _diagnostic(
         kind = "bad_date"
     if kind == "bad_name":
         return _coded(wording, *_name_problem(ctx, value, subject, wording), loc)
+    if kind == "control_character":
+        msg = _control_message(ctx, value, subject, wording)
+        return _coded(wording, "CONTROL_CHARACTER", msg, loc)
     code = _CODES.get(kind, "BAD_VALUE")
     given = _describe(value, wording)
     if code == "BAD_FORMAT":
@@ -411,13 +415,29 @@ def _name_problem(
         )
         return "NAME_TOO_LONG", msg
     codepoint = str(ctx.get("codepoint"))
-    what = _CONTROL_NAMES.get(codepoint, "kontrolltegn")
+    what = control_character_name(codepoint)
     msg = (
         f"{subject} har et kontrolltegn som tegn nr. {ctx.get('position')} (U+{codepoint}, "
         f"{what}): {given}. Et navn skal stå på én linje, uten linjeskift, tabulator eller "
         "andre kontrolltegn."
     )
     return "NAME_CONTROL_CHARACTER", msg
+
+
+def control_character_name(codepoint: str) -> str:
+    """What a control character is called in Norwegian (`0009` → `tabulator`)."""
+    return _CONTROL_NAMES.get(codepoint, "kontrolltegn")
+
+
+def _control_message(ctx: Mapping[str, Any], value: Any, subject: str, wording: Wording) -> str:
+    """CONTROL_CHARACTER's message (see application._check_text)."""
+    codepoint = str(ctx.get("codepoint"))
+    given = wording.text.format(text=shown_text(value)) if isinstance(value, str) else ""
+    return (
+        f"{subject} har et kontrolltegn som tegn nr. {ctx.get('position')} "
+        f"(U+{codepoint}, {control_character_name(codepoint)}): {given}. Teksten skal stå på "
+        "én linje, uten linjeskift, tabulator eller andre kontrolltegn."
+    )
 
 
 def _date_message(reason: str, value: Any, subject: str, wording: Wording) -> str:

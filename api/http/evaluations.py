@@ -35,6 +35,7 @@ from api.http.schemas import (
 from api.keys import Caller
 from api.store.decision_log import Filters
 from api.workers import Evaluated
+from engine.application import APPLICATION_ID_PATTERN, NO_CONTROL_CHARACTERS
 from engine.types import Outcome
 
 router = APIRouter(prefix="/v1", tags=["vurderinger"])
@@ -162,8 +163,12 @@ def list_evaluations(
     caller: Annotated[Caller, Depends(require("reader"))],
     county: Annotated[str | None, Query(pattern=r"^\d{2}$", description="Fylkesnummer")] = None,
     outcome: Annotated[Outcome | None, Query()] = None,
-    round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
-    application_id: Annotated[str | None, Query(max_length=64)] = None,
+    round: Annotated[
+        str | None, Query(max_length=64, pattern=NO_CONTROL_CHARACTERS, description="Rundens id")
+    ] = None,
+    application_id: Annotated[
+        str | None, Query(pattern=APPLICATION_ID_PATTERN, description="Søknadens id")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Høyst så mange per side")] = 50,
     cursor: Annotated[
         str | None,

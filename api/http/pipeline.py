@@ -1,7 +1,8 @@
 """Evaluate in the workers and store in the decision log, as the HTTP API and the pages do.
 
 Engine and database failures become problems here, once: 500 `ENGINE_CRASHED`, 422 for input
-the engine refused, 503 `LOG_UNAVAILABLE` when the log cannot be written.
+the engine refused; when the log cannot be written, 503 `LOG_UNAVAILABLE` (the database did
+not answer), 503 `LOG_READ_ONLY` (it takes no writes) or 422 `LOG_REFUSED` (it refused the row).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api.evaluation import needs_survey_figures, survey_lookup
 from api.http.deps import kill_switch, services
 from api.http.problems import Problem
+from api.store.decision_log import write_failure
 from api.workers import EngineCrashed, EngineFailed, Evaluated
 from engine import Application, RuleSet
 
@@ -47,14 +49,32 @@ async def evaluate(
         raise Problem(500, "ENGINE_ERROR", f"Regelmotoren feilet: {exc}") from None
 
 
+_NOT_STORED = "Søknaden ble vurdert, men vurderingen kunne ikke lagres i beslutningsloggen"
+
+
 async def store(request: Request, rows: list[dict[str, Any]]) -> None:
-    """Write rows to the decision log; a database failure becomes a 503 problem."""
+    """Write rows to the decision log; a database failure becomes a problem saying which."""
     try:
         await services(request).log.append(rows)
-    except SQLAlchemyError:
+    except SQLAlchemyError as exc:
+        failure = write_failure(exc)
+        cause = type(getattr(exc, "orig", None) or exc).__name__
+        if failure == "refused":
+            raise Problem(
+                422,
+                "LOG_REFUSED",
+                f"{_NOT_STORED}: databasen avviste den ({cause}). "
+                "Ingenting er lagret; andre vurderinger er ikke berørt.",
+            ) from None
+        if failure == "read_only":
+            raise Problem(
+                503,
+                "LOG_READ_ONLY",
+                f"{_NOT_STORED}: databasen tar bare imot lesing nå. Ingenting er lagret; "
+                "prøv igjen når driften har gjort den skrivbar.",
+            ) from None
         raise Problem(
             503,
             "LOG_UNAVAILABLE",
-            "Søknaden ble vurdert, men vurderingen kunne ikke lagres i beslutningsloggen "
-            "(databasen svarer ikke). Ingenting er lagret; prøv igjen.",
+            f"{_NOT_STORED} (databasen svarer ikke). Ingenting er lagret; prøv igjen.",
         ) from None

@@ -25,6 +25,7 @@ import asyncio
 import datetime as dt
 import logging
 import queue
+import re
 import secrets
 import threading
 import time
@@ -90,6 +91,10 @@ class Evaluation(Base):
 
 
 TABLE: Table = cast(Table, Evaluation.__table__)
+
+
+# every evaluation id (`ev-…`) and application id (CONTRACT section 1) has this form
+_REF = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def new_evaluation_id() -> str:
@@ -250,6 +255,8 @@ class DecisionLog:
 
     def find(self, ident: str) -> Record | None:
         """The evaluation with this evaluation id, else the newest one of this application id."""
+        if not _REF.fullmatch(ident):
+            return None  # no stored id looks like this (and PostgreSQL refuses a NUL in text)
         with self.engine.connect() as conn:
             row = conn.execute(select(TABLE).where(TABLE.c.id == ident)).first()
             if row is None:

@@ -27,8 +27,9 @@ from decimal import Decimal
 from typing import IO, Any
 
 from api.survey.xlsx import ParseError, XlsxError, sheet_rows
-from engine.application import valid_org_number
+from engine.application import first_control_character, valid_org_number
 from engine.diagnostics import Diagnostic, DiagnosticError, Location
+from engine.messages import control_character_name, shown_text
 from engine.text import format_number
 
 BULLYING_INDICATOR = "EUIndeks_1398"
@@ -384,6 +385,9 @@ class _Reader:
         org = _text(row[i_org])
         if level == LEVEL_SCHOOL and not valid_org_number(org):
             self._bad_org(line, org)
+        name = _text(row[i_name])
+        if level == LEVEL_SCHOOL:
+            self._check_name(line, name)
         if len(self.errors) > errors_before or year is None or level is None:
             return
         if level == LEVEL_COUNTY:
@@ -403,7 +407,7 @@ class _Reader:
         figure = Figure(
             level=level,
             org_number=org if level == LEVEL_SCHOOL else "",
-            name=_text(row[i_name]),
+            name=name,
             year=year,
             indicator=indicator,
             percent=percent,
@@ -489,6 +493,21 @@ class _Reader:
             _RESPONDENTS,
         )
         return None
+
+    def _check_name(self, line: int, name: str) -> None:
+        # the same rule as a name in an application (CONTRACT section 1); a NUL would also
+        # make PostgreSQL refuse the whole import
+        found = first_control_character(name)
+        if found is not None:
+            position, codepoint = found
+            self.error(
+                "NAME_CONTROL_CHARACTER",
+                f"Skolenavnet «{shown_text(name)}» har et kontrolltegn som tegn nr. {position} "
+                f"(U+{codepoint}, {control_character_name(codepoint)}). Et navn skal stå på én "
+                "linje, uten linjeskift, tabulator eller andre kontrolltegn.",
+                line,
+                _NAME,
+            )
 
     def _bad_org(self, line: int, org: str) -> None:
         if re.fullmatch(r"[0-9]{9}", org):

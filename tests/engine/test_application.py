@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from engine.application import (
     Application,
+    first_control_character,
     load_application_file,
     load_application_text,
     parse_application,
@@ -703,3 +704,14 @@ def test_an_unknown_county_is_not_also_a_municipality_outside_it() -> None:
     for data in (with_change(("county",), "99"), with_change(("county",), "51")):
         found = {code for code, _ in codes(refused(data, rounds=ROUNDS))}
         assert found == {"UNKNOWN_COUNTY"}
+
+
+@pytest.mark.parametrize("text", ["pulje-5\x00", "pulje\n5", "A\u2029B"])
+def test_the_round_refuses_control_characters_too(text: str) -> None:
+    diag = one(refused(with_change(("round",), text)), "CONTROL_CHARACTER", ("round",))
+    assert "U+" in diag.message and "round" in diag.message
+
+
+def test_first_control_character_names_position_and_code_point() -> None:
+    assert first_control_character("Nordby\x00") == (7, "0000")
+    assert first_control_character("Guovdageaidnu – Kautokeino") is None

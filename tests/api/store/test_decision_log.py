@@ -181,6 +181,16 @@ def test_the_api_stores_and_ranks_on_each_database(client_factory: Any, database
     }
     assert client.post(f"/v1/evaluations/{ids[1]}:replay").json()["same"] is True
     assert client.get("/readyz").json()["database"] == "ok"
+    # a NUL never reaches the database (PostgreSQL would refuse it with a 500)
+    assert client.get("/v1/evaluations/db%000").status_code == 404
+    assert client.get("/vurderinger/db%000").status_code == 404
+    for name in ("round", "application_id"):
+        r = client.get("/v1/evaluations", params={name: "db\x000"})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["query", name]
+    nul = dict(baseline(), id="nul")
+    nul["municipality"] = dict(nul["municipality"], name="Trond\x00heim")
+    r = client.post("/v1/evaluations", json=nul)
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "NAME_CONTROL_CHARACTER"
 
 
 def test_the_migrations_match_the_models(log: DecisionLog) -> None:

@@ -152,7 +152,8 @@ def test_a_quoted_name_over_two_lines_keeps_the_line_numbers_right(tmp_path: Pat
         row(2018, SCHOOL_A, "7,0", name="Nordby\nskole"),
         row(2019, SCHOOL_A, "not a number"),
     ).replace("Nordby\nskole", '"Nordby\nskole"')
-    assert _refusal(tmp_path, text) == [("BAD_NUMBER", 5)]
+    # the line feed in the name is refused too (a name stands on one line), at its row's line
+    assert _refusal(tmp_path, text) == [("NAME_CONTROL_CHARACTER", 3), ("BAD_NUMBER", 5)]
 
 
 def test_progress_is_reported_up_to_the_whole_file(tmp_path: Path) -> None:
@@ -335,3 +336,9 @@ def test_warning_names_year_and_both_figures_when_they_differ() -> None:
     [warning] = national_average_warnings(figures, {2018: 6.1, 2019: 6.0}, "pulje-5")
     assert "2019" in warning and "6,3 %" in warning and "6,0 %" in warning
     assert "pulje-5" in warning
+
+
+@pytest.mark.parametrize("name", ["Nordby\x00skole", "Nordby\tskole", "Nordby\u2028skole"])
+def test_a_school_name_with_a_control_character_is_refused(tmp_path: Path, name: str) -> None:
+    text = _with(row(2019, SCHOOL_A, "7,0", name="Nordby skole")).replace("Nordby skole", name)
+    assert _refusal(tmp_path, text) == [("NAME_CONTROL_CHARACTER", 3)]
