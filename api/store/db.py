@@ -7,7 +7,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase
 
@@ -70,9 +70,20 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+# pg_advisory_xact_lock key held while migrating (any constant; "utvalg-mg")
+MIGRATION_LOCK = 0x7574_7661_6C67_6D67 & 0x7FFF_FFFF_FFFF_FFFF
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the database up to the newest schema (`alembic upgrade heads`)."""
+    """Bring the database up to the newest schema (`alembic upgrade heads`).
+
+    On PostgreSQL the migration runs under an advisory lock: two servers started at once on
+    an empty database would otherwise both create the tables (and one would fail on
+    `alembic_version`); the second waits, then finds the schema up to date.
+    """
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "heads")

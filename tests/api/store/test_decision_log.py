@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -309,3 +310,28 @@ def test_the_migration_chains_the_rows_already_stored(database_url: str) -> None
     verdict = chain.verify(r.__dict__ for r in records)
     assert verdict.rows == 3 and verdict.broken_at is None
     engine.dispose()
+
+
+def test_servers_started_at_once_on_an_empty_postgresql_all_migrate(postgres_url: str) -> None:
+    engines = [make_engine(postgres_url) for _ in range(4)]
+    barrier = threading.Barrier(len(engines))
+    failures: list[BaseException] = []
+
+    def start(engine: Any) -> None:
+        barrier.wait()
+        try:
+            migrate(engine)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=start, args=(e,)) for e in engines]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    with engines[0].connect() as conn:
+        versions = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    assert versions == ["0003_append_only_guards"]
+    for engine in engines:
+        engine.dispose()
