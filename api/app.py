@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
+from api.http.deadline import Deadline
 from api.http.limits import BodyLimit
 from api.http.methods import Methods
 from api.http.openapi import decorate
@@ -73,6 +74,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         paths={survey.UPLOAD_PATH: survey.MAX_UPLOAD_BYTES},
     )
     app.add_middleware(Methods, routes=app.router.routes)  # HEAD and OPTIONS on every path
+    # outermost: the deadline covers reading the body and everything after it
+    app.add_middleware(Deadline, seconds=settings.request_timeout_seconds)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     max_batch: int = Field(default=1000, ge=1)
     max_list_limit: int = Field(default=500, ge=1)
     eval_timeout_seconds: float = Field(default=30.0, gt=0)
+    request_timeout_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Fristen for hver forespørsel: har svaret ikke begynt innen så mange "
+        "sekunder, avbrytes den med 503.",
+    )
     max_batch_per_worker_call: int = Field(default=16, ge=1)
     watch_interval_seconds: float = Field(default=1.0, gt=0)
     watch: bool = Field(default=False, description="Følg med på regelmappa og last om ved endring.")

@@ -28,7 +28,7 @@ import pickle
 import signal
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Literal
@@ -60,6 +60,10 @@ class Evaluated:
 
 class EngineCrashed(Exception):
     """The worker evaluating an application died (or hung) twice."""
+
+
+class WorkersUnavailable(Exception):
+    """No worker process can start (each died before it was ready, several times running)."""
 
 
 class EngineFailed(Exception):
@@ -97,8 +101,10 @@ class WorkerPool:
         timeout: float = 30.0,
         max_per_call: int = 16,
         start_method: str = "spawn",
+        target: Callable[[Connection], None] | None = None,
     ) -> None:
         self.size = size
+        self.target = target if target is not None else worker_main
         self.timeout = timeout
         self.max_per_call = max_per_call
         self._ctx = multiprocessing.get_context(start_method)
@@ -108,6 +114,7 @@ class WorkerPool:
         self._slots: list[_Slot] = []
         self._loop: asyncio.AbstractEventLoop | None = None
         self._dispatch_soon = False
+        self._ready_waiters: list[asyncio.Future[bool]] = []
         self.restarts = 0
         self.crashed_jobs = 0
 
@@ -147,6 +154,42 @@ class WorkerPool:
         """How many workers have started and can take work."""
         return sum(1 for s in self._slots if s.conn is not None and s.ready)
 
+    def unavailable(self) -> bool:
+        """True when no worker is ready and every one has died at start-up several times."""
+        return bool(self._slots) and all(
+            not s.ready and s.quick_deaths >= MAX_QUICK_DEATHS for s in self._slots
+        )
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """Whether a worker is ready to take work, waiting up to `timeout` s while they start."""
+        if self.ready_count() > 0:
+            return True
+        if self._loop is None or self.unavailable():
+            return False
+        waiter: asyncio.Future[bool] = self._loop.create_future()
+        self._ready_waiters.append(waiter)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        except TimeoutError:
+            return False
+        finally:
+            if waiter in self._ready_waiters:
+                self._ready_waiters.remove(waiter)
+
+    def _tell_waiters(self, ready: bool) -> None:
+        waiters, self._ready_waiters = self._ready_waiters, []
+        for waiter in waiters:
+            if not waiter.done():
+                waiter.set_result(ready)
+
+    def _fail_pending(self) -> None:
+        """No worker can start: every waiting job fails now instead of waiting for one."""
+        self._tell_waiters(False)
+        while self._pending:
+            job = self._pending.popleft()
+            if not job.future.done():
+                job.future.set_exception(WorkersUnavailable("ingen arbeidsprosess kan starte"))
+
     def pids(self) -> list[int]:
         """The process ids of the workers (for tests and diagnostics)."""
         return [s.process.pid for s in self._slots if s.process is not None and s.process.pid]
@@ -162,6 +205,8 @@ class WorkerPool:
         loop = self._loop
         if loop is None:
             raise RuntimeError("the worker pool is not started")
+        if self.unavailable():
+            raise WorkersUnavailable("ingen arbeidsprosess kan starte")
         self.register(ruleset)
         jobs = [_Job(ruleset.digest, a, kill, lookup, loop.create_future()) for a in applications]
         self._pending.extend(jobs)
@@ -228,6 +273,10 @@ class WorkerPool:
 
 
 STARTUP_TIMEOUT = 120.0  # a worker imports the engine in about a second
+# After this many deaths before being ready, a worker counts as unable to start: jobs fail at
+# once (503) instead of waiting, and it is retried only every MAX_BACKOFF seconds.
+MAX_QUICK_DEATHS = 3
+MAX_BACKOFF = 30.0
 
 
 class _Slot:
@@ -254,7 +303,10 @@ class _Slot:
         """Start a fresh worker process and watch its pipe."""
         parent, child = self.pool._ctx.Pipe()
         process = self.pool._ctx.Process(  # type: ignore[attr-defined]
-            target=worker_main, args=(child,), name=f"utvalg-worker-{self.index}", daemon=True
+            target=self.pool.target,
+            args=(child,),
+            name=f"utvalg-worker-{self.index}",
+            daemon=True,
         )
         process.start()
         child.close()
@@ -299,6 +351,7 @@ class _Slot:
             if self.timer is not None:
                 self.timer.cancel()
                 self.timer = None
+            self.pool._tell_waiters(True)
             self.pool.schedule_dispatch()
             return
         batch, self.batch = self.batch or [], None
@@ -331,11 +384,17 @@ class _Slot:
         log.warning("arbeidsprosess %d er borte (%s); starter en ny", self.index, reason)
         self.pool._requeue(batch, reason)
         # a worker that dies before it is ready (broken install, poisoned import) must not
-        # make the server spin: back off up to 5 s between such restarts
+        # make the server spin: back off between such restarts, and once every worker has
+        # failed to start several times, fail what waits instead of letting it hang
         delay = 0.0
         if not self.ready:
             self.quick_deaths += 1
             delay = min(5.0, 0.1 * 2**self.quick_deaths)
+            if self.quick_deaths >= MAX_QUICK_DEATHS:
+                delay = min(MAX_BACKOFF, 0.1 * 2**self.quick_deaths)
+            if self.pool.unavailable():
+                log.error("ingen arbeidsprosess kan starte; vurderinger avvises med 503")
+                self.pool._fail_pending()
         if delay:
             self.loop.call_later(delay, self._respawn)
         else:

@@ -18,7 +18,7 @@ from api.evaluation import needs_survey_figures, survey_lookup
 from api.http.deps import kill_switch, services
 from api.http.problems import Problem
 from api.store.decision_log import write_failure
-from api.workers import EngineCrashed, EngineFailed, Evaluated
+from api.workers import EngineCrashed, EngineFailed, Evaluated, WorkersUnavailable
 from engine import Application, RuleSet
 
 
@@ -32,6 +32,13 @@ async def evaluate(
         lookup = await run_in_threadpool(survey_lookup, svc.log.engine, apps)
     try:
         return await svc.pool.evaluate(ruleset, apps, kill_switch(request), lookup)
+    except WorkersUnavailable:
+        raise Problem(
+            503,
+            "WORKERS_UNAVAILABLE",
+            "Regelmotoren kan ikke starte nå, så søknaden ble ikke vurdert. Ingenting er "
+            "lagret; prøv igjen senere. Feilen er logget.",
+        ) from None
     except EngineCrashed as exc:
         raise Problem(
             500,

@@ -253,6 +253,20 @@ class DecisionLog:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
 
+    def check_writable(self) -> None:
+        """Raise unless a write could commit now: a write that changes nothing, rolled back.
+
+        A DELETE matching no row takes the database's write lock (SQLite) or is refused in a
+        read-only transaction or on a standby (PostgreSQL), yet fires no row trigger and
+        changes nothing, so the log stays append-only.
+        """
+        with self.engine.connect() as conn:
+            try:
+                _lock_and_read_head(conn)
+                conn.execute(TABLE.delete().where(text("1 = 0")))
+            finally:
+                conn.rollback()
+
     def find(self, ident: str) -> Record | None:
         """The evaluation with this evaluation id, else the newest one of this application id."""
         if not _REF.fullmatch(ident):
