@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
+from api.http.gate import Gate
 from api.http.limits import BodyLimit
 from api.http.methods import Methods
 from api.http.openapi import decorate
@@ -71,8 +72,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         limit=settings.max_body_bytes,
         paths={survey.UPLOAD_PATH: survey.MAX_UPLOAD_BYTES},
+        timeout=settings.body_timeout_seconds,
     )
     app.add_middleware(Methods, routes=app.router.routes)  # HEAD and OPTIONS on every path
+    # outermost: host, cross-site writes and the key are checked before a body is read
+    app.add_middleware(
+        Gate, routes=app.router.routes, ring=services.keys, hosts=settings.host_names()
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
