@@ -26,7 +26,7 @@ def too_large_headers(limit: int) -> bytes:
     """A whole 431 response (status line, headers and a problem+json body), then close."""
     e = error(
         "HEADERS_TOO_LARGE",
-        f"Request-linjen og headerne er til sammen større enn grensen på {limit // 1024} KiB.",
+        f"Forespørselslinjen og headerne er til sammen større enn grensen på {limit // 1024} KiB.",
         ["header"],
     )
     body = json.dumps(

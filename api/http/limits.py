@@ -30,6 +30,7 @@ def too_slow_body(limit: float, path: str) -> bytes:
             "BODY_TIMEOUT",
             f"Innholdet i forespørselen kom ikke fram innen {seconds(limit)}; "
             "ingenting ble lest. Send på nytt.",
+            ["body"],
         ),
         path,
     )
