@@ -38,6 +38,9 @@ nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
 
 
+API = (evaluations, rankings, rulesets, health, survey)  # the API's routers
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; services start with the app's lifespan."""
     settings = settings if settings is not None else Settings()
@@ -64,7 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     problems.install(app)
     docs.install(app)
-    for module in (evaluations, rankings, rulesets, health, survey):
+    for module in API:
         # the API's routes refuse query parameters they do not know (the pages are lenient)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
     site.install(app)  # the pages for the office (api/web)
@@ -77,7 +80,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(Methods, routes=app.router.routes)  # HEAD and OPTIONS on every path
     # outermost: host, cross-site writes and the key are checked before a body is read
     app.add_middleware(
-        Gate, routes=app.router.routes, ring=services.keys, hosts=settings.host_names()
+        Gate,
+        routes=[route for module in API for route in module.router.routes],
+        ring=services.keys,
+        hosts=settings.host_names(),
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

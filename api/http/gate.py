@@ -77,7 +77,7 @@ class Gate:
     def __init__(
         self,
         app: ASGIApp,
-        routes: list[BaseRoute],
+        routes: list[BaseRoute],  # the API's own routes, as their routers declare them
         ring: KeyRing,
         hosts: frozenset[str] | None,
     ) -> None:
