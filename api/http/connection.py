@@ -19,6 +19,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
+from api.http.limits import size_text
 from api.http.problems import PROBLEM_JSON, TITLES, error
 
 
@@ -26,7 +27,7 @@ def too_large_headers(limit: int) -> bytes:
     """A whole 431 response (status line, headers and a problem+json body), then close."""
     e = error(
         "HEADERS_TOO_LARGE",
-        f"Forespørselslinjen og headerne er til sammen større enn grensen på {limit // 1024} KiB.",
+        f"Forespørselslinjen og headerne er til sammen større enn grensen på {size_text(limit)}.",
         ["header"],
     )
     body = json.dumps(

@@ -16,7 +16,7 @@ def too_large_body(limit: int, path: str) -> bytes:
     """The 413 problem body."""
     e = error(
         "BODY_TOO_LARGE",
-        f"Forespørselen er større enn grensen på {_size(limit)}. Del opp store "
+        f"Forespørselen er større enn grensen på {size_text(limit)}. Del opp store "
         "samlinger i flere forespørsler.",
     )
     return _problem(413, e, path)
@@ -53,7 +53,8 @@ def seconds(s: float) -> str:
     return f"{format_figure(s)} {'sekund' if s == 1 else 'sekunder'}"
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
+    """A byte count as a limit is written: `1 MiB`, `16 KiB`, `1500 byte`."""
     if n % (1024 * 1024) == 0:
         return f"{n // (1024 * 1024)} MiB"
     if n % 1024 == 0:
