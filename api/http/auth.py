@@ -50,8 +50,13 @@ def authenticate(request: Request, ring: KeyRing) -> Caller:
 
 
 def admit(request: Request, ring: KeyRing, role: Role) -> Caller:
-    """The caller when it has at least `role`; raise 401 (no or unknown key) or 403."""
-    caller = authenticate(request, ring)
+    """The caller when it has at least `role`; raise 401 (no or unknown key) or 403.
+
+    A caller the gate (api.http.gate) has already authenticated is taken from the request's
+    state instead of comparing the key again.
+    """
+    known = getattr(request.state, "caller", None)
+    caller = known if isinstance(known, Caller) else authenticate(request, ring)
     if RANK[caller.role] < RANK[role]:
         raise Problem(
             403,

@@ -27,6 +27,7 @@ from api.settings import Role
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+_REMEMBERED = 4096  # (method, path) pairs whose route role is remembered
 
 
 def host_name(host: str) -> str:
@@ -85,7 +86,7 @@ class Gate:
         self.routes = routes
         self.ring = ring
         self.hosts = hosts
-        self._roles: dict[int, Role | None] = {}
+        self._roles: dict[tuple[str, str], Role | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Refuse with a problem response, or pass the request on untouched."""
@@ -126,16 +127,21 @@ class Gate:
             return
         role = self._role(scope)
         if role is not None:
-            admit(request, self.ring, role)
+            # kept for the route's own `require`, which then need not compare the key again
+            request.state.caller = admit(request, self.ring, role)
 
     def _role(self, scope: Scope) -> Role | None:
         # HEAD is served as GET (api.http.methods): it needs what GET needs
         method = "GET" if scope["method"] == "HEAD" else scope["method"]
+        key = (method, scope["path"])
+        if key in self._roles:
+            return self._roles[key]
+        role = None
         probe = {**scope, "method": method}
         for route in self.routes:
             if isinstance(route, APIRoute) and route.matches(probe)[0] == Match.FULL:
-                key = id(route)
-                if key not in self._roles:
-                    self._roles[key] = route_role(route)
-                return self._roles[key]
-        return None
+                role = route_role(route)
+                break
+        if len(self._roles) < _REMEMBERED:  # paths with ids are many; remember only so many
+            self._roles[key] = role
+        return role
