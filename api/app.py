@@ -11,6 +11,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
 from api.http.deadline import Deadline
+from api.http.gate import Gate
 from api.http.limits import BodyLimit
 from api.http.methods import Methods
 from api.http.openapi import decorate
@@ -36,6 +37,9 @@ gir 422 med alle feilene listet.
 `Utvalg-Evaluation-Id`). `GET /v1/evaluations/{id}` godtar også søknadens id og gir da den
 nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
+
+
+API = (evaluations, rankings, rulesets, health, survey)  # the API's routers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,7 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     problems.install(app)
     docs.install(app)
-    for module in (evaluations, rankings, rulesets, health, survey):
+    for module in API:
         # the API's routes refuse query parameters they do not know (the pages are lenient)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
     site.install(app)  # the pages for the office (api/web)
@@ -72,10 +76,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         BodyLimit,
         limit=settings.max_body_bytes,
         paths={survey.UPLOAD_PATH: survey.MAX_UPLOAD_BYTES},
+        timeout=settings.body_timeout_seconds,
     )
     app.add_middleware(Methods, routes=app.router.routes)  # HEAD and OPTIONS on every path
-    # outermost: the deadline covers reading the body and everything after it
+    # the deadline covers reading the body and everything after it
     app.add_middleware(Deadline, seconds=settings.request_timeout_seconds)
+    # outermost: host, cross-site writes and the key are checked before a body is read
+    app.add_middleware(
+        Gate,
+        routes=[route for module in API for route in module.router.routes],
+        ring=services.keys,
+        hosts=settings.host_names(),
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

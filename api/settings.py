@@ -82,6 +82,27 @@ class Settings(BaseSettings):
     seed_examples: bool = Field(
         default=False, description="Vurder eksempelsøknadene inn i loggen ved oppstart."
     )
+    allowed_hosts: str = Field(
+        default="",
+        description="Vertsnavnene tjenesten svarer på (Host-headeren), skilt med komma. Tom: "
+        "uten API-nøkler 127.0.0.1, localhost, ::1 og adressen `utvalg serve` lytter på; med "
+        "nøkler alle.",
+    )
+    bind_host: str = Field(
+        default="", description="Adressen `utvalg serve` lytter på (settes av serve selv)."
+    )
+    max_header_bytes: int = Field(
+        default=16 * 1024,
+        ge=1024,
+        description="Høyeste samlede størrelse på request-linjen og "
+        "headerne i byte; større gir 431.",
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Tid en klient har til å sende hele headeren."
+    )
+    body_timeout_seconds: float = Field(
+        default=60.0, gt=0, description="Tid en klient har til å sende hele innholdet."
+    )
     test_kill_switch: bool = Field(
         default=False,
         description="Kun for tester: headeren X-Utvalg-Test-Kill dreper en arbeidsprosess.",
@@ -106,6 +127,19 @@ class Settings(BaseSettings):
     def keys(self) -> list[ApiKey]:
         """The configured API keys."""
         return parse_api_keys(self.api_keys)
+
+    def host_names(self) -> frozenset[str] | None:
+        """The host names requests may name in `Host`; None when any host is served."""
+        given = {h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()}
+        if given:
+            return frozenset(given)
+        if self.keys():
+            return None  # a keyed server is reached by whatever name its operators give it
+        # open (no keys): loopback only, so a DNS-rebound name cannot reach the service
+        loopback = {"127.0.0.1", "localhost", "::1"}
+        if self.bind_host:
+            loopback.add(self.bind_host.strip("[]").lower())
+        return frozenset(loopback)
 
     def worker_count(self) -> int:
         """How many evaluation worker processes to run."""

@@ -6,6 +6,7 @@ import argparse
 import errno
 import ipaddress
 import logging
+import resource
 import socket
 import sys
 from typing import Any
@@ -15,6 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
+from api.http.connection import guarded_protocol
 from api.registry import load_all
 from api.settings import Settings
 from engine import InvalidRules
@@ -34,7 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """`utvalg serve`: check settings, keys and rules, then run the server until stopped."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = {"bind_host": args.host}
     if args.rules is not None:
         overrides["rules_dir"] = args.rules
     if args.workers is not None:
@@ -79,6 +81,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # The dispatcher and log-writer threads hand work to and from the event loop; with the
     # default 5 ms GIL switch interval each hand-over could wait that long under load.
     sys.setswitchinterval(0.001)
+    raise_open_files_limit()
     try:
         sock = listening_socket(args.host, args.port)
     except CannotListen as exc:
@@ -95,6 +98,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=port,
             fd=sock.fileno(),  # the bound socket: uvicorn serves on it instead of binding
+            # header size cap and header deadline per connection (api/http/connection.py)
+            http=guarded_protocol(settings.max_header_bytes, settings.header_timeout_seconds),
             log_level="info",
             access_log=not args.no_access_log,
             timeout_graceful_shutdown=10,
@@ -102,6 +107,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     finally:
         sock.close()
     return 0
+
+
+def raise_open_files_limit(wanted: int = 65536) -> int:
+    """Raise this process's open-file limit towards `wanted` (as far as the hard limit allows).
+
+    Every connection is a file descriptor; with the common soft limit of 1024 a thousand idle
+    connections leave no descriptor for the next request, or for the database.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            return soft
+        return target
+    return soft
 
 
 class CannotListen(Exception):

@@ -49,20 +49,42 @@ def authenticate(request: Request, ring: KeyRing) -> Caller:
     return Caller(key.name, key.role)
 
 
+def admit(request: Request, ring: KeyRing, role: Role) -> Caller:
+    """The caller when it has at least `role`; raise 401 (no or unknown key) or 403.
+
+    A caller the gate (api.http.gate) has already authenticated is taken from the request's
+    state instead of comparing the key again.
+    """
+    known = getattr(request.state, "caller", None)
+    caller = known if isinstance(known, Caller) else authenticate(request, ring)
+    if RANK[caller.role] < RANK[role]:
+        raise Problem(
+            403,
+            "FORBIDDEN",
+            f"Nøkkelen «{caller.name}» har rollen {ROLE_NAMES[caller.role]}; "
+            f"dette krever rollen {ROLE_NAMES[role]}.",
+        )
+    return caller
+
+
+# The role each `require(...)` dependency stands for, so that api.http.gate can refuse a
+# caller before the body is read (FastAPI reads and parses a body before any dependency).
+_REQUIRED: dict[object, Role] = {}
+
+
+def required_role(dependency: object) -> Role | None:
+    """The role a dependency made by `require` admits, else None."""
+    return _REQUIRED.get(dependency)
+
+
 def require(role: Role) -> Callable[[Request], Coroutine[Any, Any, Caller]]:
     """A FastAPI dependency that admits callers with at least `role`."""
 
     async def dependency(request: Request) -> Caller:
-        caller = authenticate(request, request.app.state.services.keys)
-        if RANK[caller.role] < RANK[role]:
-            raise Problem(
-                403,
-                "FORBIDDEN",
-                f"Nøkkelen «{caller.name}» har rollen {ROLE_NAMES[caller.role]}; "
-                f"dette krever rollen {ROLE_NAMES[role]}.",
-            )
+        caller = admit(request, request.app.state.services.keys, role)
         request.state.caller = caller
         return caller
 
     dependency.__name__ = f"require_{role}"
+    _REQUIRED[dependency] = role
     return dependency

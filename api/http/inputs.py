@@ -26,15 +26,23 @@ class JsonBody:
 
 
 async def read_json(request: Request) -> JsonBody:
-    """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON."""
-    ctype = request.headers.get("content-type", "application/json")
+    """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON.
+
+    Without a `Content-Type` the body is taken as JSON only when keys are configured: an
+    open service must not read JSON from a request a browser may send from any site
+    without asking (a form or `fetch` without a JSON content type needs no CORS preflight).
+    """
+    default = "application/json" if not request.app.state.services.keys.open else ""
+    ctype = request.headers.get("content-type", default)
     media = ctype.split(";", 1)[0].strip().lower()
-    if media != "application/json" and not media.endswith("+json"):
+    if media != "application/json" and not (
+        media.startswith("application/") and media.endswith("+json")
+    ):
         raise Problem(
             415,
             "UNSUPPORTED_MEDIA_TYPE",
-            f"Innholdstypen «{media or ctype}» støttes ikke; send JSON med "
-            "«Content-Type: application/json».",
+            (f"Innholdstypen «{media or ctype}» støttes ikke" if media else "Innholdstypen mangler")
+            + "; send JSON med «Content-Type: application/json».",
             loc=["header", "content-type"],
         )
     raw = await request.body()

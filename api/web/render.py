@@ -196,10 +196,20 @@ def guard(request: Request, visitor: Visitor, role: Role) -> Response | None:
     return None
 
 
-async def posted(request: Request) -> tuple[Visitor, FormData, Response | None]:
-    """Read a posted form and check its CSRF token; a refusal page when it fails."""
+async def posted(
+    request: Request, role: Role | None = None
+) -> tuple[Visitor, FormData, Response | None]:
+    """Read a posted form and check its CSRF token; a refusal page when it fails.
+
+    With `role`, a visitor who has not signed in or lacks the role is refused (as `guard`
+    does) before the form is read: nobody unknown makes the server read or parse a body.
+    """
     web = sessions(request)
     visitor = web.read(request)
+    if role is not None:
+        refused = guard(request, visitor, role)
+        if refused is not None:
+            return visitor, FormData(), refused
     try:
         form = await request.form(max_fields=MAX_FORM_FIELDS, max_part_size=MAX_UPLOAD_BYTES)
     except HTTPException:  # a file over the limit, or a body that is not a form

@@ -45,6 +45,8 @@ def make_settings(tmp: Path, **overrides: Any) -> Settings:
         "examples_dir": EXAMPLES,
         "workers": 2,
         "api_keys": "",
+        # the TestClient's host: an open service answers only to the names it listens on
+        "bind_host": "testserver",
     }
     values.update(overrides)
     return Settings(**values)

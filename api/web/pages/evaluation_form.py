@@ -126,7 +126,7 @@ async def form_page(request: Request, fra: str | None = None) -> Response:
 @router.post("/vurdering")
 async def submit_form(request: Request) -> Response:
     """Evaluate the form: errors next to the fields, or store and show the decision."""
-    visitor, form, csrf_refused = await posted(request)
+    visitor, form, csrf_refused = await posted(request, "caseworker")
     if csrf_refused is not None and csrf_refused.status_code == 400:
         return csrf_refused
     refused = guard(request, visitor, "caseworker")
@@ -166,7 +166,7 @@ async def submit_form(request: Request) -> Response:
 @router.post("/vurdering/fil")
 async def submit_file(request: Request) -> Response:
     """Evaluate an uploaded (or pasted) YAML/JSON application."""
-    visitor, form, refused = await posted(request)
+    visitor, form, refused = await posted(request, "caseworker")
     if refused is not None:
         return refused
     refused = guard(request, visitor, "caseworker")

@@ -137,6 +137,7 @@ def test_a_round_without_k5_passes_check_and_is_served_beside_the_old_one(
         database_url=f"sqlite:///{tmp_path_factory.mktemp('server') / 'utvalg.db'}",
         workers=1,
         api_keys="",
+        bind_host="testserver",  # the TestClient's host
     )
     assert settings.rules_dir == project / "rules"
     with TestClient(create_app(settings)) as client:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import resource
 import socket
 from pathlib import Path
 
-from api.cli.serve import start_screen
+from api.cli.serve import raise_open_files_limit, start_screen
 from api.settings import Settings
 from tests.api.cli.test_main import utvalg
 
@@ -48,3 +49,12 @@ def test_make_run_keeps_the_examples_in_their_own_database() -> None:
     run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
     assert "UTVALG_DATABASE_URL=sqlite:///$(CURDIR)/var/eksempel.db" in run
     assert "--seed-examples" in run
+
+
+def test_serve_raises_the_open_files_limit_so_a_thousand_connections_fit() -> None:
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    now = raise_open_files_limit(4096)
+    soft = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    assert now == soft
+    if hard == resource.RLIM_INFINITY or hard >= 4096:
+        assert soft == resource.RLIM_INFINITY or soft >= 4096

@@ -36,6 +36,8 @@ def settings_for(folder: Path, **overrides: object) -> Settings:
         "examples_dir": ROOT / "examples",
         "workers": 1,
         "api_keys": "",
+        # the TestClient's host: an open service answers only to the names it listens on
+        "bind_host": "testserver",
         "docs_dir": folder / "dokumentasjon",
     }
     values.update(overrides)

@@ -79,3 +79,20 @@ def test_no_template_names_a_round() -> None:
         text = template.read_text().lower()
         for word in [*rounds, "pulje"]:
             assert word not in text, f"{template.name} names the round «{word}»"
+
+
+def test_a_form_post_by_someone_not_signed_in_or_without_the_role_is_refused_unread(
+    keyed_client: TestClient,
+) -> None:
+    # a body that cannot be read as a form: before, it was read first (400 «could not be read»)
+    broken = {"Content-Type": "multipart/form-data; boundary=x"}
+    for path in ("/vurdering", "/vurdering/fil"):
+        r = keyed_client.post(
+            path, content=b"--x\r\nNone--x--\r\n", headers=broken, follow_redirects=False
+        )
+        assert r.status_code == 303, (path, r.status_code)
+        assert r.headers["location"].startswith("/logg-inn?neste=")
+    sign_in(keyed_client, READER_KEY)
+    for path in ("/vurdering", "/vurdering/fil"):
+        r = keyed_client.post(path, content=b"--x\r\nNone--x--\r\n", headers=broken)
+        assert r.status_code == 403 and "Ikke tilgang" in r.text, path
