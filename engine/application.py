@@ -430,7 +430,7 @@ def _load_text(text: str, file: str | None) -> Positioned:
         try:
             # a duplicate key is a ValueError too: the YAML reader then reports it with its line
             data = loads_json_strict(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep: the YAML reader's bound says so
             pass
         else:
             if source is None:

@@ -70,11 +70,57 @@ def loads_json_strict(text: str) -> Any:
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
+# An application nests about six levels and has a few thousand values; a ruleset file
+# fewer. The bounds refuse hostile documents (10,000 nested `[`, millions of values)
+# before they are built, with a message, instead of a RecursionError or minutes of work.
+MAX_DEPTH = 64
+MAX_NODES = 50_000
+
+
+class _TooBig(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.message)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that stops composing at MAX_DEPTH nesting levels or MAX_NODES values."""
+
+    def __init__(self, stream: str, file: str | None = None) -> None:
+        super().__init__(stream)
+        self._file = file
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH or self._nodes > MAX_NODES:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            if self._depth > MAX_DEPTH:
+                code = "TOO_DEEP"
+                msg = (
+                    f"Dokumentet er nøstet dypere enn {MAX_DEPTH} nivåer; søknader og regler "
+                    "har bare noen få nivåer."
+                )
+            else:
+                code = "TOO_MANY_VALUES"
+                msg = f"Dokumentet har mer enn {MAX_NODES:,} verdier.".replace(",", "\u00a0")
+            where = Location(self._file, mark.line + 1, mark.column + 1)
+            raise _TooBig(Diagnostic(code, msg, where))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
 
 def load_positioned(text: str, file: str | None = None) -> Positioned:
     """Parse YAML (or JSON) text safely; raise YamlProblem on syntax errors or duplicate keys."""
+    loader = _BoundedLoader(text, file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _TooBig as exc:
+        raise YamlProblem([exc.diagnostic]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
@@ -91,6 +137,8 @@ def load_positioned(text: str, file: str | None = None) -> Positioned:
     except yaml.YAMLError as exc:
         diag = Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))
         raise YamlProblem([diag]) from None
+    finally:
+        loader.dispose()
     out = Positioned(None, {}, file)
     problems: list[Diagnostic] = []
     if node is not None:
