@@ -335,3 +335,11 @@ def test_warning_names_year_and_both_figures_when_they_differ() -> None:
     [warning] = national_average_warnings(figures, {2018: 6.1, 2019: 6.0}, "pulje-5")
     assert "2019" in warning and "6,3 %" in warning and "6,0 %" in warning
     assert "pulje-5" in warning
+
+
+@pytest.mark.parametrize("count", [str(2**64), "9" * 5000, "10 000 001"])
+def test_a_count_of_respondents_beyond_any_school_is_refused_with_its_line(
+    tmp_path: Path, count: str
+) -> None:
+    text = _with(row(2017, SCHOOL_A, "7,5", count))
+    assert ("OUT_OF_RANGE", 3) in _refusal(tmp_path, text)
