@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from engine.characters import surrogate_problems
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
 from engine.messages import (
     APPLICATION,
@@ -348,7 +349,9 @@ def parse_application(
     rounds: Mapping[str, Collection[str]] | None = None,
 ) -> Application:
     """Validate plain data as an Application; raise InvalidApplication listing every problem."""
-    problems: list[Diagnostic] = []
+    problems = surrogate_problems(raw)
+    if problems:  # other messages would repeat the character, which cannot be written out
+        raise InvalidApplication(positioned(problems, source) if source else problems)
     try:
         app = Application.model_validate(raw)
     except ValidationError as exc:

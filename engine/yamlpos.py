@@ -63,9 +63,20 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _integer(digits: str) -> int | float:
+    # Python refuses to convert more than 4,300 digits (a ValueError json lets through);
+    # such a number is infinite for every purpose here, and validation says it is too big
+    if len(digits) > 4300:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
+
+
 def loads_json_strict(text: str) -> Any:
-    """`json.loads` that raises DuplicateJsonKey for an object with the same key twice."""
-    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    """`json.loads` that raises DuplicateJsonKey for an object with the same key twice.
+
+    An integer of more than 4,300 digits is read as infinity (validation then refuses it).
+    """
+    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_int=_integer)
 
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
@@ -246,8 +257,12 @@ def _scalar(node: yaml.Node, problems: list[Diagnostic], file: str | None) -> An
             if node.tag == "tag:yaml.org,2002:timestamp":
                 msg = f"Ugyldig dato «{node.value}». Skriv datoen som ÅÅÅÅ-MM-DD."
                 problems.append(_diag("BAD_DATE", msg, node, file))
+            elif node.tag == "tag:yaml.org,2002:int" and len(node.value) > 4300:
+                msg = f"Tallet har {len(node.value)} sifre; det er for stort til å regnes med."
+                problems.append(_diag("BAD_VALUE", msg, node, file))
             else:
-                problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{node.value}».", node, file))
+                shown = node.value if len(node.value) <= 60 else node.value[:57] + "…"
+                problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{shown}».", node, file))
             return None
     problems.append(_diag("BAD_VALUE", f"YAML-merket «{node.tag}» er ikke tillatt.", node, file))
     return None

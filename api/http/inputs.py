@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import Request
 
+from api.http.offload import off_loop
 from api.http.problems import Problem, error, invalid
 from api.registry import Snapshot
 from engine import Application, Diagnostic, InvalidApplication, RuleSet, parse_application
+from engine.characters import surrogate_problems
 from engine.yamlpos import DuplicateJsonKey, load_positioned, loads_json_strict
 
 _POSITIONS_UP_TO = 64 * 1024  # only small bodies are read again for line/column of errors
@@ -26,7 +28,11 @@ class JsonBody:
 
 
 async def read_json(request: Request) -> JsonBody:
-    """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON."""
+    """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON.
+
+    The bytes are read on the event loop; decoding and parsing run in a bounded thread
+    (api.http.offload), so a big body never holds up other requests.
+    """
     ctype = request.headers.get("content-type", "application/json")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -38,6 +44,11 @@ async def read_json(request: Request) -> JsonBody:
             loc=["header", "content-type"],
         )
     raw = await request.body()
+    return await off_loop(request, parse_json, raw)
+
+
+def parse_json(raw: bytes) -> JsonBody:
+    """UTF-8 JSON bytes as a JsonBody; Problem 422 for bad encoding, syntax or characters."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -70,6 +81,9 @@ async def read_json(request: Request) -> JsonBody:
         raise Problem(
             422, "INVALID_JSON", "JSON-dokumentet er for dypt nøstet.", loc=["body"]
         ) from None
+    bad_text = surrogate_problems(data)
+    if bad_text:  # refused before any message could repeat a character that cannot be sent
+        raise invalid(bad_text)
     return JsonBody(data, text)
 
 
