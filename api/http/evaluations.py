@@ -16,9 +16,9 @@ from api.evaluation import log_row
 from api.http.auth import require
 from api.http.deps import caller_name, services
 from api.http.inputs import (
-    application_or_422,
     applications_or_422,
     check_application,
+    read_application,
     read_json,
 )
 from api.http.offload import off_loop
@@ -77,10 +77,7 @@ async def create_evaluation(
     """Evaluate one application, store it in the decision log, and return the decision."""
     svc = services(request)
     snapshot = svc.rules.current
-    body = await read_json(request)
-    app, ruleset = await off_loop(
-        request, application_or_422, body, snapshot, svc.settings.max_units
-    )
+    body, app, ruleset = await read_application(request, snapshot, svc.settings.max_units)
     (result,) = await evaluate(request, ruleset, [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await store(request, [row])

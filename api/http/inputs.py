@@ -33,6 +33,13 @@ async def read_json(request: Request) -> JsonBody:
     The bytes are read on the event loop; decoding and parsing run in a bounded thread
     (api.http.offload), so a big body never holds up other requests.
     """
+    await read_media_type(request)
+    raw = await request.body()
+    return await off_loop(request, parse_json, raw)
+
+
+async def read_media_type(request: Request) -> None:
+    """Refuse (415) a body that is not declared as JSON."""
     ctype = request.headers.get("content-type", "application/json")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -43,8 +50,22 @@ async def read_json(request: Request) -> JsonBody:
             "«Content-Type: application/json».",
             loc=["header", "content-type"],
         )
+
+
+async def read_application(
+    request: Request, snapshot: Snapshot, max_units: int
+) -> tuple[JsonBody, Application, RuleSet]:
+    """Read and validate a single application body in ONE trip to an input thread."""
+    await read_media_type(request)
     raw = await request.body()
-    return await off_loop(request, parse_json, raw)
+    return await off_loop(request, _parse_application, raw, snapshot, max_units)
+
+
+def _parse_application(
+    raw: bytes, snapshot: Snapshot, max_units: int
+) -> tuple[JsonBody, Application, RuleSet]:
+    body = parse_json(raw)
+    return (body, *application_or_422(body, snapshot, max_units))
 
 
 def parse_json(raw: bytes) -> JsonBody:
