@@ -30,6 +30,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from engine.characters import surrogate_problems
 from engine.diagnostics import Diagnostic, InvalidApplication, Location, format_loc
 from engine.messages import (
     APPLICATION,
@@ -379,7 +380,9 @@ def parse_application(
     rounds: Mapping[str, Collection[str]] | None = None,
 ) -> Application:
     """Validate plain data as an Application; raise InvalidApplication listing every problem."""
-    problems: list[Diagnostic] = []
+    problems = surrogate_problems(raw)
+    if problems:  # other messages would repeat the character, which cannot be written out
+        raise InvalidApplication(positioned(problems, source) if source else problems)
     try:
         app = Application.model_validate(raw)
     except ValidationError as exc:
@@ -461,7 +464,7 @@ def _load_text(text: str, file: str | None) -> Positioned:
         try:
             # a duplicate key is a ValueError too: the YAML reader then reports it with its line
             data = loads_json_strict(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # too deep: the YAML reader's bound says so
             pass
         else:
             if source is None:

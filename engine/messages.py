@@ -17,6 +17,7 @@ its own message raises `diagnostic(code, message)`, which is passed through as i
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import unicodedata
@@ -523,12 +524,19 @@ def _subject(loc: Path, schema: Any, wording: Wording) -> str:
     return wording.field.format(path=tail)
 
 
+_LONG_NUMBER = 18  # digits beyond which a number is described, not written out
+
+
 def _describe(value: Any, wording: Wording, *, bare: bool = False) -> str:
     """Say what a value is, in Norwegian: `tekst «ja»`, `tallet 5`, `en liste` …"""
     if value is None:
         return "tom (null)"
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "et altfor stort tall" if math.isinf(value) else "NaN (ikke et tall)"
+    if isinstance(value, int) and abs(value) >= 10**_LONG_NUMBER:
+        return f"et tall med {len(str(abs(value)))} sifre"
     if isinstance(value, int | float):
         return format_figure(value) if bare else f"tallet {format_figure(value)}"
     if isinstance(value, str):

@@ -63,18 +63,75 @@ def _refuse_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _integer(digits: str) -> int | float:
+    # Python refuses to convert more than 4,300 digits (a ValueError json lets through);
+    # such a number is infinite for every purpose here, and validation says it is too big
+    if len(digits) > 4300:
+        return float("-inf") if digits.startswith("-") else float("inf")
+    return int(digits)
+
+
 def loads_json_strict(text: str) -> Any:
-    """`json.loads` that raises DuplicateJsonKey for an object with the same key twice."""
-    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys)
+    """`json.loads` that raises DuplicateJsonKey for an object with the same key twice.
+
+    An integer of more than 4,300 digits is read as infinity (validation then refuses it).
+    """
+    return json.loads(text, object_pairs_hook=_refuse_duplicate_keys, parse_int=_integer)
 
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
+# An application nests about six levels and has a few thousand values; a ruleset file
+# fewer. The bounds refuse hostile documents (10,000 nested `[`, millions of values)
+# before they are built, with a message, instead of a RecursionError or minutes of work.
+MAX_DEPTH = 64
+MAX_NODES = 50_000
+
+
+class _TooBig(Exception):
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+        super().__init__(diagnostic.message)
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader that stops composing at MAX_DEPTH nesting levels or MAX_NODES values."""
+
+    def __init__(self, stream: str, file: str | None = None) -> None:
+        super().__init__(stream)
+        self._file = file
+        self._depth = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self._depth += 1
+        self._nodes += 1
+        if self._depth > MAX_DEPTH or self._nodes > MAX_NODES:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            if self._depth > MAX_DEPTH:
+                code = "TOO_DEEP"
+                msg = (
+                    f"Dokumentet er nøstet dypere enn {MAX_DEPTH} nivåer; søknader og regler "
+                    "har bare noen få nivåer."
+                )
+            else:
+                code = "TOO_MANY_VALUES"
+                msg = f"Dokumentet har mer enn {MAX_NODES:,} verdier.".replace(",", "\u00a0")
+            where = Location(self._file, mark.line + 1, mark.column + 1)
+            raise _TooBig(Diagnostic(code, msg, where))
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
 
 def load_positioned(text: str, file: str | None = None) -> Positioned:
     """Parse YAML (or JSON) text safely; raise YamlProblem on syntax errors or duplicate keys."""
+    loader = _BoundedLoader(text, file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = loader.get_single_node()
+    except _TooBig as exc:
+        raise YamlProblem([exc.diagnostic]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
@@ -91,6 +148,8 @@ def load_positioned(text: str, file: str | None = None) -> Positioned:
     except yaml.YAMLError as exc:
         diag = Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))
         raise YamlProblem([diag]) from None
+    finally:
+        loader.dispose()
     out = Positioned(None, {}, file)
     problems: list[Diagnostic] = []
     if node is not None:
@@ -198,8 +257,12 @@ def _scalar(node: yaml.Node, problems: list[Diagnostic], file: str | None) -> An
             if node.tag == "tag:yaml.org,2002:timestamp":
                 msg = f"Ugyldig dato «{node.value}». Skriv datoen som ÅÅÅÅ-MM-DD."
                 problems.append(_diag("BAD_DATE", msg, node, file))
+            elif node.tag == "tag:yaml.org,2002:int" and len(node.value) > 4300:
+                msg = f"Tallet har {len(node.value)} sifre; det er for stort til å regnes med."
+                problems.append(_diag("BAD_VALUE", msg, node, file))
             else:
-                problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{node.value}».", node, file))
+                shown = node.value if len(node.value) <= 60 else node.value[:57] + "…"
+                problems.append(_diag("BAD_VALUE", f"Ugyldig verdi «{shown}».", node, file))
             return None
     problems.append(_diag("BAD_VALUE", f"YAML-merket «{node.tag}» er ikke tillatt.", node, file))
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import partial
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -15,11 +16,12 @@ from api.evaluation import log_row
 from api.http.auth import require
 from api.http.deps import caller_name, services
 from api.http.inputs import (
-    application_or_422,
     applications_or_422,
     check_application,
+    read_application,
     read_json,
 )
+from api.http.offload import off_loop
 from api.http.openapi import body_doc, responses
 from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
@@ -76,8 +78,7 @@ async def create_evaluation(
     """Evaluate one application, store it in the decision log, and return the decision."""
     svc = services(request)
     snapshot = svc.rules.current
-    body = await read_json(request)
-    app, ruleset = application_or_422(body, snapshot, svc.settings.max_units)
+    body, app, ruleset = await read_application(request, snapshot, svc.settings.max_units)
     (result,) = await evaluate(request, ruleset, [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     await store(request, [row])
@@ -117,12 +118,16 @@ async def create_batch(
     svc = services(request)
     snapshot = svc.rules.current
     body = await read_json(request)
-    checked = applications_or_422(
-        body.data,
-        snapshot,
-        max_units=svc.settings.max_units,
-        max_count=svc.settings.max_batch,
-        what="Samlingen",
+    checked = await off_loop(
+        request,
+        partial(
+            applications_or_422,
+            body.data,
+            snapshot,
+            max_units=svc.settings.max_units,
+            max_count=svc.settings.max_batch,
+            what="Samlingen",
+        ),
     )
     by_round: dict[str, list[int]] = {}
     for i, (_, app, _rs) in enumerate(checked):
@@ -262,14 +267,14 @@ async def replay(
     record = await run_in_threadpool(svc.log.find, id)
     if record is None:
         raise not_found(id)
-    raw = json.loads(record.application)
+    raw = await off_loop(request, json.loads, record.application)
     if record.round not in snapshot.rulesets:
         raise Problem(
             409,
             "RULESET_NOT_LOADED",
             f"Regelsettet «{record.round}» er ikke i bruk lenger; vurderingen kan ikke gjentas.",
         )
-    checked = check_application(raw, snapshot, svc.settings.max_units)
+    checked = await off_loop(request, check_application, raw, snapshot, svc.settings.max_units)
     if isinstance(checked, list):
         errors = [d.as_error() for d in checked]
         raise Problem(

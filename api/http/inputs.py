@@ -9,9 +9,11 @@ from typing import Any
 
 from fastapi import Request
 
+from api.http.offload import off_loop
 from api.http.problems import Problem, error, invalid
 from api.registry import Snapshot
 from engine import Application, Diagnostic, InvalidApplication, RuleSet, parse_application
+from engine.characters import surrogate_problems
 from engine.yamlpos import DuplicateJsonKey, load_positioned, loads_json_strict
 
 _POSITIONS_UP_TO = 64 * 1024  # only small bodies are read again for line/column of errors
@@ -27,6 +29,17 @@ class JsonBody:
 
 async def read_json(request: Request) -> JsonBody:
     """Read the body as UTF-8 JSON; 415 for another content type, 422 for bad JSON.
+
+    The bytes are read on the event loop; decoding and parsing run in a bounded thread
+    (api.http.offload), so a big body never holds up other requests.
+    """
+    await read_media_type(request)
+    raw = await request.body()
+    return await off_loop(request, parse_json, raw)
+
+
+async def read_media_type(request: Request) -> None:
+    """Refuse (415) a body that is not declared as JSON.
 
     Without a `Content-Type` the body is taken as JSON only when keys are configured: an
     open service must not read JSON from a request a browser may send from any site
@@ -45,7 +58,26 @@ async def read_json(request: Request) -> JsonBody:
             + "; send JSON med «Content-Type: application/json».",
             loc=["header", "content-type"],
         )
+
+
+async def read_application(
+    request: Request, snapshot: Snapshot, max_units: int
+) -> tuple[JsonBody, Application, RuleSet]:
+    """Read and validate a single application body in ONE trip to an input thread."""
+    await read_media_type(request)
     raw = await request.body()
+    return await off_loop(request, _parse_application, raw, snapshot, max_units)
+
+
+def _parse_application(
+    raw: bytes, snapshot: Snapshot, max_units: int
+) -> tuple[JsonBody, Application, RuleSet]:
+    body = parse_json(raw)
+    return (body, *application_or_422(body, snapshot, max_units))
+
+
+def parse_json(raw: bytes) -> JsonBody:
+    """UTF-8 JSON bytes as a JsonBody; Problem 422 for bad encoding, syntax or characters."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,6 +110,9 @@ async def read_json(request: Request) -> JsonBody:
         raise Problem(
             422, "INVALID_JSON", "JSON-dokumentet er for dypt nøstet.", loc=["body"]
         ) from None
+    bad_text = surrogate_problems(data)
+    if bad_text:  # refused before any message could repeat a character that cannot be sent
+        raise invalid(bad_text)
     return JsonBody(data, text)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterable, Sequence
 from http import HTTPStatus
@@ -14,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.http.methods import allow_header
 from engine import Diagnostic
+from engine.characters import writable
 from engine.messages import translate_request
 
 PROBLEM_JSON = "application/problem+json"
@@ -92,7 +94,19 @@ def problem_response(
     }
     if instance:
         body["instance"] = instance
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+    return _ProblemResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+class _ProblemResponse(JSONResponse):
+    """JSON whose texts may repeat what was sent: a lone surrogate there becomes U+FFFD.
+
+    Input with one is refused (engine.characters), so this is the last guard: a problem
+    must always be sendable, or the answer would be a 500 about the answer.
+    """
+
+    def render(self, content: Any) -> bytes:
+        text = json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+        return writable(text).encode("utf-8")
 
 
 def install(app: FastAPI) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from api.http.auth import require
 from api.http.deps import services
 from api.http.inputs import applications_or_422, read_json
+from api.http.offload import off_loop
 from api.http.openapi import body_doc, responses
 from api.http.pipeline import evaluate
 from api.http.problems import Problem, error
@@ -44,12 +46,16 @@ async def create_ranking(
         ruleset, items = await _stored(request, snapshot, data)
         county = data["county"]
     else:
-        checked = applications_or_422(
-            data,
-            snapshot,
-            max_units=svc.settings.max_units,
-            max_count=svc.settings.max_batch,
-            what="Rangeringen",
+        checked = await off_loop(
+            request,
+            partial(
+                applications_or_422,
+                data,
+                snapshot,
+                max_units=svc.settings.max_units,
+                max_count=svc.settings.max_batch,
+                what="Rangeringen",
+            ),
         )
         rounds = sorted({app.round for _, app, _ in checked})
         if len(rounds) > 1:

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from api.http.auth import require
 from api.http.deps import caller_name, services
+from api.http.offload import off_loop
 from api.http.openapi import responses
 from api.http.problems import Problem, invalid
 from api.keys import Caller
@@ -144,7 +144,8 @@ async def create_survey_import(
     ],
 ) -> SurveyImportReport:
     """Import a file whole, or refuse it whole (422 with every problem and its line)."""
-    report = await run_in_threadpool(_import_upload, services(request), file, caller_name(request))
+    # parsing a file is the heaviest input work: a bounded thread (api.http.offload)
+    report = await off_loop(request, _import_upload, services(request), file, caller_name(request))
     if report.already_imported:
         response.status_code = 200
     response.headers["Location"] = f"{UPLOAD_PATH}/{report.import_id}"

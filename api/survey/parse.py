@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import difflib
 import hashlib
+import math
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -26,7 +27,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
 
-from api.survey.xlsx import ParseError, XlsxError, sheet_rows
+from api.survey.xlsx import (
+    MAX_COLUMNS,
+    MAX_ROWS,
+    ParseError,
+    XlsxError,
+    XlsxTooLarge,
+    sheet_rows,
+)
 from engine.application import first_control_character, valid_org_number
 from engine.diagnostics import Diagnostic, DiagnosticError, Location
 from engine.messages import control_character_name, shown_text
@@ -35,6 +43,9 @@ from engine.text import format_number
 BULLYING_INDICATOR = "EUIndeks_1398"
 INDICATOR_NAMES = {BULLYING_INDICATOR: "Mobbing på skolen"}
 MAX_ERRORS = 50
+# more pupils than any school, county or the whole country has: a figure above it is a
+# mistake (and 2**64 does not fit the database's integer column)
+MAX_RESPONDENTS = 10_000_000
 LEVEL_COUNTRY, LEVEL_COUNTY, LEVEL_SCHOOL = 1, 2, 3
 
 # The columns read, each with what it holds (for messages about a missing column).
@@ -245,6 +256,16 @@ def _xlsx_rows(
     """(row number, cell values) of the workbook's first sheet, streamed."""
     try:
         yield from sheet_rows(stream, progress, _PROGRESS_EVERY)
+    except XlsxTooLarge as exc:
+        raise _Stop(
+            Diagnostic(
+                "TOO_LARGE",
+                f"Regnearket «{shown_text(file_name)}» er for stort til å leses: {exc}. Et "
+                f"regneark fra Elevundersøkelsen kan ha høyst {_ROWS_TEXT} rader og "
+                f"{MAX_COLUMNS} kolonner. Er det riktig fil?",
+                Location(file=file_name),
+            )
+        ) from None
     except (zipfile.BadZipFile, XlsxError, ParseError, EOFError, OSError) as exc:
         why = f" ({exc})" if isinstance(exc, XlsxError) else ""  # the others speak English
         raise _Stop(
@@ -255,6 +276,9 @@ def _xlsx_rows(
                 Location(file=file_name),
             )
         ) from None
+
+
+_ROWS_TEXT = f"{MAX_ROWS:,}".replace(",", "\u00a0")  # 1 000 000, as Norwegian writes it
 
 
 # --- the rows themselves --------------------------------------------------------------
@@ -475,16 +499,31 @@ class _Reader:
         return number, False
 
     def _respondents(self, line: int, value: Any) -> int | None:
+        count: int | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
-            if value >= 0 and float(value).is_integer():
-                return int(value)
-            text = format_number(value)
+            if value >= 0 and math.isfinite(value) and float(value).is_integer():
+                count = int(value)
+            text = format_number(value) if math.isfinite(value) else str(value)
         else:
             text = _text(value)
             if text in ("", _SUPPRESSED):
                 return None
-            if _COUNT_TEXT.fullmatch(text):
-                return int(text.translate(_THOUSANDS))
+            digits = text.translate(_THOUSANDS)
+            if len(digits) <= 20 and _COUNT_TEXT.fullmatch(text):
+                count = int(digits)
+            elif digits.isascii() and digits.isdigit():
+                count = MAX_RESPONDENTS + 1  # too many digits to be a count
+        if count is not None and count <= MAX_RESPONDENTS:
+            return count
+        if count is not None:
+            self.error(
+                "OUT_OF_RANGE",
+                f"Antall som svarte må være høyst {format_number(MAX_RESPONDENTS)}, men er "
+                f"«{shown_text(text, 30)}».",
+                line,
+                _RESPONDENTS,
+            )
+            return None
         self.error(
             "BAD_NUMBER",
             f"Antall som svarte må være et helt tall (f.eks. 1 234) eller * (skjermet), "

@@ -11,6 +11,7 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from api.spreadsheet import inert_text, looks_like_formula
 from api.web.listing import CountyList, RankedApplication
 from engine import Decision, RuleSet
 from engine.types import Status
@@ -19,7 +20,6 @@ Cell = str | int | None
 
 # Statuses in the order a reader scans them: what counts first, what is missing, what fails.
 _STATUS_ORDER: tuple[Status, ...] = ("met", "unknown", "not_met")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def criterion_cell(decision: Decision, criterion: str, ruleset: RuleSet) -> str:
@@ -81,8 +81,8 @@ def table(
 
 def _inert(value: Cell) -> Cell:
     # A text that a spreadsheet would run as a formula (CSV injection) is kept as text.
-    if isinstance(value, str) and value[:1] in _FORMULA_START:
-        return "'" + value
+    if isinstance(value, str):
+        return inert_text(value)
     return "" if value is None else value
 
 
@@ -104,7 +104,10 @@ def to_xlsx(rows: Sequence[Sequence[Cell]], listing: CountyList, ruleset: RuleSe
         ws.append(list(r))
     for line in ws.iter_rows():
         for cell in line:
-            if cell.data_type == "f":  # a name beginning with "=" is text, never a formula
+            # a name that looks like a formula is text, never a formula (api/spreadsheet.py)
+            if cell.data_type == "f" or (
+                isinstance(cell.value, str) and looks_like_formula(cell.value)
+            ):
                 cell.data_type = "s"
     for cell in ws[1]:
         cell.font = Font(bold=True)

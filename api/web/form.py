@@ -123,24 +123,98 @@ def field_id(name: str) -> str:
 
 MULTI_SUFFIX = ".deficiencies"
 
+# Bounds on what one page shows, so a small post cannot ask for a page of hundreds of
+# megabytes (200 schools × 2,000 survey years). A municipality with more units than this
+# sends its application as a file (/vurdering/fil), which has no such page.
+MAX_UNITS = 100  # rows of schools, and of kindergartens
+MAX_ROWS = 20  # rows of cases or supervisions under one unit or the municipality
+MAX_YEARS = 10  # survey years shown per school
+MAX_INPUTS = 6_000  # input fields on the whole page (about 60 per fully filled school)
+_UNIT_INPUTS, _ROW_INPUTS, _YEAR_INPUTS = 10, 5, 4
+
+
+def row_limit(prefix: str) -> int:
+    """How many rows the list under `prefix` may show (`schools`, `schools.0.cases` …)."""
+    return MAX_UNITS if prefix in ("schools", "kindergartens") else MAX_ROWS
+
+
+def input_count(state: FormState) -> int:
+    """About how many input fields the page for `state` has (each row shows at least one)."""
+    sub_rows = sum(
+        state.count(prefix) for prefix in state.counts if prefix not in ("schools", "kindergartens")
+    )
+    schools, kindergartens = state.count("schools"), state.count("kindergartens")
+    units = schools + kindergartens
+    # every unit shows at least one supervision row, every school one case row
+    minimum_rows = units + schools
+    return (
+        units * _UNIT_INPUTS
+        + schools * len(state.years) * _YEAR_INPUTS
+        + max(sub_rows, minimum_rows) * _ROW_INPUTS
+    )
+
+
+def _count(value: str) -> int | None:
+    text = value.strip()
+    # isdigit() alone accepts «²» and other digits int() refuses
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 6 else None
+
+
+def _year(token: str) -> int | None:
+    return int(token) if token.isascii() and token.isdigit() and len(token) == 4 else None
+
 
 def from_form(items: Iterable[tuple[str, str]], default_years: Sequence[int]) -> FormState:
-    """A FormState from submitted (name, value) pairs."""
+    """A FormState from submitted (name, value) pairs; a form error for rows beyond the bounds."""
     state = FormState()
+    too_many: set[str] = set()
     for name, value in items:
         if name.startswith("count."):
-            try:
-                state.counts[name.removeprefix("count.")] = max(0, min(200, int(value)))
-            except ValueError:
+            prefix, count = name.removeprefix("count."), _count(value)
+            if count is None:
                 continue
+            if count > row_limit(prefix):
+                too_many.add(prefix)
+                count = row_limit(prefix)
+            state.counts[prefix] = count
         elif name.endswith(MULTI_SUFFIX):
             state.multi.setdefault(name, []).append(value)
         elif name not in ("csrf_token", "action"):
             state.values[name] = value
-    years = [int(y) for y in _SPLIT.split(state.values.get("years", "")) if y.isdigit()]
+    tokens = [t for t in _SPLIT.split(state.values.get("years", "")) if t]
+    years = sorted({y for t in tokens if (y := _year(t)) is not None})
+    if len(years) != len(tokens) or len(years) > MAX_YEARS:
+        state.general.append(
+            f"Skjemaet kan vise høyst {MAX_YEARS} år fra Elevundersøkelsen, skrevet som "
+            "årstall med fire sifre. Årene er satt tilbake til regelsettets år."
+        )
+        years = []
     state.years = years or list(default_years)
     state.values["years"] = ",".join(str(y) for y in state.years)
+    for prefix in sorted(too_many):
+        state.general.append(_too_many_rows(prefix))
+    if input_count(state) > MAX_INPUTS:
+        state.general.append(_too_big_page())
+        state.counts = {p: min(n, 1) for p, n in state.counts.items()}
     return state
+
+
+def _too_many_rows(prefix: str) -> str:
+    what = {"schools": "skoler", "kindergartens": "barnehager"}.get(prefix)
+    if what is not None:
+        return (
+            f"Skjemaet kan ha høyst {MAX_UNITS} {what}. Har kommunen flere, send søknaden "
+            "som fil (YAML eller JSON) nedenfor."
+        )
+    what = "saker" if prefix.endswith(".cases") else "tilsyn"
+    return f"Skjemaet kan ha høyst {MAX_ROWS} {what} per enhet."
+
+
+def _too_big_page() -> str:
+    return (
+        "Skjemaet ble for stort til å vises (for mange rader i alt). Radene er satt tilbake "
+        "til én per liste; send søknaden som fil (YAML eller JSON) om den har så mange rader."
+    )
 
 
 def blank(default_years: Sequence[int], round_id: str, county: str = "") -> FormState:
@@ -151,13 +225,26 @@ def blank(default_years: Sequence[int], round_id: str, county: str = "") -> Form
 
 
 def add_row(state: FormState, action: str) -> bool:
-    """Apply an «add row» button (`add:schools`, `add:schools.0.cases` …); True if it was one."""
+    """Apply an «add row» button (`add:schools`, `add:schools.0.cases` …); True if it was one.
+
+    Beyond the bounds (row_limit, MAX_INPUTS) no row is added and the form says why.
+    """
     if not action.startswith("add:"):
         return False
     prefix = action.removeprefix("add:")
-    if not re.fullmatch(r"[a-z_]+(\.[0-9]+)?(\.[a-z_]+)?", prefix):
+    if not re.fullmatch(r"[a-z_]+(\.[0-9]{1,4})?(\.[a-z_]+)?", prefix):
         return False
-    state.counts[prefix] = state.count(prefix) + 1
+    before = state.count(prefix)
+    if before >= row_limit(prefix):
+        state.general.append(_too_many_rows(prefix))
+        return True
+    state.counts[prefix] = before + 1
+    if input_count(state) > MAX_INPUTS:
+        state.counts[prefix] = before
+        state.general.append(
+            "Skjemaet har nådd største størrelse, så raden ble ikke lagt til. Send søknaden "
+            "som fil (YAML eller JSON) om den har så mange rader."
+        )
     return True
 
 

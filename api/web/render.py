@@ -34,6 +34,10 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 DOCS_PATH = "/dokumentasjon/"
 MAX_UPLOAD_BYTES = 512 * 1024
+# No page is this big (a form with 100 schools is about 3 MB); a bigger one is refused,
+# not sent (api/web/form.py bounds the form's rows so it is not even built)
+MAX_PAGE_BYTES = 8 * 1024 * 1024
+_MESSAGE = "melding.html"
 MAX_FORM_FIELDS = 50_000  # about 30 fields per school; the body limit caps the rest
 
 
@@ -144,6 +148,19 @@ def render(
         **context,
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status)
+    if len(response.body) > MAX_PAGE_BYTES and name != _MESSAGE:
+        return message(
+            request,
+            visitor,
+            "Siden ble for stor",
+            [
+                f"Siden ville blitt større enn {MAX_PAGE_BYTES // (1024 * 1024)} MB og vises "
+                "derfor ikke. Ingenting ble lagret. Send søknaden som fil (YAML eller JSON) "
+                "om den har svært mange skoler, barnehager eller rader."
+            ],
+            status=413,
+            back=("/vurdering", "Til skjemaet"),
+        )
     response.headers["Cache-Control"] = "no-store"
     if visitor.fresh:
         web.store(response, visitor)
@@ -164,7 +181,7 @@ def message(
     return render(
         request,
         visitor,
-        "melding.html",
+        _MESSAGE,
         {"page_title": title, "paragraphs": paragraphs, "back": back, "errors": errors or []},
         status=status,
     )

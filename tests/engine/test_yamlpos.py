@@ -40,3 +40,32 @@ def test_an_application_pasted_with_aliases_is_refused_whole() -> None:
 
 def test_an_anchor_without_an_alias_is_harmless() -> None:
     assert load_positioned("navn: &n Nordby\n").data == {"navn": "Nordby"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 10_000 + "]" * 10_000,
+        "{a: " * 10_000,
+        "a:\n" + "".join(" " * i + "b:\n" for i in range(1, 100)),
+    ],
+)
+def test_deep_nesting_is_refused_with_a_message_not_a_recursion_error(text: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_positioned(text, "s.yaml")
+    (d,) = caught.value.diagnostics
+    assert d.code == "TOO_DEEP" and "64" in d.message
+    assert d.location.file == "s.yaml" and d.location.line is not None
+
+
+def test_a_document_with_too_many_values_is_refused() -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_positioned("[" + "1, " * 60_000 + "]")
+    assert [d.code for d in caught.value.diagnostics] == ["TOO_MANY_VALUES"]
+
+
+@pytest.mark.parametrize("text", ["[" * 10_000 + "]" * 10_000, "a: &a [*a]"])
+def test_a_pasted_application_nested_too_deep_or_recursive_is_refused_whole(text: str) -> None:
+    with pytest.raises(InvalidApplication) as caught:
+        load_application_text(text)
+    assert {d.code for d in caught.value.diagnostics} <= {"TOO_DEEP", "BAD_VALUE"}

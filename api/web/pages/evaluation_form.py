@@ -19,11 +19,14 @@ from starlette.datastructures import UploadFile
 from api.evaluation import log_row
 from api.http.deps import services
 from api.http.inputs import check_application
+from api.http.offload import off_loop
 from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
+from api.registry import Snapshot
 from api.web.form import (
     DATE_PATTERN,
     FormState,
+    Loc,
     add_row,
     blank,
     from_application,
@@ -47,6 +50,7 @@ from api.web.render import (
 from api.web.session import Visitor
 from engine import (
     Application,
+    Diagnostic,
     InvalidApplication,
     RuleSet,
     load_application_text,
@@ -147,9 +151,15 @@ async def submit_form(request: Request) -> Response:
         return _form_page(request, visitor, state, ruleset, status=403)
     action = str(form.get("action") or "evaluate")
     if add_row(state, action):
-        return _form_page(request, visitor, state, ruleset)
-    raw, fields = to_application(state)
-    checked = check_application(raw, rules, services(request).settings.max_units)
+        return _form_page(request, visitor, state, ruleset, status=422 if state.general else 200)
+    if state.general:  # rows or years beyond the form's bounds: shown, nothing evaluated
+        return _form_page(request, visitor, state, ruleset, status=422)
+    try:
+        raw, fields, checked = await off_loop(
+            request, _check_form, state, rules, services(request).settings.max_units
+        )
+    except Problem as exc:  # every input thread busy
+        return _busy_page(request, visitor, exc)
     if isinstance(checked, list):
         place_errors(state, checked, fields)
         return _form_page(request, visitor, state, ruleset, status=422)
@@ -219,11 +229,11 @@ async def submit_file(request: Request) -> Response:
         problem = {"where": "", "message": "Velg en fil eller lim inn søknaden som tekst."}
         return _form_page(request, visitor, state, ruleset, status=422, upload_errors=[problem])
     try:
-        app = load_application_text(text, file=name or None, rounds=rules.rounds())
-        raw = app.model_dump(mode="json", exclude_unset=True)
-        checked = check_application(raw, rules, services(request).settings.max_units)
-        if isinstance(checked, list):
-            raise InvalidApplication(checked)
+        raw, checked = await off_loop(
+            request, _check_text, text, name, rules, services(request).settings.max_units
+        )
+    except Problem as exc:  # every input thread busy
+        return _busy_page(request, visitor, exc)
     except InvalidApplication as exc:
         problems = [_upload_problem(d) for d in exc.diagnostics]
         return _form_page(
@@ -238,6 +248,39 @@ async def submit_file(request: Request) -> Response:
         )
     app, ruleset = checked
     return await _evaluate_and_show(request, visitor, raw, app, ruleset)
+
+
+def _check_form(
+    state: FormState, rules: Snapshot, max_units: int
+) -> tuple[dict[str, Any], dict[Loc, str], tuple[Application, RuleSet] | list[Diagnostic]]:
+    """The form as an application, its fields by data path, and the validation result."""
+    raw, fields = to_application(state)
+    return raw, fields, check_application(raw, rules, max_units)
+
+
+def _check_text(
+    text: str, name: str, rules: Snapshot, max_units: int
+) -> tuple[dict[str, Any], tuple[Application, RuleSet]]:
+    """A pasted or uploaded application read and validated; InvalidApplication if not valid."""
+    app = load_application_text(text, file=name or None, rounds=rules.rounds())
+    raw = app.model_dump(mode="json", exclude_unset=True)
+    checked = check_application(raw, rules, max_units)
+    if isinstance(checked, list):
+        raise InvalidApplication(checked)
+    return raw, checked
+
+
+def _busy_page(request: Request, visitor: Visitor, exc: Problem) -> Response:
+    page = message(
+        request,
+        visitor,
+        "Tjenesten er opptatt",
+        [exc.detail],
+        status=exc.status,
+        back=("/vurdering", "Tilbake til skjemaet"),
+    )
+    page.headers.update(exc.headers)
+    return page
 
 
 def _upload_problem(d: Any) -> dict[str, str]:

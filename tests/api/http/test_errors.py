@@ -172,3 +172,56 @@ def test_a_log_that_cannot_be_written_is_503_and_nothing_is_claimed(client_facto
     assert codes(body) == ["LOG_UNAVAILABLE"]
     body = problem(client.post("/v1/evaluations:batch", json={"applications": [data]}), 503)
     assert codes(body) == ["LOG_UNAVAILABLE"]
+
+
+# --- hostile values: a 422 naming the field, never a 500 ------------------------------------
+
+
+def _post_text(api: TestClient, path: str, text: str) -> Any:
+    return api.post(path, content=text.encode(), headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("field", ["percent", "year", "respondents"])
+def test_an_integer_of_five_thousand_digits_is_a_422_naming_its_field(
+    api: TestClient, field: str
+) -> None:
+    app = baseline()
+    app["schools"][0]["bullying"][0][field] = 12345
+    text = json.dumps(app).replace("12345", "9" * 5000, 1)
+    body = problem(_post_text(api, "/v1/evaluations", text), 422)
+    assert [e["loc"] for e in body["errors"]] == [["schools", 0, "bullying", 0, field]]
+
+
+LONE = "\ud800"
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "loc"),
+    [
+        (
+            "/v1/evaluations",
+            changed(**{"municipality.name": f"Tr{LONE}ondheim"}),
+            ["municipality", "name"],
+        ),
+        ("/v1/evaluations", {**baseline(), f"{LONE}x": 1}, ["\ufffdx"]),
+        (
+            "/v1/evaluations:batch",
+            {"applications": [changed(**{"schools.0.name": LONE})]},
+            ["applications", 0, "schools", 0, "name"],
+        ),
+        (
+            "/v1/rankings",
+            {"applications": [changed(**{"municipality.name": LONE})]},
+            ["applications", 0, "municipality", "name"],
+        ),
+        ("/v1/rankings", {"applications": [baseline()], LONE: 1}, ["\ufffd"]),
+    ],
+)
+def test_a_lone_surrogate_is_a_422_naming_the_field_and_the_answer_can_be_encoded(
+    api: TestClient, path: str, data: Any, loc: list[Any]
+) -> None:
+    # json.dumps writes the lone surrogate as the escape \ud800, as a hostile client would
+    body = problem(_post_text(api, path, json.dumps(data)), 422)
+    assert codes(body) == ["BAD_CHARACTER"]
+    assert body["errors"][0]["loc"] == loc
+    assert "U+D800" in body["errors"][0]["msg"]

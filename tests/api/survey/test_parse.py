@@ -342,3 +342,11 @@ def test_warning_names_year_and_both_figures_when_they_differ() -> None:
 def test_a_school_name_with_a_control_character_is_refused(tmp_path: Path, name: str) -> None:
     text = _with(row(2019, SCHOOL_A, "7,0", name="Nordby skole")).replace("Nordby skole", name)
     assert _refusal(tmp_path, text) == [("NAME_CONTROL_CHARACTER", 3)]
+
+
+@pytest.mark.parametrize("count", [str(2**64), "9" * 5000, "10 000 001"])
+def test_a_count_of_respondents_beyond_any_school_is_refused_with_its_line(
+    tmp_path: Path, count: str
+) -> None:
+    text = _with(row(2017, SCHOOL_A, "7,5", count))
+    assert ("OUT_OF_RANGE", 3) in _refusal(tmp_path, text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
@@ -316,3 +317,45 @@ def test_a_municipality_outside_the_county_is_said_next_to_its_number(
     found = re.search(r'<p class="error-message" id="f-municipality-number-feil">(.*?)</p>', r.text)
     assert found and "1804 hører ikke til fylke 50" in found.group(1)
     assert "«" not in found.group(1)  # no data field names in the form
+
+
+# --- hostile posts: a form error, never a 500 or a giant page --------------------------
+
+
+@pytest.mark.parametrize(
+    ("pasted", "code_word"),
+    [
+        ("a: &a [*a]", "alias"),
+        ("[" * 10_000 + "]" * 10_000, "nøstet dypere enn 64"),
+        ('round: pulje-5\nmunicipality: {name: "Tr\\ud800ondheim"}', "U+D800"),
+        ("round: pulje-5\nreceived: " + "9" * 5000, "5000 sifre"),
+    ],
+)
+def test_a_hostile_paste_is_refused_with_a_form_error(
+    open_client: TestClient, pasted: str, code_word: str
+) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    r = open_client.post("/vurdering/fil", data={"csrf_token": token, "tekst": pasted})
+    assert r.status_code == 422
+    assert code_word in r.text
+
+
+@pytest.mark.parametrize("years", ["²", "9" * 5000, "2017,²", ",".join(["2017"] * 2000)])
+def test_odd_survey_years_in_the_form_are_a_form_error(open_client: TestClient, years: str) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    form = {"csrf_token": token, "round": "pulje-5", "years": years, "count.schools": "200"}
+    r = open_client.post("/vurdering", data={**form, "action": "add:schools"})
+    assert r.status_code == 422
+    assert "høyst 10 år fra Elevundersøkelsen" in r.text
+    assert len(r.content) < 4 * 1024 * 1024
+
+
+def test_the_form_caps_its_rows_with_a_form_error(open_client: TestClient) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    form = {"csrf_token": token, "round": "pulje-5", "count.schools": "100"}
+    r = open_client.post("/vurdering", data={**form, "action": "add:schools"})
+    assert r.status_code == 422 and "høyst 100 skoler" in r.text
+    assert 'name="schools.99.name"' in r.text and 'name="schools.100.name"' not in r.text
+    form = {**form, "count.schools": "5000", "count.schools.0.cases": "999999"}
+    r = open_client.post("/vurdering", data=form)
+    assert r.status_code == 422 and "høyst 100 skoler" in r.text and "høyst 20 saker" in r.text

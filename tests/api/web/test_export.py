@@ -55,3 +55,14 @@ def test_csv_and_xlsx_keep_names_as_text_never_formulas() -> None:
     cell = sheet.cell(row=2, column=4)
     assert cell.value == '=HYPERLINK("http://x")' and cell.data_type == "s"
     assert sheet.freeze_panes == "A2"
+
+
+def test_csv_and_xlsx_guard_formulas_behind_blanks_and_full_width_signs() -> None:
+    hidden = '\u200b\u00a0\uff1dHYPERLINK("http://x")'
+    listing = _listing("50", {"Trondheim": hidden})
+    rows = table(listing, RULES)
+    parsed = list(csv.reader(io.StringIO(to_csv(rows).decode("utf-8-sig")), delimiter=";"))
+    assert parsed[1][3] == "'" + hidden
+    sheet = load_workbook(io.BytesIO(to_xlsx(rows, listing, RULES))).active
+    cell = sheet.cell(row=2, column=4)
+    assert cell.value == hidden and cell.data_type == "s"
