@@ -13,8 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rounds import PROJECT_ROOT, Layout
 
-Role = Literal["reader", "caseworker", "admin"]
-ROLES: tuple[Role, ...] = ("reader", "caseworker", "admin")
+Role = Literal["reader", "caseworker", "approver", "admin"]
+# lowest first: each role may do everything the roles before it may (CONTRACT section 8)
+ROLES: tuple[Role, ...] = ("reader", "caseworker", "approver", "admin")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     watch: bool = Field(default=False, description="Følg med på regelmappa og last om ved endring.")
     seed_examples: bool = Field(
         default=False, description="Vurder eksempelsøknadene inn i loggen ved oppstart."
+    )
+    test_cheap_passwords: bool = Field(
+        default=False,
+        description="Kun for tester: raske (svake) passordhasher, så testene ikke venter.",
     )
     test_kill_switch: bool = Field(
         default=False,
