@@ -236,9 +236,7 @@ class UserStore:
         # cheap hashes only for tests: argon2's defaults take ~0.1–0.5 s per hash here
         self.hasher = PasswordHasher.from_parameters(CHEAPEST) if cheap_hashes else PasswordHasher()
         self.clock = clock
-        # a hash to verify against when the user name is unknown, so the time taken does
-        # not tell whether a user exists
-        self._dummy = self.hasher.hash(secrets.token_hex(16))
+        self._dummy: str | None = None
         self._any_lock = threading.Lock()
         self._any: bool = False
         self._any_checked = 0.0
@@ -392,6 +390,10 @@ class UserStore:
         Slow on purpose (argon2); call it off the event loop.
         """
         stored = self._password_hash(username) if USERNAME.fullmatch(username) else None
+        if self._dummy is None:
+            # a hash to verify against when the user name is unknown, so the time taken
+            # does not tell whether a user exists (made on first use: it is slow)
+            self._dummy = self.hasher.hash(secrets.token_hex(16))
         try:
             self.hasher.verify(stored or self._dummy, password)
         except (VerificationError, InvalidHashError):
