@@ -11,6 +11,8 @@ import pytest
 
 from api.cli import users as users_cli
 from api.cli.main import main
+from api.cli.serve import users_exist
+from api.settings import Settings
 from api.store.db import make_engine
 from api.store.users import UserStore
 
@@ -185,3 +187,10 @@ def test_help_is_norwegian(capsys: pytest.CaptureFixture[str]) -> None:
         main(["users", "add", "--help"])
     out = capsys.readouterr().out
     assert out.startswith("bruk: utvalg users add") and "--passord-fra-stdin" in out
+
+
+def test_serve_sees_users_so_it_may_listen_beyond_loopback(database: str) -> None:
+    settings = Settings()
+    assert not users_exist(settings)  # no keys, no users: loopback only
+    _store(database).add("kari", "reader", PASSWORD, None)
+    assert users_exist(settings)
