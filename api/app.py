@@ -26,9 +26,12 @@ Læringsmiljøprosjekt. Tjenesten vurderer hver søknad etter reglene for runden
 (én mappe per runde i `rules/`), lagrer hver vurdering i en beslutningslogg som aldri
 endres, og rangerer per fylke.
 
-**Tilgang:** send API-nøkkelen som `Authorization: Bearer <nøkkel>` eller `X-API-Key`.
-Roller: `reader` leser regelsett og vurderinger, `caseworker` vurderer og rangerer også,
-`admin` kan i tillegg laste reglene på nytt.
+**Tilgang:** send API-nøkkelen som `Authorization: Bearer <nøkkel>` eller `X-API-Key`, eller
+som navngitt bruker (`utvalg users add`) brukernavn og passord med `Authorization: Basic`;
+det som lagres, bærer nøkkelens navn eller brukernavnet. Roller: `reader` leser regelsett og
+vurderinger, `caseworker` vurderer og rangerer også, `approver` godkjenner i tillegg
+fylkets liste, `admin` kan også laste reglene på nytt og importere tall. For mange feil
+passord for én bruker eller fra én adresse gir 429 en stund.
 
 **Feil** er `application/problem+json` med `errors: [{loc, code, msg}]`; ugyldige inndata
 gir 422 med alle feilene listet.
@@ -86,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         Gate,
         routes=[route for module in API for route in module.router.routes],
         ring=services.keys,
+        users=services.users,
         hosts=settings.host_names(),
     )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]

@@ -1,4 +1,4 @@
-"""API keys with roles (reader < caseworker < admin): who a presented key is.
+"""API keys with roles (reader < caseworker < approver < admin): who a presented key is.
 
 A part of the running service (api.services), used by the HTTP API (api.http.auth) and the
 web sessions (api.web.session). The key is compared with every configured key in constant
@@ -10,19 +10,39 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Literal
 
 from api.settings import ROLES, ApiKey, Role
 
 RANK = {role: i for i, role in enumerate(ROLES)}
-ROLE_NAMES = {"reader": "leser", "caseworker": "saksbehandler", "admin": "administrator"}
+ROLE_NAMES: dict[Role, str] = {
+    "reader": "leser",
+    "caseworker": "saksbehandler",
+    "approver": "godkjenner",
+    "admin": "administrator",
+}
+
+
+CallerKind = Literal["key", "user"]
 
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is asking: the key's name (None when the server runs without keys) and role."""
+    """Who is asking, as stored in every row they make (`name`) and allowed (`role`).
+
+    `name` is the API key's name for a system (`kind` "key"), the user name for a person
+    signed in on the pages (`kind` "user"), and None when the server runs open on loopback.
+    """
 
     name: str | None
     role: Role
+    kind: CallerKind | None = "key"
+
+    @property
+    def described(self) -> str:
+        """«Brukeren «kari»» or «Nøkkelen «arkiv»»: how a refusal names the caller."""
+        noun = "Brukeren" if self.kind == "user" else "Nøkkelen"
+        return f"{noun} «{self.name}»"
 
 
 class KeyRing:

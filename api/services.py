@@ -17,18 +17,20 @@ from api.seed import seed_examples
 from api.settings import Settings
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
+from api.store.users import UserStore
 from api.workers import WorkerPool
 
 
 @dataclass
 class Services:
-    """What the routes use: settings, keys, rules, workers and the decision log."""
+    """What the routes use: settings, keys, users, rules, workers and the decision log."""
 
     settings: Settings
     keys: KeyRing
     rules: RulesRegistry
     pool: WorkerPool
     log: DecisionLog
+    users: UserStore
     watcher: RulesWatcher | None = None
 
 
@@ -41,7 +43,8 @@ def build_services(settings: Settings) -> Services:
     )
     rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
-    return Services(settings, KeyRing(settings.keys()), rules, pool, DecisionLog(engine))
+    users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
+    return Services(settings, KeyRing(settings.keys()), rules, pool, DecisionLog(engine), users)
 
 
 async def start(services: Services) -> None:

@@ -13,8 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.rounds import PROJECT_ROOT, Layout
 
-Role = Literal["reader", "caseworker", "admin"]
-ROLES: tuple[Role, ...] = ("reader", "caseworker", "admin")
+Role = Literal["reader", "caseworker", "approver", "admin"]
+# lowest first: each role may do everything the roles before it may (CONTRACT section 8)
+ROLES: tuple[Role, ...] = ("reader", "caseworker", "approver", "admin")
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,10 @@ class Settings(BaseSettings):
     )
     body_timeout_seconds: float = Field(
         default=60.0, gt=0, description="Tid en klient har til å sende hele innholdet."
+    )
+    test_cheap_passwords: bool = Field(
+        default=False,
+        description="Kun for tester: raske (svake) passordhasher, så testene ikke venter.",
     )
     test_kill_switch: bool = Field(
         default=False,

@@ -132,6 +132,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
     "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
+    "users": ("api.cli.users", "cmd_users"),
 }
 
 
@@ -169,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     _add_serve(sub)
     _add_new_round(sub)
     _add_verify_log(sub)
+    _add_users(sub)
     return p
 
 
@@ -296,6 +298,80 @@ def _add_new_round(sub: Any) -> None:
         "--version", metavar="VERSJON", help="den nye rundens versjon (standard: «<år>.0»)"
     )
     c.add_argument("--title", metavar="TITTEL", help="den nye rundens tittel (standard: den gamle)")
+
+
+def _add_users(sub: Any) -> None:
+    c = sub.add_parser(
+        "users",
+        help="administrer brukerne som logger inn på nettsidene",
+        description="Legg til, list, deaktiver og gi nytt passord eller ny rolle til navngitte "
+        "brukere i databasen (UTVALG_DATABASE_URL). Rollene: reader (leser), caseworker "
+        "(saksbehandler), approver (godkjenner) og admin (administrator). Passordet skrives "
+        "aldri på kommandolinjen: det spørres om uten ekko, eller leses fra stdin med "
+        "--passord-fra-stdin. Ingenting slettes: hver endring er en ny rad. Avslutter med 2 "
+        "ved feil.",
+        epilog="Eksempel: utvalg users add kari.nordmann --rolle caseworker",
+    )
+    actions = c.add_subparsers(
+        dest="action",
+        required=True,
+        metavar="HANDLING",
+        title="handlinger",
+        help="add, list, disable, enable, set-password eller set-role",
+    )
+    add = actions.add_parser(
+        "add",
+        help="legg til en bruker",
+        description="Legg til en bruker med rolle og passord (minst 10 tegn).",
+        epilog="Eksempel: utvalg users add kari.nordmann --rolle caseworker",
+    )
+    add.add_argument("username", metavar="BRUKERNAVN", help="a–z, 0–9, «.», «_» og «-»")
+    add.add_argument(
+        "--rolle",
+        dest="role",
+        required=True,
+        choices=("reader", "caseworker", "approver", "admin"),
+        help="brukerens rolle",
+    )
+    listing = actions.add_parser(
+        "list",
+        help="list brukerne med rolle og status",
+        description="List alle brukerne med rolle, status og siste endring.",
+        epilog="Eksempel: utvalg users list --format json",
+    )
+    listing.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+    for name, text in (
+        ("disable", "deaktiver en bruker og avslutt øktene til brukeren"),
+        ("enable", "aktiver en deaktivert bruker igjen"),
+        ("set-password", "gi en bruker nytt passord (øktene avsluttes)"),
+    ):
+        a = actions.add_parser(
+            name,
+            help=text,
+            description=f"{text[0].upper()}{text[1:]}.",
+            epilog=f"Eksempel: utvalg users {name} kari.nordmann",
+        )
+        a.add_argument("username", metavar="BRUKERNAVN", help="brukeren det gjelder")
+    role = actions.add_parser(
+        "set-role",
+        help="gi en bruker en ny rolle",
+        description="Gi en bruker en ny rolle (gjelder fra neste side brukeren åpner).",
+        epilog="Eksempel: utvalg users set-role kari.nordmann approver",
+    )
+    role.add_argument("username", metavar="BRUKERNAVN", help="brukeren det gjelder")
+    role.add_argument(
+        "role",
+        metavar="ROLLE",
+        choices=("reader", "caseworker", "approver", "admin"),
+        help="reader, caseworker, approver eller admin",
+    )
+    for a in (add, actions.choices["set-password"]):
+        a.add_argument(
+            "--passord-fra-stdin",
+            dest="password_stdin",
+            action="store_true",
+            help="les passordet fra første linje på stdin i stedet for å spørre",
+        )
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -14,11 +14,14 @@ from typing import Any
 import uvicorn
 from pydantic import ValidationError
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from api.app import create_app
 from api.http.connection import guarded_protocol
 from api.registry import load_all
 from api.settings import Settings
+from api.store.db import make_engine, migrate
+from api.store.users import UserStore
 from engine import InvalidRules
 
 
@@ -30,6 +33,16 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def users_exist(settings: Settings) -> bool:
+    """Whether the database has named users (then the service is not open, with or without keys)."""
+    engine = make_engine(settings.resolved_database_url())
+    try:
+        migrate(engine)
+        return UserStore(engine).any_users()
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -52,12 +65,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"Ugyldig innstilling: {err['msg']}", file=sys.stderr)
         return 2
     keys = settings.keys()
-    if not keys:
+    try:
+        users = users_exist(settings)
+    except SQLAlchemyError as exc:
+        print(
+            f"Databasen kunne ikke åpnes ({type(exc).__name__}); tjenesten startet ikke. "
+            "Sjekk UTVALG_DATABASE_URL.",
+            file=sys.stderr,
+        )
+        return 2
+    if users:
+        print("Navngitte brukere logger inn på nettsidene (utvalg users list).", file=sys.stderr)
+    if not keys and not users:
         if not is_loopback(args.host):
             print(
-                f"Nekter å lytte på {args.host} uten API-nøkler: sett UTVALG_API_KEYS "
-                "(f.eks. «saksbehandling:caseworker:<lang tilfeldig nøkkel>») eller bruk "
-                "--host 127.0.0.1.",
+                f"Nekter å lytte på {args.host} uten API-nøkler eller brukere: sett "
+                "UTVALG_API_KEYS (f.eks. «saksbehandling:caseworker:<lang tilfeldig nøkkel>»), "
+                "legg til en bruker med «utvalg users add», eller bruk --host 127.0.0.1.",
                 file=sys.stderr,
             )
             return 2
@@ -66,7 +90,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"maskinen og lytter bare på {args.host}.",
             file=sys.stderr,
         )
-    else:
+    elif keys:
         roles = ", ".join(f"{k.name} ({k.role})" for k in keys)
         print(f"API-nøkler: {roles}.", file=sys.stderr)
     try:

@@ -20,9 +20,10 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.http.auth import admit, required_role
+from api.http.auth import admit, is_open, required_role
 from api.http.problems import Problem, problem_response
 from api.keys import KeyRing
+from api.store.users import UserStore
 from api.settings import Role
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -80,11 +81,13 @@ class Gate:
         app: ASGIApp,
         routes: list[BaseRoute],  # the API's own routes, as their routers declare them
         ring: KeyRing,
+        users: UserStore | None,
         hosts: frozenset[str] | None,
     ) -> None:
         self.app = app
         self.routes = routes
         self.ring = ring
+        self.users = users
         self.hosts = hosts
         self._roles: dict[tuple[str, str], Role | None] = {}
 
@@ -95,7 +98,7 @@ class Gate:
             return
         request = Request(scope)
         try:
-            self._check(request, scope)
+            await self._check(request, scope)
         except Problem as exc:
             response = problem_response(
                 exc.status, exc.errors, exc.detail, instance=scope["path"], headers=exc.headers
@@ -104,7 +107,7 @@ class Gate:
             return
         await self.app(scope, receive, send)
 
-    def _check(self, request: Request, scope: Scope) -> None:
+    async def _check(self, request: Request, scope: Scope) -> None:
         host = request.headers.get("host", "")
         if self.hosts is not None and host_name(host) not in self.hosts:
             raise Problem(
@@ -115,7 +118,8 @@ class Gate:
                 "navnet til i UTVALG_ALLOWED_HOSTS.",
                 loc=["header", "host"],
             )
-        if self.ring.open and scope["method"] in UNSAFE and cross_site(request):
+        open_mode = is_open(self.ring, self.users)
+        if open_mode and scope["method"] in UNSAFE and cross_site(request):
             raise Problem(
                 403,
                 "CROSS_ORIGIN",
@@ -123,12 +127,12 @@ class Gate:
                 "sider, ikke fra et annet nettsted.",
                 loc=["header", "origin"],
             )
-        if self.ring.open:
+        if open_mode:
             return
         role = self._role(scope)
         if role is not None:
             # kept for the route's own `require`, which then need not compare the key again
-            request.state.caller = admit(request, self.ring, role)
+            request.state.caller = await admit(request, self.ring, self.users, role)
 
     def _role(self, scope: Scope) -> Role | None:
         # HEAD is served as GET (api.http.methods): it needs what GET needs

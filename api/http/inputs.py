@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
+from api.http.auth import is_open
 from api.http.offload import off_loop
 from api.http.problems import Problem, error, invalid
 from api.registry import Snapshot
@@ -45,7 +46,8 @@ async def read_media_type(request: Request) -> None:
     open service must not read JSON from a request a browser may send from any site
     without asking (a form or `fetch` without a JSON content type needs no CORS preflight).
     """
-    default = "application/json" if not request.app.state.services.keys.open else ""
+    svc = request.app.state.services
+    default = "" if is_open(svc.keys, svc.users) else "application/json"
     ctype = request.headers.get("content-type", default)
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not (

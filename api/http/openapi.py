@@ -239,11 +239,16 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
             # two models by one name: the document would describe one with the other's schema
             raise ValueError(f"two OpenAPI schemas are named {name}; give one a unique name")
         found[name] = value
-    # the one declaration of the two ways to send a key (api.http.auth reads both); the docs
-    # page's "Authorize" button offers them
+    # the one declaration of the ways to say who asks (api.http.auth reads them all): two for
+    # a key, one for a named user; the docs page's "Authorize" button offers them
     components["securitySchemes"] = {
         "bearer": {"type": "http", "scheme": "bearer", "description": "API-nøkkel"},
         "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"},
+        "basic": {
+            "type": "http",
+            "scheme": "basic",
+            "description": "Navngitt bruker (utvalg users): brukernavn og passord",
+        },
     }
     for operations in schema.get("paths", {}).values():
         for op in operations.values():
@@ -252,7 +257,7 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
         if path in PUBLIC or not path.startswith("/v1"):
             continue
         for op in operations.values():
-            op["security"] = [{"bearer": []}, {"apiKey": []}]
+            op["security"] = [{"bearer": []}, {"apiKey": []}, {"basic": []}]
             # FastAPI's own 422 (request validation) is replaced by our problem response
             resp = op.get("responses", {}).get("422")
             if resp and "application/json" in resp.get("content", {}):

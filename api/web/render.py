@@ -70,7 +70,7 @@ def sessions(request: Request) -> WebSessions:
     found: WebSessions | None = getattr(state, "web_sessions", None)
     if found is None:
         svc = services(request)
-        found = WebSessions(svc.keys, svc.settings.keys())
+        found = WebSessions(svc.keys, svc.settings.keys(), svc.users)
         state.web_sessions = found
     return found
 
@@ -204,7 +204,7 @@ def guard(request: Request, visitor: Visitor, role: Role) -> Response | None:
             visitor,
             "Ikke tilgang",
             [
-                f"Nøkkelen «{visitor.name}» har rollen {ROLE_NAMES[visitor.role or 'reader']}. "
+                f"{visitor.caller.described} har rollen {ROLE_NAMES[visitor.role or 'reader']}. "
                 f"Denne siden krever rollen {ROLE_NAMES[role]}."
             ],
             status=403,

@@ -68,7 +68,7 @@ def test_no_key_or_a_wrong_key_is_401(keyed: TestClient, method: str, path: str)
     for headers, code in (
         ({}, "MISSING_API_KEY"),
         ({"Authorization": "Bearer feil-nokkel-som-er-lang-nok"}, "INVALID_API_KEY"),
-        ({"Authorization": "Basic dXNlcjpwYXNz"}, "MISSING_API_KEY"),
+        ({"Authorization": "Token dXNlcjpwYXNz"}, "MISSING_API_KEY"),
     ):
         r = call(keyed, method, path, headers)
         assert r.status_code == 401

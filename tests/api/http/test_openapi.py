@@ -77,7 +77,7 @@ def test_problem_responses_are_documented_as_problem_json(spec: dict[str, Any]) 
             if status.startswith(("4", "5")):
                 assert list(resp["content"]) == ["application/problem+json"], (path, status)
                 assert resp["content"]["application/problem+json"]["example"]["errors"]
-        assert op["security"] == [{"bearer": []}, {"apiKey": []}]
+        assert op["security"] == [{"bearer": []}, {"apiKey": []}, {"basic": []}]
     schemas = spec["components"]["schemas"]
     assert {"Application", "BatchRequest", "RankingRequest", "ProblemBody"} <= set(schemas)
     assert "HTTPValidationError" not in schemas

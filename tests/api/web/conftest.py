@@ -6,6 +6,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -124,3 +125,41 @@ def two_rounds_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Test
     app = create_app(settings_for(folder, rules_dir=rules))
     with TestClient(app, base_url="https://testserver") as client:
         yield client
+
+
+USER_PASSWORD = "et-langt-passord-for-test"
+USERS = {"kari": "caseworker", "lise": "reader", "laast": "caseworker", "bytter": "caseworker"}
+
+
+@pytest.fixture(scope="package")
+def users_app_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Named users and no keys: the pages need a user signed in with a password."""
+    folder = tmp_path_factory.mktemp("users")
+    app = create_app(settings_for(folder, test_cheap_passwords=True))
+    with TestClient(app, base_url="https://testserver") as client:
+        for name, role in USERS.items():
+            app.state.services.users.add(name, role, USER_PASSWORD, "test")
+        yield client
+
+
+@pytest.fixture
+def users_client(users_app_client: TestClient) -> Iterator[TestClient]:
+    """The users' app with an empty cookie jar for each test."""
+    users_app_client.cookies.clear()
+    yield users_app_client
+    users_app_client.cookies.clear()
+
+
+def sign_in_user(client: TestClient, username: str, password: str, next_path: str = "/") -> Any:
+    """Sign in with user name and password through the form; the response to the post."""
+    page = client.get("/logg-inn")
+    return client.post(
+        "/logg-inn",
+        data={
+            "csrf_token": csrf_of(page.text),
+            "brukernavn": username,
+            "passord": password,
+            "neste": next_path,
+        },
+        follow_redirects=False,
+    )

@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from fastapi import Response
 from starlette.requests import Request
 
 from api.keys import KeyRing
-from api.settings import parse_api_keys
+from api.settings import ApiKey, parse_api_keys
+from api.store.db import make_engine, migrate
+from api.store.users import UserStore
 from api.web import session
 from api.web.session import COOKIE, WebSessions
 
 KEYS = parse_api_keys("ola:caseworker:ola-nokkel-0123456789,kari:reader:kari-nokkel-0123456789")
+STORE: list[UserStore] = []
 
 
-def _sessions(keys: list = KEYS) -> WebSessions:  # type: ignore[type-arg]
-    return WebSessions(KeyRing(keys), keys)
+@pytest.fixture(autouse=True)
+def users(tmp_path: Path) -> UserStore:
+    """A migrated, empty user store for the sessions of each test."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'utvalg.db'}")
+    migrate(engine)
+    STORE[:] = [UserStore(engine, cheap_hashes=True)]
+    return STORE[0]
+
+
+def _sessions(keys: list[ApiKey] = KEYS) -> WebSessions:
+    return WebSessions(KeyRing(keys), keys, STORE[0])
 
 
 def _request(cookie: str | None) -> Request:
@@ -54,13 +68,46 @@ def test_changed_keys_end_the_sessions() -> None:
     assert not _sessions(changed).read(_request(cookie)).signed_in
 
 
-def test_an_expired_session_is_anonymous(monkeypatch: object) -> None:
+def test_sign_out_ends_the_session_on_the_server() -> None:
+    s = _sessions()
+    visitor = s.sign_in("ola-nokkel-0123456789")
+    assert visitor is not None
+    cookie = _cookie(s, visitor)
+    back = s.read(_request(cookie))
+    assert back.signed_in and back.kind == "key" and back.caller.name == "ola"
+    s.sign_out(back)
+    assert not s.read(_request(cookie)).signed_in  # the same cookie opens nothing now
+    assert not _sessions().read(_request(cookie)).signed_in  # nor on another server
+
+
+def test_a_user_signs_in_and_a_new_password_ends_the_session(users: UserStore) -> None:
+    s = _sessions()
+    user = users.add("kari.n", "approver", "et-langt-passord", "drift")
+    visitor = s.sign_in_user(user)
+    cookie = _cookie(s, visitor)
+    back = s.read(_request(cookie))
+    assert (back.name, back.role, back.kind) == ("kari.n", "approver", "user")
+    assert back.caller.name == "kari.n" and back.caller.kind == "user"
+    users.set_role("kari.n", "reader", "drift")
+    assert s.read(_request(cookie)).role == "reader"  # the role of now, not of the sign-in
+    users.set_password("kari.n", "et-nytt-langt-passord", "kari.n")
+    assert not s.read(_request(cookie)).signed_in
+
+
+def test_users_without_keys_need_sign_in(users: UserStore) -> None:
+    s = _sessions([])
+    assert not s.sign_in_required
+    users.add("ola", "reader", "et-langt-passord", None)
+    assert s.sign_in_required and not s.anonymous().signed_in
+
+
+def test_an_expired_session_is_anonymous(monkeypatch: pytest.MonkeyPatch) -> None:
     s = _sessions()
     visitor = s.sign_in("kari-nokkel-0123456789")
     assert visitor is not None
     cookie = _cookie(s, visitor)
     later = time.time() + session.SESSION_SECONDS + 1
-    monkeypatch.setattr(session.time, "time", lambda: later)  # type: ignore[attr-defined]
+    monkeypatch.setattr(session.time, "time", lambda: later)
     back = s.read(_request(cookie))
     assert back.fresh and not back.signed_in
 
