@@ -23,8 +23,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.http.auth import admit, is_open, required_role
 from api.http.problems import Problem, problem_response
 from api.keys import KeyRing
-from api.store.users import UserStore
 from api.settings import Role
+from api.store.users import UserStore
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
