@@ -11,6 +11,9 @@ document names its parts and which codes it uses. Two custom pydantic errors are
 here: `bad_date` (ctx `reason`), `date_out_of_range` (ctx `ge`, `le`), `org_number` (ctx
 `reason`) and `bad_name` (ctx `reason`: `long` or `control`); a validator that words
 its own message raises `diagnostic(code, message)`, which is passed through as it is.
+
+YAML syntax errors come before there is anything to validate; they are worded by
+engine/yamlsyntax.py (given the reader's error and the text), called from engine/yamlpos.py.
 """
 
 from __future__ import annotations

@@ -72,6 +72,11 @@ def explain(exc: yaml.YAMLError, text: str, file: str | None = None) -> Diagnost
     if "flow sequence" in what or "flow mapping" in what:
         if c_line is not None and c_col is not None:
             opener = _char(lines, c_line, c_col) or ("[" if "sequence" in what else "{")
+            if p_line == c_line and _char(lines, p_line, p_col) is not None:
+                # stopped inside the brackets on their own line: a comma is missing there
+                column = _value_start(lines[p_line], p_col)
+                rest = lines[p_line][column:]
+                return at(p_line, column, _missing_comma(p_line + 1, rest, opener))
             return at(c_line, c_col, _unclosed_bracket(c_line + 1, opener))
     if "simple key" in what and c_line is not None:
         return at(c_line, _first(lines, c_line), _missing_colon(c_line + 1, _text(lines, c_line)))
@@ -236,6 +241,15 @@ def _unclosed_bracket(line: int, opener: str) -> str:
     )
 
 
+def _missing_comma(line: int, rest: str, opener: str) -> str:
+    closer = {"[": "]", "{": "}"}.get(opener, "]")
+    shown = rest.strip()[:20].rstrip(",]} ")
+    return (
+        f"Linje {line}: det mangler et komma mellom verdiene i «{opener} … {closer}», foran "
+        f"«{shown}». Skriv komma og mellomrom mellom hver verdi, og «{closer}» til slutt."
+    )
+
+
 def _missing_colon(line: int, shown: str) -> str:
     key, _, rest = shown.partition(":")
     if rest and not rest.startswith((" ", "\t")):
@@ -310,6 +324,18 @@ def _has_value(line: str) -> bool:
     _, colon, value = line.strip().partition(": ")
     value = value.strip()
     return bool(colon) and bool(value) and not value.startswith(("#", "|", ">", "&"))
+
+
+def _value_start(line: str, column: int) -> int:
+    """Where the value the reader stopped at begins: `"b"` in `{"a": 1 "b": 2}`.
+
+    The reader reads `1 "b"` as one text and stops at the colon after it; the value
+    without its comma is the last word before that colon.
+    """
+    if line[column] != ":":
+        return column
+    before = line[:column].rstrip()
+    return len(before) - len(before.split()[-1]) if before.split() else column
 
 
 def _tab_line(lines: list[str], problem_line: int) -> int | None:

@@ -50,6 +50,7 @@ MISTAKES = [
     ("unclosed bracket", "a: [2017, 2018\nb: 2\n", 1, ["«[»", "«]»"]),
     ("unclosed bracket at the end", "a: [2017, 2018\n", 1, ["«[»", "«]»"]),
     ("unclosed brace", "a: {x: 1\nb: 2\n", 1, ["«{»", "«}»"]),
+    ("missing comma in braces", '{"a": 1 "b": 2}\n', 1, ["mangler et komma", 'foran «"b": 2»']),
     ("text starting with @", "a: @foo\n", 1, ["«@»", 'a: "@foo"']),
     ("text starting with *", "a: *viktig* tekst\n", 1, ["«*»", "anførselstegn"]),
     ("text after a quoted value", 'a: "x" y\n', 1, ["mer tekst", "anførselstegn"]),
