@@ -12,6 +12,9 @@ here: `bad_date` (ctx `reason`), `date_out_of_range` (ctx `ge`, `le`), `org_numb
 `reason`), `bad_name` (ctx `reason`: `long` or `control`) and `control_character` (ctx
 `codepoint`, `position`: any other free text); a validator that words
 its own message raises `diagnostic(code, message)`, which is passed through as it is.
+
+YAML syntax errors come before there is anything to validate; they are worded by
+engine/yamlsyntax.py (given the reader's error and the text), called from engine/yamlpos.py.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from engine.diagnostics import Diagnostic, Location
+from engine.yamlsyntax import decimal_commas, explain
 
 Path = tuple[str | int, ...]
 
@@ -132,56 +133,18 @@ def load_positioned(text: str, file: str | None = None) -> Positioned:
         node = loader.get_single_node()
     except _TooBig as exc:
         raise YamlProblem([exc.diagnostic]) from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        line = mark.line + 1 if mark else None
-        col = mark.column + 1 if mark else None
-        msg = f"Ugyldig YAML/JSON: {exc.problem or exc}"
-        dedented = _dedented_line(text, mark.line) if mark else None
-        if dedented is not None:
-            line, col = dedented + 1, 1
-            msg = (
-                f"Ugyldig YAML: linje {line} har mindre innrykk enn linjene rundt den. "
-                "Rykk den inn like mye som nøklene den hører sammen med."
-            )
-        raise YamlProblem([Diagnostic("YAML_SYNTAX", msg, Location(file, line, col))]) from None
     except yaml.YAMLError as exc:
-        diag = Diagnostic("YAML_SYNTAX", f"Ugyldig YAML/JSON: {exc}", Location(file))
-        raise YamlProblem([diag]) from None
+        raise YamlProblem([explain(exc, text, file)]) from None
     finally:
         loader.dispose()
     out = Positioned(None, {}, file)
     problems: list[Diagnostic] = []
     if node is not None:
         out.data = _build(node, (), out.positions, problems, file, set())
+    problems.extend(decimal_commas(text, file))
     if problems:
         raise YamlProblem(problems)
     return out
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _dedented_line(text: str, problem_line: int) -> int | None:
-    """The line (0-based) whose too small indentation caused an error reported below it.
-
-    With `margin: 3.0` written at column 1 among indented keys, PyYAML reports the next,
-    indented line ("mapping values are not allowed here"); the mistake is the line before.
-    """
-    lines = text.splitlines()
-    if not 0 < problem_line < len(lines):
-        return None
-    before = [
-        i for i in range(problem_line) if lines[i].strip() and not lines[i].lstrip().startswith("#")
-    ]
-    if len(before) < 2:
-        return None
-    previous, earlier = before[-1], before[-2]
-    here = _indent(lines[problem_line])
-    if _indent(lines[previous]) < here and _indent(lines[earlier]) >= here:
-        return previous
-    return None
 
 
 def _build(

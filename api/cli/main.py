@@ -133,6 +133,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "new-round": ("api.cli.new_round", "cmd_new_round"),
     "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
     "users": ("api.cli.users", "cmd_users"),
+    "simulate": ("api.cli.simulate", "cmd_simulate"),
 }
 
 
@@ -171,6 +172,7 @@ def parser() -> argparse.ArgumentParser:
     _add_new_round(sub)
     _add_verify_log(sub)
     _add_users(sub)
+    _add_simulate(sub)
     return p
 
 
@@ -372,6 +374,26 @@ def _add_users(sub: Any) -> None:
             action="store_true",
             help="les passordet fra første linje på stdin i stedet for å spørre",
         )
+
+
+def _add_simulate(sub: Any) -> None:
+    c = sub.add_parser(
+        "simulate",
+        help="prøv en regelendring på søknader før den tas i bruk",
+        description="Vurder søknadene både med reglene i bruk og med utkastet i UTKAST (en "
+        "endret kopi av en rundes regelmappe), uten å lagre noe. Viser per fylke hva som "
+        "endres (utfall, poeng, plass, innenfor kapasitet), rangeringen før og etter, og "
+        "utkastets scenarioresultater. Avslutter med 0 når alt er simulert og scenarioene "
+        "består, 1 når et scenario feiler med utkastet, 2 når utkastet, reglene eller en "
+        "søknad er ugyldig.",
+        epilog="Eksempel: utvalg simulate utkast/RUNDE --county 50 examples/RUNDE/*.yaml",
+    )
+    c.add_argument("draft", type=Path, metavar="UTKAST", help="regelmappen med endringene")
+    c.add_argument("files", nargs="+", metavar="FIL", help="søknadsfiler (YAML eller JSON)")
+    c.add_argument("--county", metavar="FYLKE", help="bare søknadene fra dette fylket (f.eks. 50)")
+    c.add_argument("--rules", type=Path, metavar="MAPPE", help="reglene i bruk: " + RULES_HELP)
+    c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+    c.add_argument("--no-scenarios", action="store_true", help="ikke kjør scenarioene mot utkastet")
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -60,6 +60,21 @@ def test_an_invalid_upload_is_refused_with_line_numbers_and_the_text_kept(
     assert 'aria-invalid="true"' in r.text
 
 
+def test_a_yaml_mistake_in_the_paste_box_is_named_in_norwegian(open_client: TestClient) -> None:
+    page = open_client.get("/vurdering")
+    typed = (
+        (EXAMPLES / "trondheim-2020.yaml").read_text().replace("round: pulje-5", "round pulje-5")
+    )
+    line = typed.splitlines().index("round pulje-5") + 1
+    r = open_client.post("/vurdering/fil", data={"csrf_token": csrf_of(page.text), "tekst": typed})
+    assert r.status_code == 422
+    check_page(r.text)
+    text = visible_text(r.text)
+    assert f"linje {line}, kolonne 1: Linje {line} mangler kolon etter nøkkelen" in text
+    assert "«round: pulje-5»" in text
+    assert "expected" not in text and "could not find" not in text
+
+
 def test_a_file_over_the_limit_is_refused_with_a_page(open_client: TestClient) -> None:
     token = csrf_of(open_client.get("/vurdering").text)
     big = b"# " + b"x" * (600 * 1024)
