@@ -69,5 +69,5 @@ async def readyz(request: Request) -> Ready:
             for rs in svc.rules.current.rulesets.values()
         ],
         database="ok",
-        workers=svc.pool.ready_count(),
+        workers=svc.pool.alive(),
     )
