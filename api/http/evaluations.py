@@ -187,7 +187,8 @@ def list_evaluations(
     """A page of stored evaluations, newest first, with filters and a cursor."""
     before = None
     if cursor is not None:
-        if not cursor.isdigit():
+        # isdigit() alone takes «²»; more than 18 digits does not fit a database integer
+        if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 18):
             raise Problem(
                 422,
                 "INVALID_CURSOR",

@@ -225,3 +225,10 @@ def test_a_lone_surrogate_is_a_422_naming_the_field_and_the_answer_can_be_encode
     assert codes(body) == ["BAD_CHARACTER"]
     assert body["errors"][0]["loc"] == loc
     assert "U+D800" in body["errors"][0]["msg"]
+
+
+@pytest.mark.parametrize("cursor", ["²", "9" * 25, "x1"])
+def test_an_odd_cursor_is_a_422_not_a_500(api: TestClient, cursor: str) -> None:
+    # found by benchmarks/schemathesis_run.py: «²».isdigit() and 25 digits overflowed SQLite
+    body = problem(api.get("/v1/evaluations", params={"cursor": cursor}), 422)
+    assert codes(body) == ["INVALID_CURSOR"]
