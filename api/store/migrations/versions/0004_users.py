@@ -1,7 +1,7 @@
 """Named users, web sessions and sign-in attempts, with UPDATE and DELETE refused.
 
 Revision ID: 0004_users
-Revises: 0002_survey_import
+Revises: 0003_append_only_guards
 Create Date: 2026-12-02
 """
 
@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from api.store.append_only import guard, unguard
 
 revision: str = "0004_users"
 down_revision: str | Sequence[str] | None = "0003_append_only_guards"
@@ -85,46 +87,18 @@ def upgrade() -> None:
     op.create_index("ix_sign_in_attempts_username_seq", "sign_in_attempts", ["username", "seq"])
     op.create_index("ix_sign_in_attempts_address_seq", "sign_in_attempts", ["address", "seq"])
 
-    if op.get_bind().dialect.name == "sqlite":
-        for table in TABLES:
-            for verb in ("UPDATE", "DELETE"):
-                op.execute(
-                    f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
-                    f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
-                )
-            # SQLite's REPLACE deletes the old row without a DELETE trigger: refuse a new
-            # row that would take an existing row's place
-            op.execute(
-                f"CREATE TRIGGER {table}_no_replace BEFORE INSERT ON {table} "
-                f"WHEN EXISTS (SELECT 1 FROM {table} WHERE seq = NEW.seq) "
-                f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
-            )
-    else:
-        op.execute(
-            "CREATE FUNCTION utvalg_users_immutable() RETURNS trigger "
-            f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{IMMUTABLE}'; END $$"
-        )
-        for table in TABLES:
-            op.execute(
-                f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
-                "FOR EACH ROW EXECUTE FUNCTION utvalg_users_immutable()"
-            )
-            op.execute(
-                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
-                "FOR EACH STATEMENT EXECUTE FUNCTION utvalg_users_immutable()"
-            )
+    dialect = op.get_bind().dialect.name
+    keys: dict[str, list[list[str]]] = {
+        "web_sessions": [["seq"], ["token_hash"]],
+        "web_session_ends": [["seq"], ["token_hash"]],
+    }
+    for table in TABLES:
+        guard(op.execute, dialect, table, keys.get(table, [["seq"]]), IMMUTABLE)
 
 
 def downgrade() -> None:
     """Drop the tables (only for development databases)."""
-    sqlite = op.get_bind().dialect.name == "sqlite"
+    dialect = op.get_bind().dialect.name
     for table in TABLES:
-        if sqlite:
-            for name in ("no_update", "no_delete", "no_replace"):
-                op.execute(f"DROP TRIGGER IF EXISTS {table}_{name}")
-        else:
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
-            op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+        unguard(op.execute, dialect, table)
         op.drop_table(table)
-    if not sqlite:
-        op.execute("DROP FUNCTION IF EXISTS utvalg_users_immutable()")
