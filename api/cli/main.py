@@ -129,6 +129,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("api.cli.check", "cmd_check"),
     "docs": ("api.cli.docs", "cmd_docs"),
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
+    "import-register": ("api.cli.import_register", "cmd_import_register"),
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
 }
@@ -165,6 +166,7 @@ def parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_docs(sub)
     _add_import_survey(sub)
+    _add_import_register(sub)
     _add_serve(sub)
     _add_new_round(sub)
     return p
@@ -224,6 +226,18 @@ def _add_import_survey(sub: Any) -> None:
         help="regelsettene som landssnittene i filen sammenlignes med: " + RULES_HELP,
     )
     c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+
+
+def _add_import_register(sub: Any) -> None:
+    text = "importer skoleregisteret (NSR som CSV eller .xlsx): hvilken kommune hver skole er i"
+    c = sub.add_parser(
+        "import-register",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}. Brukes når uttrekket fra Elevundersøkelsen "
+        "ikke har kommunenummer. Avslutter med 2 når en fil har feil (ingenting importeres).",
+        epilog="Eksempel: utvalg import-register nsr-skoler.csv",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="skoleregisteret (.csv eller .xlsx)")
 
 
 def _add_serve(sub: Any) -> None:

@@ -41,6 +41,7 @@ from api.survey.parse import (
     ParsedSurvey,
     national_average_warnings,
 )
+from api.survey.schools import record_survey_places
 from engine.application import Survey
 from engine.facts.core import SurveySource
 from engine.text import format_number, join_list
@@ -234,6 +235,7 @@ def _import_once(
         session.add(record)
         session.flush()
         record.inserted, record.updated = _write_figures(session, parsed, record.id)
+        record_survey_places(session, parsed, imported_by, record.imported_at)
         return _report(record, already_imported=False)
 
 

@@ -1,0 +1,82 @@
+"""The office's own records: where each school is (school register) and, append-only.
+
+Revision ID: 0006_office_records
+Revises: 0002_survey_import
+Create Date: 2026-12-02
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0006_office_records"
+down_revision: str | Sequence[str] | None = "0002_survey_import"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+IMMUTABLE = "kontorets egne opplysninger endres og slettes aldri; en rettelse er en ny rad"
+TABLES = ("school_register",)
+
+
+def upgrade() -> None:
+    """Create `school_register` and the triggers that keep its rows unchanged."""
+    op.create_table(
+        "school_register",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("org_number", sa.String(9), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("municipality_number", sa.String(4), nullable=True),
+        sa.Column("municipality_name", sa.String(255), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=True),
+        sa.Column("private", sa.Boolean(), nullable=True),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("file_name", sa.String(255), nullable=False),
+        sa.Column("sha256", sa.String(64), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sa.String(100), nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_school_register"),
+    )
+    op.create_index("ix_school_register_org_number", "school_register", ["org_number"])
+    op.create_index("ix_school_register_sha256", "school_register", ["sha256"])
+    for table in TABLES:
+        _immutable(table)
+
+
+def _immutable(table: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{IMMUTABLE}'); END"
+            )
+        return
+    op.execute(
+        f"CREATE FUNCTION utvalg_{table}_immutable() RETURNS trigger "
+        f"LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION '{IMMUTABLE}'; END $$"
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_immutable BEFORE UPDATE OR DELETE ON {table} "
+        f"FOR EACH ROW EXECUTE FUNCTION utvalg_{table}_immutable()"
+    )
+    op.execute(
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        f"FOR EACH STATEMENT EXECUTE FUNCTION utvalg_{table}_immutable()"
+    )
+
+
+def downgrade() -> None:
+    """Drop the office's tables (only for development databases)."""
+    for table in reversed(TABLES):
+        if op.get_bind().dialect.name == "sqlite":
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
+        else:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
+            op.execute(f"DROP FUNCTION IF EXISTS utvalg_{table}_immutable()")
+    op.drop_index("ix_school_register_sha256", table_name="school_register")
+    op.drop_index("ix_school_register_org_number", table_name="school_register")
+    op.drop_table("school_register")
