@@ -130,6 +130,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "docs": ("api.cli.docs", "cmd_docs"),
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
     "import-register": ("api.cli.import_register", "cmd_import_register"),
+    "invitations": ("api.cli.invitations", "cmd_invitations"),
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
 }
@@ -167,6 +168,7 @@ def parser() -> argparse.ArgumentParser:
     _add_docs(sub)
     _add_import_survey(sub)
     _add_import_register(sub)
+    _add_invitations(sub)
     _add_serve(sub)
     _add_new_round(sub)
     return p
@@ -238,6 +240,22 @@ def _add_import_register(sub: Any) -> None:
         epilog="Eksempel: utvalg import-register nsr-skoler.csv",
     )
     c.add_argument("files", nargs="+", metavar="FIL", help="skoleregisteret (.csv eller .xlsx)")
+
+
+def _add_invitations(sub: Any) -> None:
+    text = "list kommunene i et fylke med skolenes K1 på de importerte tallene"
+    c = sub.add_parser(
+        "invitations",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}: grunnlaget for invitasjonsbrevet. Kommunene "
+        "står etter hvor mange skoler som oppfyller K1, så etter hvor nær de andre kommer. "
+        "Avslutter med 2 ved ukjent runde eller fylke.",
+        epilog="Eksempel: utvalg invitations --county 50",
+    )
+    c.add_argument("--county", required=True, metavar="FYLKE", help="fylkesnummer, f.eks. 50")
+    c.add_argument("--round", metavar="RUNDE", help="runden (kan utelates når det er én)")
+    c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
+    c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
 
 
 def _add_serve(sub: Any) -> None:

@@ -460,3 +460,14 @@ def survey_source(figures: Sequence[StoredFigure]) -> SurveySource:
             for i, f in enumerate(rest)
         )
     return SurveySource(surveys, label)
+
+
+def surveyed_schools(engine: Engine, indicator: str = BULLYING_INDICATOR) -> dict[str, str]:
+    """Every school with a stored figure for the indicator: org number → its newest name."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(SurveyFigure.org_number, SurveyFigure.name)
+            .where(SurveyFigure.indicator == indicator)
+            .order_by(SurveyFigure.org_number, SurveyFigure.year)
+        )
+        return {org: name for org, name in rows}
