@@ -131,6 +131,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
     "import-register": ("api.cli.import_register", "cmd_import_register"),
     "invitations": ("api.cli.invitations", "cmd_invitations"),
+    "import-records": ("api.cli.import_records", "cmd_import_records"),
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
 }
@@ -169,6 +170,7 @@ def parser() -> argparse.ArgumentParser:
     _add_import_survey(sub)
     _add_import_register(sub)
     _add_invitations(sub)
+    _add_import_records(sub)
     _add_serve(sub)
     _add_new_round(sub)
     return p
@@ -256,6 +258,20 @@ def _add_invitations(sub: Any) -> None:
     c.add_argument("--round", metavar="RUNDE", help="runden (kan utelates når det er én)")
     c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
     c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+
+
+def _add_import_records(sub: Any) -> None:
+    text = "registrer embetets egne opplysninger om klagesaker, andre saker og tilsyn"
+    c = sub.add_parser(
+        "import-records",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]} fra et regneark (CSV med semikolon eller "
+        ".xlsx; kolonnene står i README). Radene legges til og endres aldri; en rettelse er "
+        "en ny rad med «Erstatter». Avslutter med 2 når en fil har feil (ingenting "
+        "registreres).",
+        epilog="Eksempel: utvalg import-records klagesaker-og-tilsyn.csv",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="regneark (.csv eller .xlsx)")
 
 
 def _add_serve(sub: Any) -> None:

@@ -43,7 +43,7 @@ from api.survey.parse import (
 )
 from api.survey.schools import record_survey_places
 from engine.application import Survey
-from engine.facts.core import SurveySource
+from engine.facts.core import RecordsSource, SurveySource
 from engine.text import format_number, join_list
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -416,25 +416,35 @@ class SurveyLookup:
     """
 
     sources: Mapping[str, SurveySource] = field(default_factory=dict)
+    records: Mapping[str, RecordsSource] = field(default_factory=dict)
 
     def __call__(self, org_number: str) -> SurveySource | None:
         """The imported figures of a school, or None when none were imported."""
         return self.sources.get(org_number)
 
+    def record(self, key: str) -> RecordsSource | None:
+        """The office's own records of a unit (org number) or municipality (kommunenummer)."""
+        return self.records.get(key)
+
 
 def survey_lookup_for(engine: Engine, applications: Iterable[Any]) -> SurveyLookup:
-    """Fetch the imported figures of every school that has no `bullying` in the applications."""
+    """The imported figures of every school that has no `bullying` in the applications.
+
+    `api.evaluation.survey_lookup` adds the office's own records (`records`) to it.
+    """
+    apps = list(applications)
     wanted = {
         school.org_number
-        for application in applications
+        for application in apps
         for school in application.schools
         if school.bullying is None
     }
-    if not wanted:
-        return SurveyLookup()
-    return SurveyLookup(
+    sources = (
         {org: survey_source(figures) for org, figures in stored_figures(engine, wanted).items()}
+        if wanted
+        else {}
     )
+    return SurveyLookup(sources)
 
 
 def survey_source(figures: Sequence[StoredFigure]) -> SurveySource:

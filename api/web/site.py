@@ -14,10 +14,21 @@ from api.web.pages import (
     home,
     invitations,
     login,
+    records,
 )
 from api.web.render import STATIC
 
-PAGES = (home, criteria, evaluation_form, decision, applications, invitations, docs, login)
+PAGES = (
+    home,
+    criteria,
+    evaluation_form,
+    decision,
+    applications,
+    invitations,
+    records,
+    docs,
+    login,
+)
 
 
 def install(app: FastAPI) -> None:

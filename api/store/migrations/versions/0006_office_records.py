@@ -1,4 +1,4 @@
-"""The office's own records: where each school is (school register) and, append-only.
+"""The office's own records, append-only: where each school is, and its cases and supervisions.
 
 Revision ID: 0006_office_records
 Revises: 0002_survey_import
@@ -18,11 +18,11 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 IMMUTABLE = "kontorets egne opplysninger endres og slettes aldri; en rettelse er en ny rad"
-TABLES = ("school_register",)
+TABLES = ("school_register", "office_records")
 
 
 def upgrade() -> None:
-    """Create `school_register` and the triggers that keep its rows unchanged."""
+    """Create `school_register` and `office_records`, and the triggers that keep rows unchanged."""
     op.create_table(
         "school_register",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -41,6 +41,29 @@ def upgrade() -> None:
     )
     op.create_index("ix_school_register_org_number", "school_register", ["org_number"])
     op.create_index("ix_school_register_sha256", "school_register", ["sha256"])
+    op.create_table(
+        "office_records",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("subject", sa.String(16), nullable=False),
+        sa.Column("key", sa.String(9), nullable=False),
+        sa.Column("year", sa.Integer(), nullable=False),
+        sa.Column("case_kind", sa.String(16), nullable=True),
+        sa.Column("complex", sa.Boolean(), nullable=True),
+        sa.Column("months_open", sa.Integer(), nullable=True),
+        sa.Column("deficiencies", sa.JSON(), nullable=True),
+        sa.Column("replaces", sa.Integer(), nullable=True),
+        sa.Column("withdrawn", sa.Boolean(), nullable=False),
+        sa.Column("note", sa.String(500), nullable=True),
+        sa.Column("source", sa.String(255), nullable=False),
+        sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("recorded_by", sa.String(100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["replaces"], ["office_records.id"], name="fk_office_records_replaces_office_records"
+        ),
+        sa.PrimaryKeyConstraint("id", name="pk_office_records"),
+    )
+    op.create_index("ix_office_records_key", "office_records", ["key"])
     for table in TABLES:
         _immutable(table)
 
@@ -77,6 +100,8 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
             op.execute(f"DROP TRIGGER IF EXISTS {table}_immutable ON {table}")
             op.execute(f"DROP FUNCTION IF EXISTS utvalg_{table}_immutable()")
+    op.drop_index("ix_office_records_key", table_name="office_records")
+    op.drop_table("office_records")
     op.drop_index("ix_school_register_sha256", table_name="school_register")
     op.drop_index("ix_school_register_org_number", table_name="school_register")
     op.drop_table("school_register")
