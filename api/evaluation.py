@@ -25,14 +25,17 @@ log = logging.getLogger("utvalg.api")
 
 
 def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup | None:
-    """Imported survey figures and the office's own records (None on a database error)."""
+    """Imported survey figures and the office's records (None: a database error, or none)."""
     try:
         # the office's records for every unit and municipality: they fill `cases` and
         # `supervision` left out, and give a warning where the application says otherwise
-        return replace(survey_lookup_for(engine, apps), records=records_lookup_for(engine, apps))
+        lookup = replace(survey_lookup_for(engine, apps), records=records_lookup_for(engine, apps))
     except SQLAlchemyError:
         log.exception("fant ikke importerte tall eller embetets egne opplysninger")
         return None
+    # None when there is nothing to look up: a worker then need not unpickle (and import
+    # SQLAlchemy for) an empty lookup, which costs a fresh worker about a second
+    return lookup if lookup.sources or lookup.records else None
 
 
 def log_row(

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, delete, update
 from sqlalchemy.exc import DatabaseError
 from sqlalchemy.orm import Session
 
+from api.evaluation import survey_lookup
 from api.office.records import (
     NewRecord,
     OfficeRecord,
@@ -21,7 +22,6 @@ from api.office.records import (
 )
 from api.office.sheet import InvalidRecordsFile, parse_records
 from api.store.db import make_engine, migrate
-from api.survey.store import survey_lookup_for
 from engine import evaluate, parse_application
 from tests.builders import SCHOOL_A, SCHOOL_B, baseline, ruleset
 
@@ -151,8 +151,9 @@ def test_records_are_never_changed_or_deleted(any_engine: Engine) -> None:
 
 def _decide(engine: Engine, raw: dict[str, Any]) -> Any:
     app = parse_application(raw)
-    lookup = survey_lookup_for(engine, [app])
-    return evaluate(app, ruleset(), survey_lookup=lookup, records_lookup=lookup.record)
+    lookup = survey_lookup(engine, [app])
+    records = lookup.record if lookup is not None else None
+    return evaluate(app, ruleset(), survey_lookup=lookup, records_lookup=records)
 
 
 def _criterion(decision: Any, criterion: str, subject: str) -> Any:
