@@ -5,7 +5,7 @@ schools with high bullying figures over time. The answer is computed by the engi
 here: each municipality becomes a synthetic application that names its schools (placed by
 api/survey/schools.py) without figures, so the evaluation fills them from the imported
 Elevundersøkelsen figures exactly as for a real application, and the round's survey
-criterion (the school criterion that reads `high_survey_years`, K1 in pulje 5) decides
+criterion (the school criterion that reads `high_survey_years`, e.g. K1) decides
 each school. This module only builds those applications and reads the decisions back.
 """
 
