@@ -9,7 +9,16 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
+from api.http import (
+    docs,
+    evaluations,
+    health,
+    invitations,
+    problems,
+    rankings,
+    rulesets,
+    survey,
+)
 from api.http.deadline import Deadline
 from api.http.gate import Gate
 from api.http.limits import BodyLimit
@@ -42,7 +51,7 @@ nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
 
 
-API = (evaluations, rankings, rulesets, health, survey)  # the API's routers
+API = (evaluations, rankings, rulesets, health, survey, invitations)  # the API's routers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

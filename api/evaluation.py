@@ -9,11 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.office.records import records_lookup_for
 from api.store.decision_log import new_evaluation_id
 from api.survey.store import SurveyLookup, survey_lookup_for
 from api.workers import Evaluated
@@ -22,24 +24,18 @@ from engine import Application, RuleSet
 log = logging.getLogger("utvalg.api")
 
 
-def needs_survey_figures(apps: Sequence[Application]) -> bool:
-    """True when a school of these applications leaves out its own survey figures.
-
-    The one guard before the database is asked for imported figures (HTTP, pages, CLI).
-    """
-    return any(s.bullying is None for a in apps for s in a.schools)
-
-
 def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup | None:
-    """Imported Elevundersøkelsen figures for schools without `bullying` (None on a DB error).
-
-    Callers ask `needs_survey_figures` first, and come here only when it is true.
-    """
+    """Imported survey figures and the office's records (None: a database error, or none)."""
     try:
-        return survey_lookup_for(engine, apps)
+        # the office's records for every unit and municipality: they fill `cases` and
+        # `supervision` left out, and give a warning where the application says otherwise
+        lookup = replace(survey_lookup_for(engine, apps), records=records_lookup_for(engine, apps))
     except SQLAlchemyError:
-        log.exception("fant ikke importerte tall fra Elevundersøkelsen")
+        log.exception("fant ikke importerte tall eller embetets egne opplysninger")
         return None
+    # None when there is nothing to look up: a worker then need not unpickle (and import
+    # SQLAlchemy for) an empty lookup, which costs a fresh worker about a second
+    return lookup if lookup.sources or lookup.records else None
 
 
 def log_row(

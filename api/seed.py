@@ -10,10 +10,9 @@ from typing import Any
 
 import yaml
 
-from api.evaluation import log_row
+from api.evaluation import log_row, survey_lookup
 from api.registry import Snapshot
 from api.store.decision_log import DecisionLog
-from api.survey.store import survey_lookup_for
 from api.workers import WorkerPool
 from engine import DiagnosticError, load_application_file
 
@@ -42,7 +41,7 @@ def seed_examples(examples: Path, snapshot: Snapshot, pool: WorkerPool, log_: De
     todo = [t for t in todo if (str(t[1].id), t[2].digest) not in known]
     rows = []
     now = dt.datetime.now(dt.UTC)
-    lookup = survey_lookup_for(log_.engine, [app for _, app, _ in todo])
+    lookup = survey_lookup(log_.engine, [app for _, app, _ in todo])
     for raw, app, rs in todo:
         (result,) = pool.evaluate_sync(rs, [app], lookup=lookup)
         rows.append(log_row(app, rs, result, json.dumps(raw, ensure_ascii=False), SEED_KEY, now))

@@ -475,7 +475,12 @@ def worker_main(conn: Connection) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)  # test-only: a crash mid-request
             ruleset = rulesets[digest]
             try:
-                d = evaluate(app, ruleset, survey_lookup=lookup)
+                d = evaluate(
+                    app,
+                    ruleset,
+                    survey_lookup=lookup,
+                    records_lookup=getattr(lookup, "record", None),  # a SurveyLookup carries both
+                )
             except InvalidApplication as exc:  # its round or county is not this ruleset's
                 errors = [diag.as_error() for diag in exc.diagnostics]
                 answers.append(("invalid", "Søknaden er ugyldig.", errors))

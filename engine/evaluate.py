@@ -25,11 +25,11 @@ from engine.facts.build import (
     subject_key_of_fact,
     subjects_of,
 )
-from engine.facts.core import Derived, SurveySource
+from engine.facts.core import Derived, RecordsLookup, SurveySource, records_key
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.text import join_list, render, sentence_start
+from engine.text import join_list, plural, render, sentence_start
 from engine.types import UNIT_KINDS, Status
 
 SurveyLookup = Callable[[str], SurveySource | None]
@@ -63,9 +63,17 @@ def application_id_of(application: Any) -> str:
 
 
 def evaluate(
-    application: Any, ruleset: RuleSet, *, survey_lookup: SurveyLookup | None = None
+    application: Any,
+    ruleset: RuleSet,
+    *,
+    survey_lookup: SurveyLookup | None = None,
+    records_lookup: RecordsLookup | None = None,
 ) -> Decision:
     """Evaluate a validated application under a ruleset and explain the decision.
+
+    `survey_lookup` gives imported survey figures of a school that has no `bullying`;
+    `records_lookup` the office's own cases and supervisions of a unit (org number) or the
+    municipality (kommunenummer) whose `cases` / `supervision` the application leaves out.
 
     Raises InvalidApplication when the application's round or county is not in the ruleset.
     """
@@ -82,9 +90,13 @@ def evaluate(
             for s in subjects
             if s.kind in UNIT_KINDS
         }
-        return build_stage(application, ruleset, subjects, 2, derivations, inclusion, survey_lookup)
+        return build_stage(
+            application, ruleset, subjects, 2, derivations, inclusion, survey_lookup, records_lookup
+        )
 
-    facts = build_stage(application, ruleset, subjects, 1, derivations, None, survey_lookup)
+    facts = build_stage(
+        application, ruleset, subjects, 1, derivations, None, survey_lookup, records_lookup
+    )
     matches = runtime_for(ruleset).evaluate(facts, then=second_stage)
     statuses = _statuses(matches)
 
@@ -112,7 +124,7 @@ def evaluate(
         summary=outcome.summary,
         criteria=results,
         units=units,
-        warnings=_warnings(application),
+        warnings=_warnings(application) + _record_warnings(application, records_lookup),
     )
 
 
@@ -148,13 +160,17 @@ def _result(
         missing = []
     values["subject"] = sentence_start(subject.name)
     values["missing"] = join_list(text for _, text in missing)
+    explanation = render(criterion.explanation[status], values)
+    sources = list(dict.fromkeys(d.source for d in facts.values() if d.source))
+    if sources:  # the data came from the office's records, not from the application
+        explanation += f" Kilde: {join_list(sources)}."
     return CriterionResult(
         criterion=criterion.id,
         title=criterion.title,
         role=criterion.role_for(subject.kind),
         subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),
         status=status,
-        explanation=render(criterion.explanation[status], values),
+        explanation=explanation,
         evidence=evidence,
         missing=[path for path, _ in missing],
     ), [text for _, text in missing]
@@ -193,3 +209,47 @@ def _warnings(application: Any) -> list[str]:
                     "som ikke er med i søknaden."
                 )
     return out
+
+
+def _case_key(case: Any) -> tuple[Any, ...]:
+    return (case.year, case.kind, bool(case.complex), case.months_open)
+
+
+def _supervision_key(supervision: Any) -> tuple[Any, ...]:
+    return (supervision.year, tuple(sorted(set(supervision.deficiencies))))
+
+
+def _record_warnings(application: Any, records_lookup: RecordsLookup | None) -> list[str]:
+    """A warning for each subject whose stated cases or supervisions differ from the records.
+
+    What the application states is used; the warning names both, so the office can check.
+    """
+    if records_lookup is None:
+        return []
+    out = []
+    subjects = [application.municipality, *application.schools, *application.kindergartens]
+    for subject in subjects:
+        found = records_lookup(records_key(subject))
+        if found is None:
+            continue
+        for name, key, one, many in (
+            ("cases", _case_key, "sak", "saker"),
+            ("supervision", _supervision_key, "tilsyn", "tilsyn"),
+        ):
+            stated, held = getattr(subject, name, None), getattr(found, name)
+            if stated is None or held is None:
+                continue
+            if sorted(map(key, stated)) != sorted(map(key, held)):
+                said, known = plural(len(stated), one, many), plural(len(held), one, many)
+                out.append(
+                    f"{sentence_start(subject.name)}: søknaden oppgir {said} "
+                    f"({_listed(stated, key)}), men {found.label} har {known} "
+                    f"({_listed(held, key)}). Vurderingen bruker søknadens opplysninger; "
+                    "kontroller hvilke som er riktige."
+                )
+    return out
+
+
+def _listed(items: Any, key: Callable[[Any], tuple[Any, ...]]) -> str:
+    years = [str(key(item)[0]) for item in sorted(items, key=key)]
+    return "år " + join_list(years) if years else "ingen"

@@ -12,13 +12,14 @@ import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.cli.shared import load_rounds_or_exit, print_diagnostics, width_cut
-from api.evaluation import needs_survey_figures
+from api.office.records import records_lookup_for
 from api.settings import Settings
 from api.store.db import make_engine
 from api.survey.store import SurveyLookup, survey_lookup_for
@@ -48,7 +49,10 @@ def evaluate_files(
     rulesets = load_rounds_or_exit(rules)
     apps = _load_applications(files, rulesets)
     lookup = survey_lookup(apps)  # imported Elevundersøkelsen figures, when a DB has them
-    decisions = [evaluate(a, rulesets[a.round], survey_lookup=lookup) for a in apps]
+    records = lookup.record if lookup is not None else None  # the office's cases, supervisions
+    decisions = [
+        evaluate(a, rulesets[a.round], survey_lookup=lookup, records_lookup=records) for a in apps
+    ]
     return rulesets, apps, decisions
 
 
@@ -68,9 +72,7 @@ def _load_applications(files: Sequence[str], rulesets: dict[str, RuleSet]) -> li
 
 
 def survey_lookup(applications: Sequence[Application]) -> SurveyLookup | None:
-    """Imported figures for schools without `bullying`, from the configured database if any."""
-    if not needs_survey_figures(applications):
-        return None
+    """Imported figures and the office's records, from the configured database if any."""
     url = Settings().resolved_database_url()
     parsed_url = make_url(url)
     if parsed_url.get_backend_name() == "sqlite":
@@ -79,7 +81,8 @@ def survey_lookup(applications: Sequence[Application]) -> SurveyLookup | None:
             return None  # no database yet: nothing was ever imported
     engine = make_engine(url)
     try:
-        return survey_lookup_for(engine, applications)
+        lookup = survey_lookup_for(engine, applications)
+        return replace(lookup, records=records_lookup_for(engine, applications))
     except SQLAlchemyError as exc:
         print(
             "Advarsel: fant ikke importerte tall fra Elevundersøkelsen i databasen "

@@ -129,6 +129,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("api.cli.check", "cmd_check"),
     "docs": ("api.cli.docs", "cmd_docs"),
     "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
+    "import-register": ("api.cli.import_register", "cmd_import_register"),
+    "invitations": ("api.cli.invitations", "cmd_invitations"),
+    "import-records": ("api.cli.import_records", "cmd_import_records"),
     "serve": ("api.cli.serve", "cmd_serve"),
     "new-round": ("api.cli.new_round", "cmd_new_round"),
     "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
@@ -168,6 +171,9 @@ def parser() -> argparse.ArgumentParser:
     _add_check(sub)
     _add_docs(sub)
     _add_import_survey(sub)
+    _add_import_register(sub)
+    _add_invitations(sub)
+    _add_import_records(sub)
     _add_serve(sub)
     _add_new_round(sub)
     _add_verify_log(sub)
@@ -248,6 +254,48 @@ def _add_import_survey(sub: Any) -> None:
         help="regelsettene som landssnittene i filen sammenlignes med: " + RULES_HELP,
     )
     c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+
+
+def _add_import_register(sub: Any) -> None:
+    text = "importer skoleregisteret (NSR som CSV eller .xlsx): hvilken kommune hver skole er i"
+    c = sub.add_parser(
+        "import-register",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}. Brukes når uttrekket fra Elevundersøkelsen "
+        "ikke har kommunenummer. Avslutter med 2 når en fil har feil (ingenting importeres).",
+        epilog="Eksempel: utvalg import-register nsr-skoler.csv",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="skoleregisteret (.csv eller .xlsx)")
+
+
+def _add_invitations(sub: Any) -> None:
+    text = "list kommunene i et fylke med skolenes K1 på de importerte tallene"
+    c = sub.add_parser(
+        "invitations",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}: grunnlaget for invitasjonsbrevet. Kommunene "
+        "står etter hvor mange skoler som oppfyller K1, så etter hvor nær de andre kommer. "
+        "Avslutter med 2 ved ukjent runde eller fylke.",
+        epilog="Eksempel: utvalg invitations --county 50",
+    )
+    c.add_argument("--county", required=True, metavar="FYLKE", help="fylkesnummer, f.eks. 50")
+    c.add_argument("--round", metavar="RUNDE", help="runden (kan utelates når det er én)")
+    c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
+    c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+
+
+def _add_import_records(sub: Any) -> None:
+    text = "registrer embetets egne opplysninger om klagesaker, andre saker og tilsyn"
+    c = sub.add_parser(
+        "import-records",
+        help=text,
+        description=f"{text[0].upper()}{text[1:]} fra et regneark (CSV med semikolon eller "
+        ".xlsx; kolonnene står i README). Radene legges til og endres aldri; en rettelse er "
+        "en ny rad med «Erstatter». Avslutter med 2 når en fil har feil (ingenting "
+        "registreres).",
+        epilog="Eksempel: utvalg import-records klagesaker-og-tilsyn.csv",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="regneark (.csv eller .xlsx)")
 
 
 def _add_serve(sub: Any) -> None:

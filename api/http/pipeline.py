@@ -14,7 +14,7 @@ from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from api.evaluation import needs_survey_figures, survey_lookup
+from api.evaluation import survey_lookup
 from api.http.deps import kill_switch, services
 from api.http.problems import Problem
 from api.store.decision_log import write_failure
@@ -27,9 +27,8 @@ async def evaluate(
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
     svc = services(request)
-    lookup = None
-    if needs_survey_figures(apps):  # only then ask the database
-        lookup = await run_in_threadpool(survey_lookup, svc.log.engine, apps)
+    # imported survey figures and the office's own records (cases, supervisions)
+    lookup = await run_in_threadpool(survey_lookup, svc.log.engine, apps)
     try:
         return await svc.pool.evaluate(ruleset, apps, kill_switch(request), lookup)
     except WorkersUnavailable:

@@ -6,7 +6,10 @@ the survey ran in the autumn of 2019), `Organisasjonsnummer`, `EnhetNavn`,
 `EnhetNivaa` (1 country, 2 county, 3 school), `Spoersmaalkode` (`EUIndeks_1398` is
 "Mobbing på skolen"), `AndelMobbet` (percent, decimal comma) and `AntallBesvart`
 (respondents, perhaps with a space as thousands separator); any other column is
-ignored, and `*` marks a suppressed value.
+ignored, and `*` marks a suppressed value. When the export has them, a school's
+kommunenummer (`Kommunenummer` or `Kommunekode`, as Udir's exports vary) and
+`Kommunenavn` are read too; without them the school register (api/survey/register.py)
+tells where each school is.
 
 Rows are streamed (the national file has about 112,000 rows); only the figures of the
 wanted indicators are kept. A file with any error is refused whole: every problem
@@ -59,6 +62,11 @@ COLUMNS: dict[str, str] = {
     "AntallBesvart": "antall elever som svarte",
 }
 _YEAR, _ORG, _NAME, _LEVEL, _INDICATOR, _PERCENT, _RESPONDENTS = COLUMNS
+# Optional columns: a school's municipality. Each entry is the accepted spellings, first
+# found wins; a file without them leaves the municipality to the school register.
+MUNICIPALITY_NUMBER_COLUMNS = ("Kommunenummer", "Kommunekode")
+MUNICIPALITY_NAME_COLUMNS = ("Kommunenavn",)
+_MUNICIPALITY_NUMBER = re.compile(r"\d{3,4}")
 
 ProgressFn = Callable[[int, int | None], None]
 _PROGRESS_EVERY = 4096
@@ -87,6 +95,8 @@ class Figure:
     respondents: int | None
     suppressed: bool
     line: int
+    municipality_number: str | None = None
+    municipality_name: str | None = None
 
 
 @dataclass
@@ -101,6 +111,7 @@ class ParsedSurvey:
     rows_read: int = 0
     skipped: int = 0
     county_rows: int = 0
+    municipality_columns: bool = False  # the export names each school's municipality
 
     @property
     def suppressed(self) -> int:
@@ -302,6 +313,9 @@ class _Reader:
         self.row_word = "Rad" if is_xlsx else "Linje"
         self.is_xlsx = is_xlsx
         self.seen: dict[tuple[int, str, int, str], int] = {}
+        self.i_municipality = -1
+        self.i_municipality_name = -1
+        self.municipality_of: dict[str, tuple[str | None, int]] = {}
 
     def error(self, code: str, message: str, line: int | None, column: str | None = None) -> None:
         if len(self.errors) >= MAX_ERRORS:
@@ -364,6 +378,9 @@ class _Reader:
             index.append(found[0] if found else -1)
         if self.errors:
             raise InvalidSurveyFile(self.errors)
+        self.i_municipality = optional_column(by_name, MUNICIPALITY_NUMBER_COLUMNS)
+        self.i_municipality_name = optional_column(by_name, MUNICIPALITY_NAME_COLUMNS)
+        self.parsed.municipality_columns = self.i_municipality >= 0
         return index
 
     @staticmethod
@@ -407,8 +424,11 @@ class _Reader:
         percent, suppressed = self._percent(line, row[i_pct])
         respondents = self._respondents(line, row[i_resp])
         org = _text(row[i_org])
+        municipality: str | None = None
         if level == LEVEL_SCHOOL and not valid_org_number(org):
             self._bad_org(line, org)
+        elif level == LEVEL_SCHOOL and self.i_municipality >= 0:
+            municipality = self._municipality(line, org, row[self.i_municipality])
         name = _text(row[i_name])
         if level == LEVEL_SCHOOL:
             self._check_name(line, name)
@@ -438,6 +458,12 @@ class _Reader:
             respondents=respondents,
             suppressed=suppressed,
             line=line,
+            municipality_number=municipality,
+            municipality_name=(
+                _text(row[self.i_municipality_name]) or None
+                if municipality and self.i_municipality_name >= 0
+                else None
+            ),
         )
         (parsed.schools if level == LEVEL_SCHOOL else parsed.national).append(figure)
 
@@ -548,6 +574,30 @@ class _Reader:
                 _NAME,
             )
 
+    def _municipality(self, line: int, org: str, value: Any) -> str | None:
+        """The school's kommunenummer (None when blank), the same on each of its rows."""
+        column = MUNICIPALITY_NUMBER_COLUMNS[0]
+        try:
+            number = municipality_number(value)
+        except ValueError:
+            self.error(
+                "BAD_MUNICIPALITY_NUMBER",
+                f"Kommunenummeret må ha fire sifre (f.eks. 5001), men er «{_text(value)}».",
+                line,
+                column,
+            )
+            return None
+        first = self.municipality_of.setdefault(org, (number, line))
+        if first[0] != number:
+            self.error(
+                "MUNICIPALITY_CHANGES",
+                f"Skolen {org} står i kommune {first[0] or '(tom)'} på {self.row_word.lower()} "
+                f"{first[1]}, men i kommune {number or '(tom)'} her.",
+                line,
+                column,
+            )
+        return number
+
     def _bad_org(self, line: int, org: str) -> None:
         if re.fullmatch(r"[0-9]{9}", org):
             message = f"Organisasjonsnummeret {org} har feil kontrollsiffer, så det er ikke gyldig."
@@ -557,3 +607,56 @@ class _Reader:
                 f"men er «{org}»."
             )
         self.error("BAD_ORG_NUMBER", message, line, _ORG)
+
+
+# --- shared with the school register (api/survey/register.py) -------------------------
+
+
+def optional_column(by_name: Mapping[str, list[int]], spellings: Sequence[str]) -> int:
+    """The index of the first of these spellings in the header (casefolded), or -1."""
+    for spelling in spellings:
+        found = by_name.get(spelling.casefold())
+        if found:
+            return found[0]
+    return -1
+
+
+def municipality_number(value: Any) -> str | None:
+    """A kommunenummer cell as four digits, None when blank; ValueError when it is not one.
+
+    A spreadsheet that stored the number as a number drops Oslo's leading zero (301),
+    so three digits get it back.
+    """
+    text = _text(value)
+    if not text:
+        return None
+    if not _MUNICIPALITY_NUMBER.fullmatch(text):
+        raise ValueError(text)
+    return text.zfill(4)
+
+
+def cell_text(value: Any) -> str:
+    """A cell as trimmed text (whole floats without «.0», None as empty)."""
+    return _text(value)
+
+
+def table_rows(
+    stream: IO[bytes], file_name: str, progress: ProgressFn | None = None
+) -> Iterator[tuple[int, Sequence[Any]]]:
+    """(line, cells) of a semicolon CSV or an .xlsx; `InvalidSurveyFile` when unreadable."""
+    stream.seek(0)
+    is_xlsx = stream.read(len(_XLSX_MAGIC)) == _XLSX_MAGIC
+    stream.seek(0)
+    if is_xlsx:
+        rows = _xlsx_rows(stream, file_name, progress)
+    else:
+        size = stream.seek(0, 2)
+        stream.seek(0)
+        rows = _csv_rows(stream, size, progress)
+    try:
+        yield from rows
+    except _Stop as stop:
+        d = stop.diagnostic
+        raise InvalidSurveyFile(
+            [Diagnostic(d.code, d.message, Location(file_name, d.location.line), d.loc)]
+        ) from None

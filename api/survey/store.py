@@ -41,8 +41,9 @@ from api.survey.parse import (
     ParsedSurvey,
     national_average_warnings,
 )
+from api.survey.schools import record_survey_places
 from engine.application import Survey
-from engine.facts.core import SurveySource
+from engine.facts.core import RecordsSource, SurveySource
 from engine.text import format_number, join_list
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -236,6 +237,7 @@ def _import_once(
         session.add(record)
         session.flush()
         _write_figures(session, new, changed, record.id)
+        record_survey_places(session, parsed, imported_by, record.imported_at)
         return _report(record, already_imported=False)
 
 
@@ -428,25 +430,35 @@ class SurveyLookup:
     """
 
     sources: Mapping[str, SurveySource] = field(default_factory=dict)
+    records: Mapping[str, RecordsSource] = field(default_factory=dict)
 
     def __call__(self, org_number: str) -> SurveySource | None:
         """The imported figures of a school, or None when none were imported."""
         return self.sources.get(org_number)
 
+    def record(self, key: str) -> RecordsSource | None:
+        """The office's own records of a unit (org number) or municipality (kommunenummer)."""
+        return self.records.get(key)
+
 
 def survey_lookup_for(engine: Engine, applications: Iterable[Any]) -> SurveyLookup:
-    """Fetch the imported figures of every school that has no `bullying` in the applications."""
+    """The imported figures of every school that has no `bullying` in the applications.
+
+    `api.evaluation.survey_lookup` adds the office's own records (`records`) to it.
+    """
+    apps = list(applications)
     wanted = {
         school.org_number
-        for application in applications
+        for application in apps
         for school in application.schools
         if school.bullying is None
     }
-    if not wanted:
-        return SurveyLookup()
-    return SurveyLookup(
+    sources = (
         {org: survey_source(figures) for org, figures in stored_figures(engine, wanted).items()}
+        if wanted
+        else {}
     )
+    return SurveyLookup(sources)
 
 
 def survey_source(figures: Sequence[StoredFigure]) -> SurveySource:
@@ -472,3 +484,14 @@ def survey_source(figures: Sequence[StoredFigure]) -> SurveySource:
             for i, f in enumerate(rest)
         )
     return SurveySource(surveys, label)
+
+
+def surveyed_schools(engine: Engine, indicator: str = BULLYING_INDICATOR) -> dict[str, str]:
+    """Every school with a stored figure for the indicator: org number → its newest name."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(SurveyFigure.org_number, SurveyFigure.name)
+            .where(SurveyFigure.indicator == indicator)
+            .order_by(SurveyFigure.org_number, SurveyFigure.year)
+        )
+        return {org: name for org, name in rows}

@@ -1,4 +1,4 @@
-"""Export a county's ranking as CSV or as an .xlsx workbook, one row per application."""
+"""Export a county's ranking (or another table) as CSV or as an .xlsx workbook."""
 
 from __future__ import annotations
 
@@ -97,9 +97,14 @@ def to_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
 
 def to_xlsx(rows: Sequence[Sequence[Cell]], listing: CountyList, ruleset: RuleSet) -> bytes:
     """An .xlsx workbook: one sheet with a bold, frozen heading row and a filter."""
+    return workbook(rows, f"Fylke {listing.county}", f"{ruleset.title}: {listing.name}")
+
+
+def workbook(rows: Sequence[Sequence[Cell]], sheet: str, title: str) -> bytes:
+    """Rows as an .xlsx sheet: bold, frozen heading row, a filter, texts never formulas."""
     wb = Workbook()
     ws: Any = wb.active
-    ws.title = f"Fylke {listing.county}"[:31]
+    ws.title = sheet[:31]
     for r in rows:
         ws.append(list(r))
     for line in ws.iter_rows():
@@ -119,7 +124,7 @@ def to_xlsx(rows: Sequence[Sequence[Cell]], listing: CountyList, ruleset: RuleSe
         longest = max(len(str(r[index - 1] or "")) for r in rows)
         width = min(60, max(8, longest + 2, len(str(heading)) // 2 + 2))
         ws.column_dimensions[get_column_letter(index)].width = width
-    wb.properties.title = f"{ruleset.title}: {listing.name}"
+    wb.properties.title = title
     wb.properties.creator = "utvalg"
     buffer = io.BytesIO()
     wb.save(buffer)

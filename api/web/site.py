@@ -5,10 +5,30 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web.pages import applications, criteria, decision, docs, evaluation_form, home, login
+from api.web.pages import (
+    applications,
+    criteria,
+    decision,
+    docs,
+    evaluation_form,
+    home,
+    invitations,
+    login,
+    records,
+)
 from api.web.render import STATIC
 
-PAGES = (home, criteria, evaluation_form, decision, applications, docs, login)
+PAGES = (
+    home,
+    criteria,
+    evaluation_form,
+    decision,
+    applications,
+    invitations,
+    records,
+    docs,
+    login,
+)
 
 
 def install(app: FastAPI) -> None:

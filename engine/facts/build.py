@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.compile import field_name
-from engine.facts.core import VOCABULARY, Derived, FactContext, SurveySource
+from engine.facts.core import VOCABULARY, Derived, FactContext, RecordsLookup, SurveySource
 from engine.ruleset import RuleSet
 from engine.types import Kind, Status
 
@@ -70,6 +70,7 @@ def build_stage(
     derivations: Derivations,
     inclusion: Mapping[str, Status] | None = None,
     survey_lookup: Callable[[str], SurveySource | None] | None = None,
+    records_lookup: RecordsLookup | None = None,
 ) -> list[dict[str, Any]]:
     """The facts of one stage (one per subject), recording each derived value in `derivations`."""
     facts: list[dict[str, Any]] = []
@@ -91,6 +92,7 @@ def build_stage(
                 ruleset=ruleset,
                 inclusion=inclusion or {},
                 survey_lookup=survey_lookup,
+                records_lookup=records_lookup,
             )
             computed = {name: VOCABULARY[name].compute(ctx) for name in criterion.facts}
             derivations[(criterion.id, subject.key)] = computed

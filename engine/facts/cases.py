@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.facts.core import Derived, FactContext, fact, field_title, years_in
 from engine.text import join_list
 
@@ -17,7 +19,7 @@ from engine.text import join_list
 )
 def qualifying_cases(ctx: FactContext) -> Derived:
     """Cases within the years that are complaints, complex, or long-running."""
-    cases = ctx.subject.cases
+    cases, source = ctx.from_records("cases")
     if cases is None:
         return Derived(None, {}, {}, [(f"{ctx.path}.cases", field_title(ctx.subject, "cases"))])
     years = years_in(ctx.params)
@@ -35,7 +37,7 @@ def qualifying_cases(ctx: FactContext) -> Derived:
             reasons.append(f"åpen i {c.months_open} måneder")
         if reasons:
             found.append((c, reasons))
-    evidence = {
+    evidence: dict[str, Any] = {
         "cases": [
             {"year": c.year, "kind": c.kind, "complex": c.complex, "months_open": c.months_open}
             for c, _ in found
@@ -45,4 +47,6 @@ def qualifying_cases(ctx: FactContext) -> Derived:
         "case_list": join_list(f"{c.year}: {', '.join(r)}" for c, r in found),
         "cases_total": len(cases),
     }
-    return Derived(len(found), evidence, texts)
+    if source:
+        evidence["cases_source"] = source
+    return Derived(len(found), evidence, texts, source=source)

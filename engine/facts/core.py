@@ -30,6 +30,7 @@ class Derived:
     evidence: dict[str, Any] = field(default_factory=dict)
     texts: dict[str, Any] = field(default_factory=dict)
     missing: list[tuple[str, str]] = field(default_factory=list)
+    source: str | None = None  # where the data came from when not from the application
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,26 @@ class SurveySource:
 
     surveys: Sequence[Any]
     label: str
+
+
+@dataclass(frozen=True)
+class RecordsSource:
+    """The office's own records of a unit or municipality (cases, supervisions), with source.
+
+    A field is None when the office has no record of that kind for the subject.
+    """
+
+    cases: Sequence[Any] | None
+    supervision: Sequence[Any] | None
+    label: str
+
+
+RecordsLookup = Callable[[str], RecordsSource | None]
+
+
+def records_key(subject: Any) -> str:
+    """The key the office's records use: a unit's org number, a municipality's number."""
+    return str(getattr(subject, "org_number", None) or subject.number)
 
 
 @dataclass
@@ -52,6 +73,16 @@ class FactContext:
     ruleset: Any
     inclusion: Mapping[str, Status] = field(default_factory=dict)
     survey_lookup: Callable[[str], SurveySource | None] | None = None
+    records_lookup: RecordsLookup | None = None
+
+    def from_records(self, name: str) -> tuple[Sequence[Any] | None, str | None]:
+        """The subject's `name` (cases, supervision), else the office's records of it."""
+        own = getattr(self.subject, name)
+        if own is not None or self.records_lookup is None:
+            return own, None
+        found = self.records_lookup(records_key(self.subject))
+        held = getattr(found, name) if found is not None else None
+        return (held, found.label) if found is not None and held is not None else (None, None)
 
 
 Compute = Callable[[FactContext], Derived]

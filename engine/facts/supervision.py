@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from engine.facts.core import Derived, FactContext, fact, field_title, years_in
 from engine.text import join_list
 
@@ -18,7 +20,7 @@ _DEFICIENCY_NAMES = {"practice": "praksis", "routines": "rutiner", "system": "sy
 )
 def deficient_supervisions(ctx: FactContext) -> Derived:
     """Supervisions within the years that found at least one deficiency."""
-    supervisions = ctx.subject.supervision
+    supervisions, source = ctx.from_records("supervision")
     if supervisions is None:
         return Derived(
             None, {}, {}, [(f"{ctx.path}.supervision", field_title(ctx.subject, "supervision"))]
@@ -29,10 +31,12 @@ def deficient_supervisions(ctx: FactContext) -> Derived:
         f"{s.year} ({join_list(_DEFICIENCY_NAMES[d] for d in dict.fromkeys(s.deficiencies))})"
         for s in found
     ]
-    evidence = {
+    evidence: dict[str, Any] = {
         "supervisions": [
             {"year": s.year, "deficiencies": list(dict.fromkeys(s.deficiencies))} for s in found
         ]
     }
     texts = {"supervision_list": join_list(listed), "supervisions_total": len(supervisions)}
-    return Derived(len(found), evidence, texts)
+    if source:
+        evidence["supervision_source"] = source
+    return Derived(len(found), evidence, texts, source=source)

@@ -1,16 +1,42 @@
-"""The shared steps of one evaluation: when the database is asked for survey figures."""
+"""The shared steps of one evaluation: imported survey figures and the office's records."""
 
 from __future__ import annotations
 
-from api.evaluation import needs_survey_figures
-from tests.builders import application, baseline, changed
+from pathlib import Path
+
+from api.evaluation import survey_lookup
+from api.office.records import NewRecord, add_records
+from api.store.db import make_engine, migrate
+from tests.builders import SCHOOL_A, SCHOOL_B, application, baseline, changed
 
 
-def test_survey_figures_are_needed_only_for_a_school_without_its_own() -> None:
-    given = application(baseline())
-    assert all(s.bullying is not None for s in given.schools)
-    assert not needs_survey_figures([given])
-    assert not needs_survey_figures([])
-    without = application(changed(**{"schools.1.bullying": None}))
-    assert needs_survey_figures([given, without])
-    assert not needs_survey_figures([application(changed(schools=[]))])
+def test_the_lookup_holds_the_offices_records_of_every_unit_and_municipality(
+    tmp_path: Path,
+) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'u.db'}")
+    migrate(engine)
+    add_records(
+        engine,
+        [
+            NewRecord("case", "unit", SCHOOL_A, 2018, "complaint", False),
+            NewRecord("supervision", "municipality", "5001", 2017, deficiencies=("system",)),
+        ],
+        source="saker.csv",
+        recorded_by="kari",
+    )
+    app = application(changed(**{"schools.1.bullying": None}))
+    lookup = survey_lookup(engine, [app])
+    assert lookup is not None
+    school = lookup.record(SCHOOL_A)
+    assert school is not None and school.cases is not None and school.supervision is None
+    municipality = lookup.record("5001")
+    assert municipality is not None and municipality.supervision is not None
+    assert lookup.record(SCHOOL_B) is None and lookup(SCHOOL_B) is None  # none imported
+    assert survey_lookup(engine, [application(baseline())]) is not None
+    engine.dispose()
+
+
+def test_a_database_that_cannot_answer_gives_no_lookup(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}")
+    assert survey_lookup(engine, [application(baseline())]) is None
+    engine.dispose()

@@ -13,8 +13,12 @@ import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, sync_playwright
 
+from api.store.db import make_engine
+from api.survey.parse import parse_survey_file
+from api.survey.store import import_survey
 from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.api.web.conftest import CASEWORKER_KEY, KEYS, ROOT
+from tests.survey_national import schools, write_export
 
 SHOTS = ROOT / "var" / "screenshots"
 
@@ -34,8 +38,14 @@ def _box(locator: Locator) -> FloatRect:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`utvalg serve` with keys, the examples in its log; its base URL."""
-    with running_server(ROOT, tmp_path_factory.mktemp("server"), KEYS) as base:
+    """`utvalg serve` with keys, the examples in its log and the generated national
+    Elevundersøkelsen export in its database (for «Invitasjoner»); its base URL."""
+    folder = tmp_path_factory.mktemp("server")
+    with running_server(ROOT, folder, KEYS) as base:
+        engine = make_engine(f"sqlite:///{folder / 'utvalg.db'}")
+        export = write_export(folder / "eu.csv")
+        import_survey(engine, parse_survey_file(str(export), name="eu.csv"))
+        engine.dispose()
         yield base
 
 
@@ -174,6 +184,38 @@ def test_download_the_xlsx_and_read_its_rows(page: Page, server: str, tmp_path: 
     assert rows[1][:9] == (1, "rana-2020", "1833", "Rana", "18", "2020-01-15", "Anbefalt", 6, "Ja")
     assert [r[8] for r in rows[2:]] == ["Nei"] * 5
     assert len(rows[0]) == 9 + 7  # one column per criterion: FRIST, K1–K6
+
+
+def test_invitations_filter_chart_and_export(page: Page, server: str, tmp_path: Path) -> None:
+    page.goto(server + "/")
+    page.get_by_role("link", name="Invitasjoner").click()
+    page.get_by_label("Fylke").select_option("18")
+    page.get_by_role("button", name="Vis").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Invitasjoner i Nordland"
+    municipalities = page.locator("section.municipality h2")
+    assert municipalities.count() == 2
+    charts = page.locator("svg.chart")
+    assert charts.count() == 10
+    assert _box(charts.first)["width"] > 100  # drawn, not only present
+    page.get_by_label("Skoler").select_option("met")
+    page.get_by_role("button", name="Vis").click()
+    statuses = page.locator("tr[data-status]")
+    assert {statuses.nth(i).get_attribute("data-status") for i in range(statuses.count())} == {
+        "met"
+    }
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Excel (.xlsx)").click()
+    download = info.value
+    assert download.suggested_filename == "invitasjoner-pulje-5-fylke-18-met.xlsx"
+    target = tmp_path / download.suggested_filename
+    download.save_as(str(target))
+    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    assert rows[0][:6] == (
+        "Kommunenr.", "Kommune", "Skoler som oppfyller K1", "Org.nr.", "Skole", "K1",
+    )  # fmt: skip
+    nordland = {s.org_number for s in schools() if s.municipality.startswith("18")}
+    assert len(rows) - 1 == statuses.count()
+    assert all(r[3] in nordland and r[5] == "oppfylt" for r in rows[1:])
 
 
 def test_the_pages_work_with_the_keyboard(page: Page, server: str) -> None:
