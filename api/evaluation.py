@@ -15,19 +15,14 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.store.decision_log import new_evaluation_id
+from api.survey.needed import needs_survey_figures
 from api.survey.store import SurveyLookup, survey_lookup_for
 from api.workers import Evaluated
 from engine import Application, RuleSet
 
+__all__ = ["log_row", "needs_survey_figures", "survey_lookup"]
+
 log = logging.getLogger("utvalg.api")
-
-
-def needs_survey_figures(apps: Sequence[Application]) -> bool:
-    """True when a school of these applications leaves out its own survey figures.
-
-    The one guard before the database is asked for imported figures (HTTP, pages, CLI).
-    """
-    return any(s.bullying is None for a in apps for s in a.schools)
 
 
 def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup | None:
