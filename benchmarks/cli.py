@@ -83,9 +83,9 @@ def main() -> None:
         evaluate = _timed([utvalg, "evaluate", str(EXAMPLE)], work, env, args.runs)
         print(_line(f"utvalg evaluate {EXAMPLE.name}", evaluate))
         python = [sys.executable, "-c", "import engine"]
-        imports = _timed(python, ROOT, env, args.runs)
+        imports = _timed(python, work, env, args.runs)  # the installed engine
         print(_line("python -c 'import engine'", imports))
-        bare = _timed([sys.executable, "-c", "pass"], ROOT, env, args.runs)
+        bare = _timed([sys.executable, "-c", "pass"], work, env, args.runs)
         print(_line("python -c 'pass' (the interpreter alone)", bare))
 
 
