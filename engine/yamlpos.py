@@ -161,11 +161,36 @@ def load_lazily(text: str, file: str | None = None) -> Positioned:
     if "&" not in text and "!" not in text:
         try:
             data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
-        except (yaml.YAMLError, _Unusual, ValueError, TypeError, ArithmeticError):
+        except (yaml.YAMLError, _Unusual, ValueError, TypeError, ArithmeticError, RecursionError):
             pass
         else:
-            return Positioned(data, None, file, text=text)
+            if _small(data):
+                return Positioned(data, None, file, text=text)
     return load_positioned(text, file)
+
+
+# Documents deeper or larger than this are left to load_positioned, whose bounds (if any)
+# then decide; below the bounds both readers give the same data. Keep these at or below
+# the positioned reader's own bounds.
+_FAST_MAX_DEPTH = 60
+_FAST_MAX_VALUES = 45_000
+
+
+def _small(data: Any) -> bool:
+    """True when `data` nests at most _FAST_MAX_DEPTH levels and has few enough values."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > _FAST_MAX_DEPTH or count > _FAST_MAX_VALUES:
+            return False
+        if isinstance(value, dict):
+            count += len(value)  # the keys are values too
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return True
 
 
 def load_positioned(text: str, file: str | None = None) -> Positioned:

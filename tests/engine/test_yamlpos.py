@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from engine import InvalidApplication, load_application_text
+from engine import InvalidApplication, load_application_text, yamlpos
 from engine.yamlpos import YamlProblem, load_lazily, load_positioned
 
 # «billion laughs», three levels deep (10**3 copies if expanded; the real attack has nine)
@@ -80,3 +81,12 @@ def test_the_fast_reader_leaves_the_unusual_to_the_positioned_one(text: str, cod
         load_lazily(text, "f.yaml")
     assert caught.value.diagnostics[0].code == code
     assert caught.value.diagnostics[0].location.line is not None
+
+
+def test_a_deep_or_large_document_is_left_to_the_positioned_reader() -> None:
+    deep = "a: " + "[" * 80 + "]" * 80 + "\n"
+    wide = "a: [" + ", ".join(["1"] * 50_000) + "]\n"
+    for text in (deep, wide):
+        assert not yamlpos._small(yaml.safe_load(text))
+        assert load_lazily(text).data == load_positioned(text).data
+    assert yamlpos._small(yaml.safe_load("a: [[1, 2], {b: 3}]\n"))
