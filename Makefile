@@ -43,8 +43,14 @@ test:
 browser:
 	bash scripts/ensure-chromium.sh
 
+# Every benchmark, one after the other (figures printed, never asserted). api_load starts its own
+# `utvalg serve` on a free port; import_survey uses a temporary SQLite file.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/national.py
+	$(BIN)/python benchmarks/cli.py
+	$(BIN)/python benchmarks/runtime_micro.py
+	$(BIN)/python benchmarks/api_load.py
+	$(BIN)/python benchmarks/import_survey.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -493,6 +493,8 @@ def worker_main(conn: Connection) -> None:
                 # RuleRuntimeError, RuleConflict or a bug: the rules' or the engine's fault (500)
                 answers.append(("error", f"{type(exc).__name__}: {exc}", []))
                 continue
-            text = json.dumps(d.model_dump(mode="json"), ensure_ascii=False, separators=(",", ":"))
+            # serialised once, here, and passed through untouched (pydantic's own serialiser:
+            # the same compact UTF-8 JSON as json.dumps(model_dump()), about 3 times faster)
+            text = d.model_dump_json()
             answers.append(("ok", d.application_id, d.outcome, d.score, text))
         conn.send(answers)

@@ -3,7 +3,10 @@
 Generates 356 applications (~2,800 schools, ~5,700 kindergartens) with
 benchmarks/national_data.py, then evaluates them in worker processes (one per core;
 durable-rules never releases the GIL, so threads would not help) and ranks them.
-Prints applications/s, wall seconds per pass, p50/p99 per application and memory.
+Prints applications/s, wall seconds per pass, p50/p99 per application and memory; then,
+in this process, the engine alone (`evaluate` of pre-validated applications: facts,
+durable-rules and explanations) per application, and its cost per unit at 5, 100 and 500
+units (the largest application, cut to size).
 The first pass includes starting the workers; the figures that matter are the warm
 passes, when the workers have the rules loaded (as in `utvalg serve`).
 
@@ -26,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.national_data import generate_country  # noqa: E402
-from engine import load_ruleset, parse_application, rank  # noqa: E402
+from engine import evaluate, load_ruleset, parse_application, rank  # noqa: E402
 from engine.ranking import Rankable  # noqa: E402
 
 RULES = ROOT / "rules" / "pulje-5"
@@ -124,6 +127,46 @@ def memory_in_one_process(country: list[dict[str, Any]], passes: int) -> list[tu
     return figures
 
 
+def engine_per_application(country: list[dict[str, Any]], passes: int = 3) -> list[float]:
+    """Seconds of `evaluate` for each pre-validated application (its median of `passes`)."""
+    ruleset = load_ruleset(RULES)
+    rounds = {ruleset.id: list(ruleset.counties)}
+    apps = [parse_application(raw, rounds=rounds) for raw in country]
+    evaluate(apps[0], ruleset)  # the rules compiled once, as in a worker
+    times: list[list[float]] = [[] for _ in apps]
+    for _ in range(passes):
+        for i, app in enumerate(apps):
+            start = time.perf_counter()
+            evaluate(app, ruleset)
+            times[i].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
+
+
+def engine_per_unit(country: list[dict[str, Any]], sizes: tuple[int, ...]) -> dict[int, float]:
+    """Seconds of `evaluate` per unit for the largest application cut to each size."""
+    ruleset = load_ruleset(RULES)
+    rounds = {ruleset.id: list(ruleset.counties)}
+    largest = max(country, key=lambda a: len(a["schools"]) + len(a["kindergartens"]))
+    share = len(largest["schools"]) / (len(largest["schools"]) + len(largest["kindergartens"]))
+    out = {}
+    for size in sizes:
+        schools = max(1, round(size * share))
+        raw = {
+            **largest,
+            "schools": largest["schools"][:schools],
+            "kindergartens": largest["kindergartens"][: size - schools],
+        }
+        app = parse_application(raw, rounds=rounds)
+        evaluate(app, ruleset)
+        runs = []
+        for _ in range(max(3, 1000 // size)):
+            start = time.perf_counter()
+            evaluate(app, ruleset)
+            runs.append(time.perf_counter() - start)
+        out[size] = statistics.median(runs) / size
+    return out
+
+
 def main() -> None:
     """Run the benchmark and print its figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -167,6 +210,18 @@ def main() -> None:
         f"memory: workers' RSS {memory[0]:.0f} MB after pass 2, {memory[-1]:.0f} MB after "
         f"pass {args.passes}; parent peak RSS "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    per_app = engine_per_application(country)
+    print(
+        f"engine alone, per application (median of {len(per_app)}): "
+        f"{statistics.median(per_app) * 1e6:.0f} µs; p99 "
+        f"{sorted(per_app)[int(len(per_app) * 0.99) - 1] * 1e6:.0f} µs"
+    )
+    per_unit = engine_per_unit(country, (5, 100, 500))
+    print(
+        "engine alone, per unit: "
+        + ", ".join(f"{per_unit[n] * 1e6:.0f} µs at {n} units" for n in per_unit)
+        + f"; 500 units vs 5: {per_unit[500] / per_unit[5]:.2f}×"
     )
     single = memory_in_one_process(country, args.passes)
     print(

@@ -40,7 +40,7 @@ from engine.messages import (
     shown_text,
     translate,
 )
-from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned, loads_json_strict
+from engine.yamlpos import Path, Positioned, YamlProblem, load_lazily, loads_json_strict
 
 __all__ = [
     "Application",
@@ -452,32 +452,21 @@ def load_application_file(
 
 def _load_text(text: str, file: str | None) -> Positioned:
     text = text.removeprefix("\ufeff")
-    try:
-        source: Positioned | None = load_positioned(text, file)
-        problem: YamlProblem | None = None
-    except YamlProblem as exc:
-        source, problem = None, exc
     if text.lstrip().startswith(("{", "[")):
         # JSON read as YAML 1.1 differs at the edges (tab indentation is refused, `1e5` is
-        # text), so JSON-looking input takes its values from the json module and only the
-        # positions from the YAML reader.
+        # text), so JSON-looking input takes its values from the json module; the positions
+        # are read from the text only for a message about a problem
         try:
-            # a duplicate key is a ValueError too: the YAML reader then reports it with its line
             data = loads_json_strict(text)
-        except (ValueError, RecursionError):  # too deep: the YAML reader's bound says so
+        except (ValueError, RecursionError):
+            # a syntax error or duplicate key: the YAML reader reports it with its line
             pass
         else:
-            if source is None:
-                # valid JSON has tabs only between tokens, where a space means the same
-                try:
-                    source = load_positioned(text.replace("\t", " "), file)
-                except YamlProblem:
-                    source = Positioned(None, {}, file)
-            return Positioned(data, source.positions, file)
-    if problem is not None:
+            return Positioned(data, None, file, text=text)
+    try:
+        return load_lazily(text, file)
+    except YamlProblem as problem:
         raise InvalidApplication(problem.diagnostics) from None
-    assert source is not None
-    return source
 
 
 # --- checks beyond one field ----------------------------------------------------------

@@ -179,13 +179,17 @@ def _result(
 def _units(
     subjects: list[SubjectRef], results: list[CriterionResult], ruleset: RuleSet
 ) -> list[UnitResult]:
+    # each unit's own results, grouped in one pass (scanning all results for each unit made
+    # the cost per unit grow with the number of units)
+    own: dict[tuple[str, str], list[CriterionResult]] = {}
+    for r in results:
+        own.setdefault((r.subject.kind, r.subject.id), []).append(r)
     units = []
     for subject in subjects:
         kind = subject.kind
         if kind not in UNIT_KINDS:
             continue
-        own = [r for r in results if r.subject.kind == kind and r.subject.id == subject.id]
-        status = unit_status(own, ruleset.inclusion_criterion)
+        status = unit_status(own.get((kind, subject.id), []), ruleset.inclusion_criterion)
         units.append(
             UnitResult(
                 kind=kind,

@@ -34,7 +34,7 @@ from engine.ruleset import (
 )
 from engine.text import placeholders
 from engine.types import STATUSES, UNIT_KINDS, Kind, Role
-from engine.yamlpos import Path, Positioned, YamlProblem, load_positioned
+from engine.yamlpos import Path, Positioned, YamlProblem, load_lazily
 
 SUMMARY_PLACEHOLDERS = {"krav", "behov", "mangler"}
 
@@ -112,7 +112,7 @@ def _read(path: FsPath, shown: str, out: list[Diagnostic]) -> Positioned | None:
         out.append(Diagnostic("UNREADABLE_FILE", f"Kan ikke lese filen: {exc}", Location(shown)))
         return None
     try:
-        return load_positioned(text, shown)
+        return load_lazily(text, shown)
     except YamlProblem as problem:
         out.extend(problem.diagnostics)
         return None
@@ -325,7 +325,7 @@ def _load_criterion(
         facts=facts,
         stage=max(VOCABULARY[n].stage for n in facts),
         file=shown,
-        line=doc.location(("id",)).line or 1,
+        line=doc.top_key_line("id") or 1,
     )
 
 

@@ -61,7 +61,10 @@ def open_questions(
     blocking = [
         r for r in unknown if r.role == "requirement" or (r.role == "need" and not need_met)
     ]
-    return blocking, [r for r in unknown if r not in blocking]
+    # by identity: each result is one (criterion, subject), and comparing models field by
+    # field for every pair grew with the square of the units
+    blocked = {id(r) for r in blocking}
+    return blocking, [r for r in unknown if id(r) not in blocked]
 
 
 def decide_outcome(

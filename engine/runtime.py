@@ -96,6 +96,12 @@ class Match:
     fact_id: str
 
 
+def _match_order(match: Match) -> tuple[str, str]:
+    """The order Match defines (rule, then fact id), as a tuple compared in C: sorting by the
+    dataclass's own `__lt__` was a Python call per comparison."""
+    return (match.rule, match.fact_id)
+
+
 class RuleRuntimeError(Exception):
     """The engine failed: an action raised, or durable-rules reported an error."""
 
@@ -232,9 +238,9 @@ class RuleRuntime:
         try:
             self._assert(sid, session, _prepare(facts, sid, session))
             if then is not None:
-                more = then(sorted(session.matches))
+                more = then(sorted(session.matches, key=_match_order))
                 self._assert(sid, session, _prepare(more, sid, session))
-            result = sorted(session.matches)
+            result = sorted(session.matches, key=_match_order)
             completed = True
             return result
         finally:

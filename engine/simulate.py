@@ -26,6 +26,7 @@ from engine.application import Application
 from engine.decision import Decision, RulesetRef
 from engine.diagnostics import Diagnostic, InvalidApplication, InvalidRules, Location
 from engine.evaluate import SurveyLookup, evaluate
+from engine.facts.core import RecordsLookup
 from engine.loader import load_ruleset
 from engine.messages import did_you_mean
 from engine.ranking import Rankable, municipality_clashes, rank
@@ -301,6 +302,7 @@ def simulate(
     *,
     county: str | None = None,
     survey_lookup: SurveyLookup | None = None,
+    records_lookup: RecordsLookup | None = None,
     scenarios: ScenarioResults | None = None,
 ) -> Simulation:
     """Evaluate `applications` under the rules in force and under the draft; nothing is stored.
@@ -316,11 +318,19 @@ def simulate(
     if clashes:
         raise InvalidApplication([d for _, d in clashes])
     before = [
-        _Evaluated(case_id_of(a), a, evaluate(a, current, survey_lookup=survey_lookup))
+        _Evaluated(
+            case_id_of(a),
+            a,
+            evaluate(a, current, survey_lookup=survey_lookup, records_lookup=records_lookup),
+        )
         for a in chosen
     ]
     after = [
-        _Evaluated(case_id_of(a), a, evaluate(a, draft, survey_lookup=survey_lookup))
+        _Evaluated(
+            case_id_of(a),
+            a,
+            evaluate(a, draft, survey_lookup=survey_lookup, records_lookup=records_lookup),
+        )
         for a in chosen
     ]
     ranked_before = _ranked(before, current)

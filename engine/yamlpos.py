@@ -1,9 +1,17 @@
-"""Safe YAML loading that keeps the position of every value and refuses duplicate keys."""
+"""Safe YAML loading that keeps the position of every value and refuses duplicate keys.
+
+Two readers with one meaning. `load_positioned` composes the document in pure Python and
+keeps the (line, column) of every value; it words every problem. `load_lazily` reads with
+libyaml's C parser (about 30 times faster) and computes the positions only when a message
+asks for them; anything unusual (an anchor, a tag, a duplicate or non-text key, a bad
+date, a syntax error) sends it to `load_positioned`, so that the problems are worded as
+before and the data of a document both read are the same.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import re
 from typing import Any
 
 import yaml
@@ -14,13 +22,46 @@ from engine.yamlsyntax import decimal_commas, explain
 Path = tuple[str | int, ...]
 
 
-@dataclass
 class Positioned:
-    """A loaded document: the plain data, and the (line, column) of every path in it."""
+    """A loaded document: the plain data, and the (line, column) of every path in it.
 
-    data: Any
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    file: str | None = None
+    Given its `text` instead of `positions`, it reads the positions from the text the
+    first time they are asked for (only a message about a problem needs them).
+    """
+
+    def __init__(
+        self,
+        data: Any,
+        positions: dict[Path, tuple[int, int]] | None = None,
+        file: str | None = None,
+        *,
+        text: str | None = None,
+    ) -> None:
+        self.data = data
+        self.file = file
+        self._positions = positions
+        self._text = text
+
+    def top_key_line(self, key: str) -> int | None:
+        """The line of a key of the top mapping, without reading every position when it can.
+
+        A block mapping's top keys are the only lines that begin with `key:` at column 1
+        (values and continuations are indented); when not exactly one line does, the
+        positions decide.
+        """
+        if self._positions is None and self._text is not None:
+            pattern = re.compile(rf"^{re.escape(key)}[ \t]*:", re.MULTILINE)
+            found = [m.start() for m in pattern.finditer(self._text)]
+            if len(found) == 1:
+                return self._text.count("\n", 0, found[0]) + 1
+        return self.location((key,)).line
+
+    @property
+    def positions(self) -> dict[Path, tuple[int, int]]:
+        """The (line, column) of every path, read from the text when first asked for."""
+        if self._positions is None:
+            self._positions = _positions_of(self._text, self.file)
+        return self._positions
 
     def location(self, loc: Path, criterion: str | None = None) -> Location:
         """The location of the deepest known prefix of `loc` (1-based line and column).
@@ -81,6 +122,88 @@ def loads_json_strict(text: str) -> Any:
 
 
 _PLAIN_COLLECTIONS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_MERGE = "tag:yaml.org,2002:merge"
+
+
+def _positions_of(text: str | None, file: str | None) -> dict[Path, tuple[int, int]]:
+    """The positions of a text that was read already; none when the YAML reader refuses it."""
+    if text is None:
+        return {}
+    try:
+        return load_positioned(text, file).positions
+    except YamlProblem:
+        pass
+    try:
+        # JSON read by the json module: tabs stand only between tokens, where YAML refuses
+        # some of them and a space means the same
+        return load_positioned(text.replace("\t", " "), file).positions
+    except YamlProblem:
+        return {}
+
+
+class _Unusual(Exception):
+    """The fast reader met something only load_positioned words or refuses."""
+
+
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader on libyaml's C parser (when PyYAML has it), refusing what is unusual."""
+
+    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict[Any, Any]:
+        # the keys as load_positioned makes them: text or whole numbers, yes/no as text
+        if not isinstance(node, yaml.MappingNode):
+            raise _Unusual
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE or not isinstance(key_node, yaml.ScalarNode):
+                raise _Unusual
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, bool):
+                key = str(key)
+            elif not isinstance(key, str | int):
+                raise _Unusual
+            if key in out:
+                raise _Unusual
+            out[key] = self.construct_object(value_node, deep=deep)
+        return out
+
+
+def load_lazily(text: str, file: str | None = None) -> Positioned:
+    """As load_positioned, but fast: positions are read from the text only when asked for."""
+    # an anchor (for an alias) or a tag is refused or worded by load_positioned only
+    if "&" not in text and "!" not in text:
+        try:
+            data = yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a safe loader
+        except (yaml.YAMLError, _Unusual, ValueError, TypeError, ArithmeticError, RecursionError):
+            pass
+        else:
+            if _small(data):
+                return Positioned(data, None, file, text=text)
+    return load_positioned(text, file)
+
+
+# Documents deeper or larger than this are left to load_positioned, whose bounds (if any)
+# then decide; below the bounds both readers give the same data. Keep these at or below
+# the positioned reader's own bounds.
+_FAST_MAX_DEPTH = 60
+_FAST_MAX_VALUES = 45_000
+
+
+def _small(data: Any) -> bool:
+    """True when `data` nests at most _FAST_MAX_DEPTH levels and has few enough values."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if depth > _FAST_MAX_DEPTH or count > _FAST_MAX_VALUES:
+            return False
+        if isinstance(value, dict):
+            count += len(value)  # the keys are values too
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return True
+
 
 # An application nests about six levels and has a few thousand values; a ruleset file
 # fewer. The bounds refuse hostile documents (10,000 nested `[`, millions of values)

@@ -7,23 +7,19 @@ Each application is decided by the rules of its own `round`, found among the rul
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import shutil
 import sys
 import textwrap
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
-
 from api.cli.shared import load_rounds_or_exit, print_diagnostics, width_cut
-from api.office.records import records_lookup_for
 from api.settings import Settings
-from api.store.db import make_engine
-from api.survey.store import SurveyLookup, survey_lookup_for
 from engine import Application, Decision, DiagnosticError, RuleSet, evaluate, load_application_file
+from engine.evaluate import SurveyLookup
+from engine.facts.core import RecordsLookup
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -48,10 +44,11 @@ def evaluate_files(
     """Load the rules and every file (exit 2 on any problem), then evaluate each application."""
     rulesets = load_rounds_or_exit(rules)
     apps = _load_applications(files, rulesets)
-    lookup = survey_lookup(apps)  # imported Elevundersøkelsen figures, when a DB has them
-    records = lookup.record if lookup is not None else None  # the office's cases, supervisions
+    # imported Elevundersøkelsen figures and the office's cases and supervisions, when a
+    # database has them
+    figures, records = survey_lookup(apps)
     decisions = [
-        evaluate(a, rulesets[a.round], survey_lookup=lookup, records_lookup=records) for a in apps
+        evaluate(a, rulesets[a.round], survey_lookup=figures, records_lookup=records) for a in apps
     ]
     return rulesets, apps, decisions
 
@@ -71,27 +68,33 @@ def _load_applications(files: Sequence[str], rulesets: dict[str, RuleSet]) -> li
     return apps
 
 
-def survey_lookup(applications: Sequence[Application]) -> SurveyLookup | None:
+def survey_lookup(
+    applications: Sequence[Application],
+) -> tuple[SurveyLookup | None, RecordsLookup | None]:
     """Imported figures and the office's records, from the configured database if any."""
     url = Settings().resolved_database_url()
-    parsed_url = make_url(url)
-    if parsed_url.get_backend_name() == "sqlite":
-        database = parsed_url.database
-        if not database or database == ":memory:" or not Path(database).exists():
-            return None  # no database yet: nothing was ever imported
-    engine = make_engine(url)
-    try:
-        lookup = survey_lookup_for(engine, applications)
-        return replace(lookup, records=records_lookup_for(engine, applications))
-    except SQLAlchemyError as exc:
-        print(
-            "Advarsel: fant ikke importerte tall fra Elevundersøkelsen i databasen "
-            f"({type(exc).__name__}); K1 bruker bare tallene i søknadene.",
-            file=sys.stderr,
-        )
-        return None
-    finally:
-        engine.dispose()
+    if _no_sqlite_file(url):
+        return None, None  # no database yet: nothing was ever imported or recorded
+    # imported only now: SQLAlchemy and the store cost more than evaluating a county
+    figures = importlib.import_module("api.cli.survey_figures")
+    found = figures.lookup_in_database(url, applications)
+    return (found, found.record) if found is not None else (None, None)
+
+
+def _no_sqlite_file(url: str) -> bool:
+    """True when `url` is surely SQLite in memory or in a file that does not exist.
+
+    Read without SQLAlchemy; a URL this does not know (another driver, a `file:` URI, a
+    query) is left to api.cli.survey_figures, which reads it properly.
+    """
+    scheme, found, rest = url.partition("://")
+    if not found or scheme.split("+", 1)[0] != "sqlite" or "?" in rest:
+        return False
+    if rest == "" or rest == "/:memory:":
+        return True
+    if not rest.startswith("/") or rest.startswith("/file:"):
+        return False  # a host, or a URI: not for this reader
+    return not Path(rest[1:]).exists()
 
 
 # The table's explanation column starts here; narrower than this beside it, an explanation

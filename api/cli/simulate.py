@@ -55,13 +55,15 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     scenarios = None
     if not args.no_scenarios:
         scenarios = draft_scenarios(Path(args.draft), draft.id, Settings().layout(args.rules))
+    figures, records = survey_lookup(apps)
     try:
         result = simulate(
             current,
             draft,
             apps,
             county=args.county,
-            survey_lookup=survey_lookup(apps),
+            survey_lookup=figures,
+            records_lookup=records,
             scenarios=scenarios,
         )
     except DiagnosticError as exc:

@@ -74,6 +74,7 @@ def build_stage(
 ) -> list[dict[str, Any]]:
     """The facts of one stage (one per subject), recording each derived value in `derivations`."""
     facts: list[dict[str, Any]] = []
+    schools_by_org = {s.org_number: s for s in application.schools}
     for subject in subjects:
         fact: dict[str, Any] = {
             "id": f"{subject.key}#{stage}",
@@ -93,6 +94,7 @@ def build_stage(
                 inclusion=inclusion or {},
                 survey_lookup=survey_lookup,
                 records_lookup=records_lookup,
+                schools_by_org=schools_by_org,
             )
             computed = {name: VOCABULARY[name].compute(ctx) for name in criterion.facts}
             derivations[(criterion.id, subject.key)] = computed

@@ -73,6 +73,8 @@ class FactContext:
     ruleset: Any
     inclusion: Mapping[str, Status] = field(default_factory=dict)
     survey_lookup: Callable[[str], SurveySource | None] | None = None
+    # the application's schools by org number, built once per stage (not once per subject)
+    schools_by_org: Mapping[str, Any] = field(default_factory=dict)
     records_lookup: RecordsLookup | None = None
 
     def from_records(self, name: str) -> tuple[Sequence[Any] | None, str | None]:

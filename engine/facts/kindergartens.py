@@ -27,7 +27,7 @@ def feeds_participating_schools(ctx: FactContext) -> Derived:
             },
             [(f"{ctx.path}.feeds_schools", "hvilke skoler barnehagen sender barn til")],
         )
-    schools = {s.org_number: s for s in ctx.application.schools}
+    schools = ctx.schools_by_org or {s.org_number: s for s in ctx.application.schools}
     fed = [
         schools[n] for n in feeds if n in schools and ctx.inclusion.get(n, "unknown") != "not_met"
     ]

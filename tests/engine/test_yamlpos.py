@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from engine import InvalidApplication, load_application_text
-from engine.yamlpos import YamlProblem, load_positioned
+from engine import InvalidApplication, load_application_text, yamlpos
+from engine.yamlpos import YamlProblem, load_lazily, load_positioned
 
 # «billion laughs», three levels deep (10**3 copies if expanded; the real attack has nine)
 LAUGHS = """\
@@ -69,3 +70,52 @@ def test_a_pasted_application_nested_too_deep_or_recursive_is_refused_whole(text
     with pytest.raises(InvalidApplication) as caught:
         load_application_text(text)
     assert {d.code for d in caught.value.diagnostics} <= {"TOO_DEEP", "BAD_VALUE"}
+
+
+# Documents both readers accept: the fast one must give the same data and positions.
+SAME_EITHER_WAY = [
+    "round: pulje-5\nreceived: 2020-01-20\nschools:\n  - name: Nordby skole\n    n: 3\n",
+    "2019: 7.5\n'2018': x\nyes: 1\nno: ~\n",
+    "a: [1, 2.5, 'tekst', null, true]\nb: {c: d}\n",
+    '{"a": 1, "b": [1, 2]}',
+    "",
+    "- 1\n- 2\n",
+    "tekst: 'Barn og unge'\ntall: 1e5\n",
+]
+
+
+@pytest.mark.parametrize("text", SAME_EITHER_WAY)
+def test_the_fast_reader_reads_as_the_positioned_one(text: str) -> None:
+    slow, fast = load_positioned(text, "f.yaml"), load_lazily(text, "f.yaml")
+    assert fast.data == slow.data
+    assert [type(k) for k in (fast.data or {})] == [type(k) for k in (slow.data or {})]
+    assert fast.positions == slow.positions
+    assert fast.location(("a",)) == slow.location(("a",))
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("a: 1\na: 2\n", "DUPLICATE_KEY"),
+        ("navn: &n Nordby\nskole: *n\n", "BAD_VALUE"),
+        ("a: !eget x\n", "BAD_VALUE"),
+        ("received: 2020-13-45\n", "BAD_DATE"),
+        ("1.5: x\n", "BAD_TYPE"),
+        ("a: [1\n", "YAML_SYNTAX"),
+        ("b: {}\n<<: {a: 1}\n", "BAD_VALUE"),
+    ],
+)
+def test_the_fast_reader_leaves_the_unusual_to_the_positioned_one(text: str, code: str) -> None:
+    with pytest.raises(YamlProblem) as caught:
+        load_lazily(text, "f.yaml")
+    assert caught.value.diagnostics[0].code == code
+    assert caught.value.diagnostics[0].location.line is not None
+
+
+def test_a_deep_or_large_document_is_left_to_the_positioned_reader() -> None:
+    deep = "a: " + "[" * 80 + "]" * 80 + "\n"
+    wide = "a: [" + ", ".join(["1"] * 50_000) + "]\n"
+    for text in (deep, wide):
+        assert not yamlpos._small(yaml.safe_load(text))
+        assert load_lazily(text).data == load_positioned(text).data
+    assert yamlpos._small(yaml.safe_load("a: [[1, 2], {b: 3}]\n"))

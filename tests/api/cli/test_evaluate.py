@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from api.cli import evaluate as evaluate_cli
 from api.cli.main import main
 from tests.builders import ROOT
 
@@ -84,3 +88,46 @@ def test_evaluate_text_wraps_to_the_terminal_width(
     for criterion in decision["criteria"]:
         assert " ".join(criterion["explanation"].split()) in words
     assert "8,7 %" in out  # a figure keeps its per cent sign on its line
+
+
+@pytest.mark.parametrize(
+    ("url", "surely_none"),
+    [
+        ("sqlite://", True),
+        ("sqlite:///:memory:", True),
+        ("sqlite:///does/not/exist.db", True),
+        ("sqlite+pysqlite:////no/such/file.db", True),
+        ("sqlite:///{here}", False),
+        ("sqlite:///file:x.db?mode=ro&uri=true", False),
+        ("postgresql://u@localhost/utvalg", False),
+    ],
+)
+def test_a_missing_sqlite_file_is_seen_without_sqlalchemy(
+    url: str, surely_none: bool, tmp_path: Path
+) -> None:
+    here = tmp_path / "utvalg.db"
+    here.write_bytes(b"")
+    assert evaluate_cli._no_sqlite_file(url.format(here=here)) is surely_none
+
+
+def test_evaluate_and_rank_import_no_database_code_without_a_database(tmp_path: Path) -> None:
+    example = str(ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml")
+    script = (
+        "import sys\n"
+        "from api.cli.main import main\n"
+        f"assert main(['evaluate', {example!r}]) == 0\n"
+        f"assert main(['rank', {example!r}]) == 0\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic'))\n"
+        "print(loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("UTVALG_")}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
