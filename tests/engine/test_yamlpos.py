@@ -113,8 +113,9 @@ def test_the_fast_reader_leaves_the_unusual_to_the_positioned_one(text: str, cod
 
 
 def test_a_deep_or_large_document_is_left_to_the_positioned_reader() -> None:
-    deep = "a: " + "[" * 80 + "]" * 80 + "\n"
-    wide = "a: [" + ", ".join(["1"] * 50_000) + "]\n"
+    # beyond the fast reader's bounds, within the positioned reader's (MAX_DEPTH, MAX_NODES)
+    deep = "a: " + "[" * 61 + "]" * 61 + "\n"
+    wide = "a: [" + ", ".join(["1"] * 46_000) + "]\n"
     for text in (deep, wide):
         assert not yamlpos._small(yaml.safe_load(text))
         assert load_lazily(text).data == load_positioned(text).data
