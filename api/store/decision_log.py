@@ -111,7 +111,11 @@ class Record:
 
 
 def _record(row: Any) -> Record:
-    values = dict(row._mapping)
+    return record_from(dict(row._mapping))
+
+
+def record_from(values: dict[str, Any]) -> Record:
+    """A Record from a row's columns (as a dict), with `created_at` in UTC."""
     created = values["created_at"]
     if created.tzinfo is None:  # SQLite keeps no zone; we always write UTC
         values["created_at"] = created.replace(tzinfo=dt.UTC)
