@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
-from api.http import docs, evaluations, health, problems, rankings, rulesets, survey
+from api.http import cases, docs, evaluations, health, problems, rankings, rulesets, survey
 from api.http.limits import BodyLimit
 from api.http.methods import Methods
 from api.http.openapi import decorate
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     problems.install(app)
     docs.install(app)
-    for module in (evaluations, rankings, rulesets, health, survey):
+    for module in (evaluations, cases, rankings, rulesets, health, survey):
         # the API's routes refuse query parameters they do not know (the pages are lenient)
         app.include_router(module.router, dependencies=[Depends(refuse_unknown_query)])
     site.install(app)  # the pages for the office (api/web)

@@ -1,4 +1,4 @@
-"""Evaluate in the workers and store in the decision log, as the HTTP API and the pages do.
+"""Evaluate in the workers and store with the case, as the HTTP API and the pages do.
 
 Engine and database failures become problems here, once: 500 `ENGINE_CRASHED`, 422 for input
 the engine refused, 503 `LOG_UNAVAILABLE` when the log cannot be written.
@@ -7,7 +7,6 @@ the engine refused, 503 `LOG_UNAVAILABLE` when the log cannot be written.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
@@ -16,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.evaluation import needs_survey_figures, survey_lookup
 from api.http.deps import kill_switch, services
 from api.http.problems import Problem
+from api.store.cases import Entry, Stored
 from api.workers import EngineCrashed, EngineFailed, Evaluated
 from engine import Application, RuleSet
 
@@ -47,10 +47,10 @@ async def evaluate(
         raise Problem(500, "ENGINE_ERROR", f"Regelmotoren feilet: {exc}") from None
 
 
-async def store(request: Request, rows: list[dict[str, Any]]) -> None:
-    """Write rows to the decision log; a database failure becomes a 503 problem."""
+async def store(request: Request, entries: list[Entry]) -> list[Stored]:
+    """Store evaluations with their cases (all or none); a database failure becomes a 503."""
     try:
-        await services(request).log.append(rows)
+        return await run_in_threadpool(services(request).cases.store, entries)
     except SQLAlchemyError:
         raise Problem(
             503,

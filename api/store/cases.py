@@ -451,6 +451,13 @@ class CaseStore:
                 )
         return [c for c in cases.values() if c.versions]
 
+    def place_of(self, evaluation_id: str) -> tuple[str, int] | None:
+        """The case and version an evaluation decided, or None."""
+        q = select(LINKS.c.case_id, LINKS.c.version).where(LINKS.c.evaluation_id == evaluation_id)
+        with self.engine.connect() as conn:
+            found = conn.execute(q).first()
+        return (str(found.case_id), int(found.version)) if found is not None else None
+
     def count(self) -> int:
         """How many cases are stored."""
         with self.engine.connect() as conn:
