@@ -162,3 +162,37 @@ def test_the_migration_makes_cases_of_the_log(database_url: str) -> None:
     assert [e.version for e in history.evaluations] == [1, 1, 2]
     assert store.history("pulje-5:5014") is not None and store.count() == 2
     engine.dispose()
+
+
+def test_two_instances_on_one_postgresql_take_versions_of_one_new_case(
+    postgres_url: str,
+) -> None:
+    # two stores with their own engines and pools, as two `utvalg serve` processes have:
+    # only the database's constraints stand between them
+    first = make_engine(postgres_url)
+    migrate(first)
+    second = make_engine(postgres_url)
+    stores = [CaseStore(first), CaseStore(second)]
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def send(store: CaseStore, start: int) -> None:
+        barrier.wait()
+        try:
+            for i in range(start, 40, 2):
+                store.store([entry(body={"v": i})])  # every application differs
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=send, args=(s, i)) for i, s in enumerate(stores)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    history = stores[0].history("pulje-5:5001")
+    assert history is not None and stores[1].count() == 1
+    assert [v.version for v in history.versions] == list(range(1, 41))  # none lost, none twice
+    assert sorted(v.application["v"] for v in history.versions) == list(range(40))
+    first.dispose()
+    second.dispose()
