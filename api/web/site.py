@@ -5,10 +5,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api.web.pages import applications, criteria, decision, docs, evaluation_form, home, login
+from api.web.pages import (
+    applications,
+    cases,
+    criteria,
+    decision,
+    docs,
+    evaluation_form,
+    home,
+    login,
+)
 from api.web.render import STATIC
 
-PAGES = (home, criteria, evaluation_form, decision, applications, docs, login)
+PAGES = (home, criteria, evaluation_form, decision, applications, cases, docs, login)
 
 
 def install(app: FastAPI) -> None:
