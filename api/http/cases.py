@@ -10,12 +10,13 @@ import datetime as dt
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 
 from api.evaluation import log_row
 from api.http.auth import require
+from api.http.case_document import case_pdf
 from api.http.case_schemas import (
     CaseDetail,
     CaseList,
@@ -191,6 +192,29 @@ async def reevaluate_county(
     done, failed = await reevaluate_stale(request, ruleset, county)
     return Reevaluated.model_validate(
         {"county": county, "round": ruleset.id, "reevaluated": done, "failed": failed}
+    )
+
+
+@router.get(
+    "/cases/{id:case}/document.pdf",
+    summary="Sakens utskrivbare dokument (PDF) for arkivet",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "PDF"}, 404: {}},
+)
+async def case_document(
+    request: Request, id: str, caller: Annotated[Caller, Depends(require("reader"))]
+) -> Response:
+    """The case's printable document: decision per criterion and subject, units, judgement."""
+    history = await _history(request, id)
+    ruleset = services(request).rules.current.rulesets.get(history.round)
+    record = history.decision()
+    decision = json.loads(record.decision) if record else None
+    pdf = await run_in_threadpool(case_pdf, history, ruleset, decision)
+    name = id.replace(":", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="sak-{name}.pdf"'},
     )
 
 

@@ -7,12 +7,14 @@ The rules are the API's (api.judgement, api.http.cases): a page is another way i
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from api.http.case_document import case_pdf
 from api.http.case_views import case_detail
 from api.http.cases import CLOSED_LABELS, reevaluate, reevaluate_stale, round_or_422
 from api.http.deps import services
@@ -90,6 +92,28 @@ async def case_page(request: Request, ident: str) -> Response:
     if refused is not None:
         return refused
     return await _page(request, ident)
+
+
+@router.get("/saker/{ident}/dokument.pdf")
+async def case_document(request: Request, ident: str) -> Response:
+    """The case's printable document (the API's PDF, for a signed-in visitor)."""
+    visitor = sessions(request).read(request)
+    refused = guard(request, visitor, "reader")
+    if refused is not None:
+        return refused
+    history = await run_in_threadpool(services(request).cases.history, ident)
+    if history is None:
+        return await _page(request, ident)
+    record = history.decision()
+    decision = json.loads(record.decision) if record else None
+    ruleset = snapshot(request).rulesets.get(history.round)
+    pdf = await run_in_threadpool(case_pdf, history, ruleset, decision)
+    name = ident.replace(":", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="sak-{name}.pdf"'},
+    )
 
 
 async def _caseworker(request: Request) -> tuple[Any, Any, Response | None]:

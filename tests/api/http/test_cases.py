@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from api.http.case_schemas import CaseDetail
 from tests.api.conftest import CASEWORKER, KEYS, READER, auth
@@ -156,3 +158,22 @@ def test_roles_and_who_is_recorded(client_factory: Any) -> None:
     assert history["created_by"] == "saksbehandling"
     assert history["versions"][0]["created_by"] == "saksbehandling"
     assert history["statuses"][0]["created_by"] == "saksbehandling"
+
+
+def test_the_case_document_is_a_pdf_with_the_decision_and_judgement(api: TestClient) -> None:
+    data = app_of("5027", "Midtre Gauldal")
+    post(api, data)
+    outcome = decide(data).outcome
+    depart = "propose" if outcome != "recommended" else "not_propose"
+    why = "Embetet kjenner til store utfordringer i kommunen."
+    judged = api.post(
+        "/v1/cases/pulje-5:5027/judgement", json={"proposal": depart, "justification": why}
+    )
+    assert judged.status_code == 201
+    r = api.get("/v1/cases/pulje-5:5027/document.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
+    text = " ".join(text.split())
+    for expected in ("Midtre Gauldal", "pulje-5", "sha256:", "K1", "Embetets skjønn", why[:30]):
+        assert expected in text, expected
+    assert api.get("/v1/cases/pulje-5:9998/document.pdf").status_code == 404

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 
 from tests.api.web.conftest import csrf_of
 from tests.api.web.html_checks import visible_text
@@ -40,6 +43,12 @@ def test_the_case_page_judgement_errors_and_withdrawal(open_client: TestClient) 
         follow_redirects=True,
     )
     assert r.status_code == 200 and why in r.text and "avviker fra beregnet utfall" in r.text
+    pdf = open_client.get("/saker/pulje-5:3403/dokument.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    assert why in text and "Hamar" in text
 
     r = open_client.post(
         "/saker/pulje-5:3403/lukk", data={"csrf_token": token, "status": "withdrawn"}
