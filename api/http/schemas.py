@@ -27,9 +27,7 @@ class EvaluatedDecision(Decision):
     evaluation_id: str = Field(
         description="Vurderingens id i beslutningsloggen (`ev-…`), som i `Location`."
     )
-    case_id: str | None = Field(
-        description="Saken søknaden hører til: `{runde}:{kommunenummer}`, f.eks. `pulje-5:5001`."
-    )
+    case_id: str | None = Field(description="Saken søknaden hører til: `{runde}:{kommunenummer}`.")
     case_version: int | None = Field(
         description="Versjonen av søknaden i saken som ble vurdert (1, 2, …).", ge=1
     )
