@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit clean bench browser
+.PHONY: run test lint typecheck unit clean bench browser pango
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ install: $(STAMP)
 
 # The HTTP API on http://127.0.0.1:8000 with the examples in the log. The examples go to their
 # own SQLite file, var/eksempel.db, kept apart from var/utvalg.db that `utvalg serve` uses.
-run: $(STAMP)
+run: $(STAMP) pango
 	mkdir -p var
 	-$(BIN)/utvalg docs --out var/dokumentasjon
 	UTVALG_DATABASE_URL=sqlite:///$(CURDIR)/var/eksempel.db \
@@ -30,7 +30,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
-unit: $(STAMP) browser
+unit: $(STAMP) browser pango
 	mkdir -p var
 	bash scripts/ensure-postgres.sh
 	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest --cucumberjson=var/cucumber.json
@@ -38,6 +38,10 @@ unit: $(STAMP) browser
 # Lint and type checks run beside the tests (two cores); -O keeps each one's output together.
 test:
 	$(MAKE) --no-print-directory -j3 -O lint typecheck unit
+
+# Debian's Pango for WeasyPrint's case documents (installed when missing).
+pango:
+	bash scripts/ensure-pango.sh
 
 # Debian's chromium for the browser tests (installed when missing; never a downloaded browser).
 browser:

@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from api.http import (
+    cases,
     docs,
     evaluations,
     health,
@@ -51,7 +52,7 @@ nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
 
 
-API = (evaluations, rankings, rulesets, health, survey, invitations)  # the API's routers
+API = (evaluations, cases, rankings, rulesets, health, survey, invitations)  # the API's routers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

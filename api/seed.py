@@ -1,4 +1,4 @@
-"""Evaluate the example applications into the decision log (for `make run`)."""
+"""Evaluate the example applications into their cases (for `make run`'s own example database)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import yaml
 
 from api.evaluation import log_row, survey_lookup
 from api.registry import Snapshot
-from api.store.decision_log import DecisionLog
+from api.store.cases import CaseHistory, CaseStore, Entry, application_digest, case_id
 from api.workers import WorkerPool
 from engine import DiagnosticError, load_application_file
 
@@ -20,7 +20,7 @@ log = logging.getLogger("utvalg.seed")
 SEED_KEY = "eksempler"
 
 
-def seed_examples(examples: Path, snapshot: Snapshot, pool: WorkerPool, log_: DecisionLog) -> int:
+def seed_examples(examples: Path, snapshot: Snapshot, pool: WorkerPool, cases: CaseStore) -> int:
     """Evaluate and store each example not yet in the log under the rules in use; the count.
 
     `examples` is the root: each round's examples are in `<examples>/<round id>/`.
@@ -36,16 +36,27 @@ def seed_examples(examples: Path, snapshot: Snapshot, pool: WorkerPool, log_: De
             continue
         raw = json.loads(json.dumps(yaml.safe_load(path.read_text(encoding="utf-8")), default=str))
         todo.append((raw, app, snapshot.rulesets[app.round]))
-    pairs = [(str(app.id), rs.digest) for _, app, rs in todo if app.id]
-    known = log_.known(pairs)
-    todo = [t for t in todo if (str(t[1].id), t[2].digest) not in known]
-    rows = []
+    known = {h.id: h for h in cases.histories()}
+    # an example already stored as its case's newest version, decided under these rules, is
+    # not evaluated again (a restart of `make run` adds nothing)
+    todo = [t for t in todo if not _done(known, t[1], t[0], t[2].digest)]
+    entries = []
     now = dt.datetime.now(dt.UTC)
-    lookup = survey_lookup(log_.engine, [app for _, app, _ in todo])
+    lookup = survey_lookup(cases.engine, [app for _, app, _ in todo])
     for raw, app, rs in todo:
         (result,) = pool.evaluate_sync(rs, [app], lookup=lookup)
-        rows.append(log_row(app, rs, result, json.dumps(raw, ensure_ascii=False), SEED_KEY, now))
-    if rows:
-        log_.append_now(rows)
-    log.info("%d eksempelsøknader vurdert inn i loggen (%d fantes fra før)", len(rows), len(known))
-    return len(rows)
+        text = json.dumps(raw, ensure_ascii=False)
+        entries.append(Entry(log_row(app, rs, result, text, SEED_KEY, now), raw))
+    if entries:
+        cases.store(entries)
+    log.info("%d eksempelsøknader vurdert inn i sakene", len(entries))
+    return len(entries)
+
+
+def _done(known: dict[str, CaseHistory], app: Any, raw: Any, digest: str) -> bool:
+    history = known.get(case_id(app.round, app.municipality.number))
+    return (
+        history is not None
+        and history.newest.digest == application_digest(raw)
+        and not history.stale(digest)
+    )

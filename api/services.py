@@ -15,6 +15,7 @@ from api.keys import KeyRing
 from api.registry import RulesRegistry, RulesWatcher
 from api.seed import seed_examples
 from api.settings import Settings
+from api.store.cases import CaseStore
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
 from api.store.users import UserStore
@@ -23,7 +24,7 @@ from api.workers import WorkerPool
 
 @dataclass
 class Services:
-    """What the routes use: settings, keys, users, rules, workers and the decision log."""
+    """What the routes use: settings, keys, users, rules, workers, the log and the cases."""
 
     settings: Settings
     keys: KeyRing
@@ -31,6 +32,7 @@ class Services:
     pool: WorkerPool
     log: DecisionLog
     users: UserStore
+    cases: CaseStore
     watcher: RulesWatcher | None = None
 
 
@@ -44,7 +46,15 @@ def build_services(settings: Settings) -> Services:
     rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
     users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
-    return Services(settings, KeyRing(settings.keys()), rules, pool, DecisionLog(engine), users)
+    return Services(
+        settings,
+        KeyRing(settings.keys()),
+        rules,
+        pool,
+        DecisionLog(engine),
+        users,
+        CaseStore(engine),
+    )
 
 
 async def start(services: Services) -> None:
@@ -62,7 +72,7 @@ async def start(services: Services) -> None:
             services.rules.layout.examples,
             services.rules.current,
             services.pool,
-            services.log,
+            services.cases,
         )
     # the app, rules and imported modules live as long as the process: keep them out of
     # the garbage collector's full passes (shorter pauses in the slowest answers)

@@ -35,6 +35,7 @@ from api.http.schemas import (
     with_evaluation_id,
 )
 from api.keys import Caller
+from api.store.cases import Entry
 from api.store.decision_log import Filters
 from api.workers import Evaluated
 from engine.application import APPLICATION_ID_PATTERN, NO_CONTROL_CHARACTERS
@@ -67,8 +68,9 @@ JSON = "application/json"
         413,
         415,
         ok_example="decision",
-        ok_description="Vedtaket med `evaluation_id`, som også står i `Location` og "
-        "`Utvalg-Evaluation-Id`.",
+        ok_description="Vedtaket med `evaluation_id` (også i `Location` og "
+        "`Utvalg-Evaluation-Id`), saken (`case_id`) og versjonen av søknaden i saken "
+        "(`case_version`). En søknad lik sakens nyeste versjon gir ingen ny versjon.",
     ),
     openapi_extra=body_doc("Application", "application"),
 )
@@ -81,14 +83,15 @@ async def create_evaluation(
     body, app, ruleset = await read_application(request, snapshot, svc.settings.max_units)
     (result,) = await evaluate(request, ruleset, [app])
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
-    await store(request, [row])
+    (stored,) = await store(request, [Entry(row, body.data)])
     return Response(
-        with_evaluation_id(result.decision_json, row["id"]),
+        with_evaluation_id(result.decision_json, row["id"], stored.case_id, stored.version),
         status_code=201,
         media_type=JSON,
         headers={
             "Location": f"/v1/evaluations/{row['id']}",
             "Utvalg-Evaluation-Id": row["id"],
+            "Utvalg-Case": f"{stored.case_id};version={stored.version}",
             "Utvalg-Ruleset": ruleset_header(ruleset),
         },
     )
@@ -145,12 +148,13 @@ async def create_batch(
         log_row(app, rs, r, json.dumps(raw, ensure_ascii=False), name, now)
         for (raw, app, rs), r in zip(checked, done_all, strict=True)
     ]
-    await store(request, rows)
+    entries = [Entry(row, raw) for (raw, _, _), row in zip(checked, rows, strict=True)]
+    stored = await store(request, entries)
     text = (
         "["
         + ",".join(
-            with_evaluation_id(r.decision_json, row["id"])
-            for r, row in zip(done_all, rows, strict=True)
+            with_evaluation_id(r.decision_json, s.evaluation_id, s.case_id, s.version)
+            for r, s in zip(done_all, stored, strict=True)
         )
         + "]"
     )
@@ -222,11 +226,13 @@ async def get_evaluation(
     request: Request, id: str, caller: Annotated[Caller, Depends(require("reader"))]
 ) -> Response:
     """The stored decision, by evaluation id or (newest) by application id."""
-    record = await run_in_threadpool(services(request).log.find, id)
+    svc = services(request)
+    record = await run_in_threadpool(svc.log.find, id)
     if record is None:
         raise not_found(id)
+    place = await run_in_threadpool(svc.cases.place_of, record.id)
     return Response(
-        with_evaluation_id(record.decision, record.id),
+        with_evaluation_id(record.decision, record.id, *(place or (None, None))),
         media_type=JSON,
         headers={
             "Utvalg-Evaluation-Id": record.id,

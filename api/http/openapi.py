@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
+from api.http.case_schemas import JudgementRequest, ReasonRequest
 from api.http.problems import PROBLEM_JSON
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
 from engine import Application
@@ -228,6 +229,8 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
             (Application, "validation"),
             (BatchRequest, "validation"),
             (RankingRequest, "validation"),
+            (JudgementRequest, "validation"),
+            (ReasonRequest, "validation"),
             (ProblemBody, "serialization"),
         ],
         ref_template=REF,

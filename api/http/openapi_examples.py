@@ -69,10 +69,16 @@ def build_examples() -> dict[str, Any]:
         "batch": {"applications": raw},
         "ranking_request": {"applications": raw},
         "ranking_request_county": {"county": "50", "round": rs.id},
-        "decision": {"evaluation_id": ev_id, **dumped[0]},
+        "decision": {"evaluation_id": ev_id, **_case_of(apps[0], rs.id), **dumped[0]},
         "decisions": [
-            {"evaluation_id": f"ev-0170098a2f5e3b9c1d7e4a2{i}", **d} for i, d in enumerate(dumped)
+            {"evaluation_id": f"ev-0170098a2f5e3b9c1d7e4a2{i}", **_case_of(a, rs.id), **d}
+            for i, (a, d) in enumerate(zip(apps, dumped, strict=True))
         ],
+        "judgement_request": {
+            "proposal": "propose",
+            "justification": "Kommunen har høye mobbetall over tid og er motivert.",
+        },
+        "reason_request": {"reason": "Kommunen trakk søknaden i brev 12. februar 2020."},
         "ranking": ranking.model_dump(mode="json"),
         "ruleset_list": {"rulesets": [{k: detail[k] for k in summary_keys}]},
         "ruleset_detail": detail,
@@ -94,6 +100,10 @@ def build_examples() -> dict[str, Any]:
             "differences": differences(stored, changed),
         },
     }
+
+
+def _case_of(app: Any, round_id: str) -> dict[str, Any]:
+    return {"case_id": f"{round_id}:{app.municipality.number}", "case_version": 1}
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Evaluate in the workers and store in the decision log, as the HTTP API and the pages do.
+"""Evaluate in the workers and store with the case, as the HTTP API and the pages do.
 
 Engine and database failures become problems here, once: 500 `ENGINE_CRASHED`, 422 for input
 the engine refused; when the log cannot be written, 503 `LOG_UNAVAILABLE` (the database did
@@ -8,7 +8,6 @@ not answer), 503 `LOG_READ_ONLY` (it takes no writes) or 422 `LOG_REFUSED` (it r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from fastapi import Request
 from sqlalchemy.exc import SQLAlchemyError
@@ -17,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.evaluation import survey_lookup
 from api.http.deps import kill_switch, services
 from api.http.problems import Problem
+from api.store.cases import Entry, Stored
 from api.store.decision_log import write_failure
 from api.workers import EngineCrashed, EngineFailed, Evaluated, WorkersUnavailable
 from engine import Application, RuleSet
@@ -58,10 +58,14 @@ async def evaluate(
 _NOT_STORED = "Søknaden ble vurdert, men vurderingen kunne ikke lagres i beslutningsloggen"
 
 
-async def store(request: Request, rows: list[dict[str, Any]]) -> None:
-    """Write rows to the decision log; a database failure becomes a problem saying which."""
+async def store(request: Request, entries: list[Entry]) -> list[Stored]:
+    """Store evaluations with their cases (all or none); a database failure says which.
+
+    Each request is its own transaction, so a row the database refuses fails only its own
+    request.
+    """
     try:
-        await services(request).log.append(rows)
+        return await run_in_threadpool(services(request).cases.store, entries)
     except SQLAlchemyError as exc:
         failure = write_failure(exc)
         cause = type(getattr(exc, "orig", None) or exc).__name__

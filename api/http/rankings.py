@@ -1,4 +1,4 @@
-"""`/v1/rankings`: rank given applications, or the stored evaluations of one county."""
+"""`/v1/rankings`: rank given applications, or the stored cases of one county."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.http.auth import require
+from api.http.case_ranking import rank_cases
+from api.http.case_schemas import CaseRanking
 from api.http.deps import services
 from api.http.inputs import applications_or_422, read_json
 from api.http.offload import off_loop
@@ -19,15 +22,14 @@ from api.http.records import ruleset_header
 from api.keys import Caller
 from api.registry import Snapshot
 from engine import Application, Rankable, Ranking, RuleSet, municipality_clashes, rank
-from engine.decision import CountyRanking
 
 router = APIRouter(prefix="/v1", tags=["rangering"])
 
 
 @router.post(
     "/rankings",
-    summary="Ranger søknader per fylke mot fylkets kapasitet",
-    response_model=Ranking,
+    summary="Ranger søknader per fylke mot fylkets kapasitet, eller et fylkes lagrede saker",
+    response_model=Ranking | CaseRanking,
     responses=responses(200, 422, 409, 401, 403, 413, 415, ok_example="ranking"),
     openapi_extra=body_doc("RankingRequest", "ranking_request"),
 )
@@ -36,15 +38,18 @@ async def create_ranking(
     response: Response,
     caller: Annotated[Caller, Depends(require("caseworker"))],
 ) -> Any:
-    """Evaluate the given applications (not stored) and rank them, or rank a county's log."""
+    """Evaluate the given applications (not stored) and rank them, or rank a county's cases."""
     svc = services(request)
     snapshot = svc.rules.current
     body = await read_json(request)
     data = body.data
-    county: str | None = None
     if isinstance(data, dict) and "applications" not in data and "county" in data:
-        ruleset, items = await _stored(request, snapshot, data)
-        county = data["county"]
+        ruleset, county = _county_and_round(snapshot, data)
+        histories = await run_in_threadpool(svc.cases.histories, round_id=ruleset.id, county=county)
+        return JSONResponse(
+            rank_cases(histories, ruleset, county),
+            headers={"Utvalg-Ruleset": ruleset_header(ruleset)},
+        )
     else:
         checked = await off_loop(
             request,
@@ -82,12 +87,7 @@ async def create_ranking(
             for app, r in zip(apps, results, strict=True)
         ]
     response.headers["Utvalg-Ruleset"] = ruleset_header(ruleset)
-    ranking = rank(items, ruleset)
-    if county is not None and not ranking.counties:
-        # the asked county is answered even with nothing stored: its capacity, no entries
-        capacity = ruleset.counties[county].capacity
-        ranking = Ranking(counties=[CountyRanking(county=county, capacity=capacity, ranking=[])])
-    return ranking
+    return rank(items, ruleset)
 
 
 def _refuse_municipality_clashes(apps: list[Application]) -> None:
@@ -105,9 +105,8 @@ def _refuse_municipality_clashes(apps: list[Application]) -> None:
         )
 
 
-async def _stored(
-    request: Request, snapshot: Snapshot, data: dict[str, Any]
-) -> tuple[RuleSet, list[Rankable]]:
+def _county_and_round(snapshot: Snapshot, data: dict[str, Any]) -> tuple[RuleSet, str]:
+    """The ruleset and county a ranking of stored cases asks for; 422 for unknown ones."""
     unknown = [k for k in data if k not in ("county", "round")]
     if unknown:
         raise Problem(
@@ -140,37 +139,4 @@ async def _stored(
             f"Fylket «{county}» er ikke med i regelsettet {ruleset.id}. Kjente fylker: {known}.",
             loc=["county"],
         )
-    records = await run_in_threadpool(
-        services(request).log.latest_per_application, county, round_id
-    )
-    stale = [r for r in records if r.ruleset_digest != ruleset.digest]
-    if stale:
-        raise Problem(
-            409,
-            "",
-            "",
-            errors=[
-                error(
-                    "STALE_EVALUATIONS",
-                    f"Søknaden {r.application_id} er vurdert med {r.ruleset_id} "
-                    f"{r.ruleset_version} ({r.ruleset_digest[:19]}…), ikke med reglene i bruk; "
-                    "vurder den på nytt (POST /v1/evaluations) før rangering.",
-                    ["county"],
-                )
-                for r in stale
-            ],
-            detail=f"Lagrede vurderinger i fylke {county} er gjort med andre regler enn dem i "
-            f"bruk ({len(stale)} av {len(records)}).",
-        )
-    items = [
-        Rankable(
-            r.application_id,
-            r.outcome,  # type: ignore[arg-type]  # stored from a Decision: one of the three
-            r.score,
-            r.county,
-            r.municipality_number,
-            r.received,
-        )
-        for r in records
-    ]
-    return ruleset, items
+    return ruleset, county

@@ -22,18 +22,27 @@ class _Model(BaseModel):
 
 
 class EvaluatedDecision(Decision):
-    """A decision as the API returns it: with the id of its evaluation in the decision log."""
+    """A decision as the API returns it: with its evaluation, case and version."""
 
     evaluation_id: str = Field(
         description="Vurderingens id i beslutningsloggen (`ev-…`), som i `Location`."
     )
+    case_id: str | None = Field(description="Saken søknaden hører til: `{runde}:{kommunenummer}`.")
+    case_version: int | None = Field(
+        description="Versjonen av søknaden i saken som ble vurdert (1, 2, …).", ge=1
+    )
 
 
-def with_evaluation_id(decision_json: str, evaluation_id: str) -> str:
-    """The decision's JSON text with `evaluation_id` first (the text is not parsed again)."""
+def with_evaluation_id(
+    decision_json: str, evaluation_id: str, case_id: str | None, case_version: int | None
+) -> str:
+    """The decision's JSON text with its evaluation, case and version first (not parsed again)."""
     body = decision_json.lstrip()
     assert body.startswith("{") and body != "{}", "a decision is a non-empty JSON object"
-    return '{"evaluation_id": ' + json.dumps(evaluation_id) + ", " + body[1:]
+    head = json.dumps(
+        {"evaluation_id": evaluation_id, "case_id": case_id, "case_version": case_version}
+    )
+    return head[:-1] + ", " + body[1:]
 
 
 class ErrorItem(_Model):

@@ -112,4 +112,18 @@ def installed_triggers(connection: Connection) -> set[str]:
 
 # The append-only tables and their triggers as of the newest migration; a migration that
 # guards a new table adds it here, so that `utvalg verify-log` checks its triggers too.
-GUARDED_TABLES = ("evaluations", "survey_imports")
+GUARDED_TABLES = (
+    "evaluations",
+    "survey_imports",
+    "users",  # 0004
+    "web_sessions",
+    "web_session_ends",
+    "sign_in_attempts",
+    "cases",  # 0005
+    "case_versions",
+    "case_evaluations",
+    "case_judgements",
+    "case_statuses",
+    "school_register",  # 0006
+    "office_records",
+)

@@ -127,7 +127,11 @@ class Record:
 
 
 def _record(row: Any) -> Record:
-    values = dict(row._mapping)
+    return record_from(dict(row._mapping))
+
+
+def record_from(values: dict[str, Any]) -> Record:
+    """A Record from a row's columns (as a dict), with `created_at` in UTC."""
     created = values["created_at"]
     if created.tzinfo is None:  # SQLite keeps no zone; we always write UTC
         values["created_at"] = created.replace(tzinfo=dt.UTC)
@@ -194,13 +198,7 @@ class DecisionLog:
     def _insert(self, rows: list[dict[str, Any]]) -> None:
         """Insert rows in one transaction, each chained onto the newest stored row."""
         with self.engine.begin() as conn:
-            previous = _lock_and_read_head(conn)
-            chained = []
-            for row in rows:
-                row = {**row, "created_at": chain.utc(row["created_at"])}
-                row["chain"] = previous = chain.link(previous, row)
-                chained.append(row)
-            conn.execute(insert(TABLE), chained)
+            insert_chained(conn, rows)
 
     def _writer(self) -> None:
         stop = False
@@ -334,6 +332,22 @@ class DecisionLog:
 
 # pg_advisory_xact_lock key of the decision log's writers (any constant; "utvalg-ev")
 _WRITE_LOCK = 0x7574_7661_6C67_6576 & 0x7FFF_FFFF_FFFF_FFFF
+
+
+def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert log rows, each chained onto the newest stored row, under the log's write lock.
+
+    Must be the first statement of its transaction (SQLite: BEGIN IMMEDIATE), and the only
+    way rows reach the log's table: the decision log's writer and the case store both use it.
+    """
+    previous = _lock_and_read_head(conn)
+    chained = []
+    for row in rows:
+        row = {**row, "created_at": chain.utc(row["created_at"])}
+        row["chain"] = previous = chain.link(previous, row)
+        chained.append(row)
+    if chained:
+        conn.execute(insert(TABLE), chained)
 
 
 def _lock_and_read_head(conn: Connection) -> str:

@@ -145,6 +145,8 @@ def render(
         "footer_rules": list(rules.current.rulesets.values()) if rules.loaded() else [],
         "header_title": _header_title(request, ruleset),
         "nav": "",
+        # `make run`'s own database of example applications: every page says so
+        "example_data": services(request).settings.seed_examples,
         **context,
     }
     response = templates.TemplateResponse(request, name, ctx, status_code=status)

@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.web.pages import (
     applications,
+    cases,
     criteria,
     decision,
     docs,
@@ -24,6 +25,7 @@ PAGES = (
     evaluation_form,
     decision,
     applications,
+    cases,
     invitations,
     records,
     docs,

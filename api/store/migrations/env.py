@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 # every module that defines tables on Base, so that Base.metadata knows them all
+import api.store.cases  # noqa: F401
 import api.store.decision_log  # noqa: F401
 import api.store.users  # noqa: F401
 import api.survey.store  # noqa: F401

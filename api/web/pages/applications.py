@@ -1,4 +1,9 @@
-"""`/soknader`: a county's stored evaluations ranked against its capacity; .csv and .xlsx."""
+"""`/soknader`: a county's cases ranked against its capacity; .csv and .xlsx.
+
+One entry per case (municipality) that is not withdrawn or void, from its newest version's
+decision under the rules in force (api.http.case_ranking). A case decided under older rules
+is listed apart, never ranked, and the export is refused while there is one.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from api.http.case_ranking import open_cases
 from api.http.deps import services
+from api.store.cases import CaseHistory
 from api.store.decision_log import Record
 from api.web.export import table, to_csv, to_xlsx
 from api.web.listing import CountyList, Evaluated, rank_county
@@ -23,18 +30,19 @@ from api.web.render import (
     snapshot,
 )
 from engine import Decision, Rankable, RuleSet
+from engine.text import plural
 
 router = APIRouter(include_in_schema=False)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _evaluated(record: Record, ruleset: RuleSet) -> Evaluated:
-    """A stored evaluation as the ranking needs it."""
+def _evaluated(history: CaseHistory, record: Record, ruleset: RuleSet) -> Evaluated:
+    """A case's newest decision as the ranking needs it (ranked by its case id)."""
     decision = Decision.model_validate_json(record.decision)
     return Evaluated(
         rankable=Rankable(
-            decision.application_id,
+            history.id,
             decision.outcome,
             decision.score,
             record.county,
@@ -42,15 +50,22 @@ def _evaluated(record: Record, ruleset: RuleSet) -> Evaluated:
             record.received,
         ),
         decision=decision,
-        municipality_name=record.municipality_name,
+        municipality_name=history.newest.municipality_name,
         evaluation_id=record.id,
         current_rules=record.ruleset_digest == ruleset.digest,
     )
 
 
-def _listing(request: Request, ruleset: RuleSet, county: str) -> CountyList:
-    records = services(request).log.latest_per_application(county, ruleset.id)
-    return rank_county((_evaluated(r, ruleset) for r in records), ruleset, county)
+def _listing(
+    request: Request, ruleset: RuleSet, county: str
+) -> tuple[CountyList, list[CaseHistory]]:
+    """The ranking of the county's open cases decided under the rules in force, and the
+    open cases that are not (stale)."""
+    histories = open_cases(services(request).cases.histories(round_id=ruleset.id, county=county))
+    stale = [h for h in histories if h.stale(ruleset.digest)]
+    current = [(h, h.decision()) for h in histories if not h.stale(ruleset.digest)]
+    ranked = (_evaluated(h, r, ruleset) for h, r in current if r is not None)
+    return rank_county(ranked, ruleset, county), stale
 
 
 def _selection(
@@ -76,13 +91,14 @@ async def applications_page(
     if refused is not None:
         return refused
     ruleset, county, outcome = _selection(request, fylke, utfall, runde)
-    listing = await run_in_threadpool(_listing, request, ruleset, county) if county else None
+    listing: CountyList | None = None
+    stale: list[CaseHistory] = []
+    if county:
+        listing, stale = await run_in_threadpool(_listing, request, ruleset, county)
     shown = []
     if listing is not None:
         shown = [i for i in listing.items if not outcome or i.entry.outcome == outcome]
     last_within = listing.last_within() if listing else 0
-    numbers = [i.municipality_number for i in listing.items] if listing else []
-    repeated = {n for n in numbers if numbers.count(n) > 1}
     title = "Søknader"
     if listing is not None:
         title = f"Søknader fra {listing.name}"
@@ -97,7 +113,7 @@ async def applications_page(
             "shown": shown,
             "last_within": last_within,
             "line_shown": any(i.entry.rank == last_within for i in shown),
-            "repeated": repeated,
+            "stale": stale,
             "county": county,
             "outcome": outcome,
             "round_id": ruleset.id,
@@ -128,7 +144,20 @@ async def _export(
             status=422,
             back=("/soknader", "Til søknadene"),
         )
-    listing = await run_in_threadpool(_listing, request, ruleset, county)
+    listing, stale = await run_in_threadpool(_listing, request, ruleset, county)
+    if stale:
+        names = ", ".join(f"{h.newest.municipality_name} ({h.id})" for h in stale)
+        return message(
+            request,
+            visitor,
+            "Eksporten ville blandet regler",
+            [
+                f"{plural(len(stale), 'sak', 'saker')} er vurdert med eldre regler enn dem i "
+                f"bruk: {names}. Vurder dem på nytt med gjeldende regler før eksporten.",
+            ],
+            status=409,
+            back=(f"/soknader?fylke={county}&runde={ruleset.id}", "Til søknadene"),
+        )
     items = [i for i in listing.items if not outcome or i.entry.outcome == outcome]
     rows = table(listing, ruleset, items)
     stem = f"soknader-{ruleset.id}-fylke-{county}" + (f"-{outcome}" if outcome else "")

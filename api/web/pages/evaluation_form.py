@@ -23,6 +23,7 @@ from api.http.offload import off_loop
 from api.http.pipeline import evaluate, store
 from api.http.problems import Problem
 from api.registry import Snapshot
+from api.store.cases import Entry
 from api.web.form import (
     DATE_PATTERN,
     FormState,
@@ -312,7 +313,7 @@ async def _evaluate_and_show(
     text = json.dumps(raw, ensure_ascii=False)
     row = log_row(app, ruleset, result, text, visitor.name, now)
     try:
-        await store(request, [row])
+        await store(request, [Entry(row, raw)])
     except Problem as exc:  # the database did not answer: 503, as the API says it
         return message(
             request,

@@ -96,12 +96,20 @@ def test_make_run_style_start_puts_the_examples_in_the_log(server: tuple[str, Pa
         assert entries[0] == {
             "rank": 1,
             "application_id": "rana-2020",
+            "case_id": "pulje-5:1833",
+            "version": 1,
+            "municipality": {"number": "1833", "name": "Rana"},
             "outcome": "recommended",
             "score": 6,
             "within_capacity": True,
+            "proposal": None,
+            "departs": None,
+            "judgement_outdated": False,
         }
         docs = http.get("/openapi.json")
         assert docs.status_code == 200 and "/v1/evaluations:batch" in docs.json()["paths"]
+        # the examples' own database: every page says so
+        assert "Eksempeldata" in http.get("/logg-inn").text
 
 
 def test_the_key_secrets_are_not_in_the_server_log(server: tuple[str, Path]) -> None:

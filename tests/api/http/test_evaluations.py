@@ -45,8 +45,13 @@ def test_post_returns_201_with_the_contract_decision_and_stores_it(api: TestClie
     EvaluatedDecision.model_validate(body)  # the contract's shape and evaluation_id, no more
     ev_id = r.headers["utvalg-evaluation-id"]
     expected = evaluate(parse_application(data), ruleset()).model_dump(mode="json")
-    assert body == {"evaluation_id": ev_id, **expected}
-    assert list(body)[0] == "evaluation_id"
+    assert body == {
+        "evaluation_id": ev_id,
+        "case_id": "pulje-5:5001",
+        "case_version": body["case_version"],
+        **expected,
+    }
+    assert list(body)[:3] == ["evaluation_id", "case_id", "case_version"]
     assert body["outcome"] == "recommended"
 
     assert ev_id.startswith("ev-") and r.headers["location"] == f"/v1/evaluations/{ev_id}"
@@ -91,7 +96,8 @@ def test_the_record_holds_the_application_as_received_and_who_asked(api: TestCli
     r = api.post("/v1/evaluations", content=text, headers={"content-type": "application/json"})
     record = api.get(f"/v1/evaluations/{r.headers['utvalg-evaluation-id']}/record").json()
     assert record["application"] == data
-    assert {"evaluation_id": record["evaluation_id"], **record["decision"]} == r.json()
+    place = {k: r.json()[k] for k in ("case_id", "case_version")}
+    assert {"evaluation_id": record["evaluation_id"], **place, **record["decision"]} == r.json()
     assert record["ruleset"] == r.json()["ruleset"]
     assert record["api_key"] is None  # the test server runs without keys
     assert record["county"] == "50" and record["municipality"]["number"] == "5001"
@@ -234,7 +240,7 @@ def test_ranking_refuses_mixed_rounds_and_bad_bodies(api: TestClient) -> None:
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "UNKNOWN_FIELD"
 
 
-def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
+def test_ranking_of_a_county_ranks_each_case_once_by_its_newest_version(
     client_factory: Any,
 ) -> None:
     client = client_factory()
@@ -244,15 +250,15 @@ def test_ranking_of_a_county_uses_the_newest_stored_evaluation(
     weak = app_with_id(changed(**troms))
     for d in (strong, weak):
         assert client.post("/v1/evaluations", json=d).status_code == 201
-    # the strong application is sent again without needs: the newest evaluation counts
+    # both are Tromsø's: one case, two versions; the strong one is sent again without needs
+    # and its reference: the newest version counts, and Tromsø takes one place
     assert client.post("/v1/evaluations", json=dict(weak, id=strong["id"])).status_code == 201
     r = client.post("/v1/rankings", json={"county": "54"})
     assert r.status_code == 200
     (county,) = r.json()["counties"]
-    assert {e["application_id"]: e["outcome"] for e in county["ranking"]} == {
-        strong["id"]: "not_recommended",
-        weak["id"]: "not_recommended",
-    }
+    assert [
+        (e["case_id"], e["version"], e["application_id"], e["outcome"]) for e in county["ranking"]
+    ] == [("pulje-5:5401", 3, strong["id"], "not_recommended")]
 
 
 def test_imported_survey_figures_reach_the_workers(client_factory: Any, tmp_path: Any) -> None:

@@ -158,7 +158,8 @@ def test_a_valid_change_is_loaded_and_old_decisions_stay(
         ("ruleset", "digest"),
     }
     # the replay compares decisions as stored; the evaluation id stands beside them
-    assert {"evaluation_id": replay["evaluation_id"], **replay["stored"]} == old.json()
+    place = {k: old.json()[k] for k in ("case_id", "case_version")}
+    assert {"evaluation_id": replay["evaluation_id"], **place, **replay["stored"]} == old.json()
 
     again = client.post("/v1/rulesets:reload").json()
     assert again["changed"] is False and again["rulesets"][0]["digest"] == after
@@ -168,7 +169,9 @@ def test_ranking_a_county_refuses_decisions_made_under_other_rules(
     client_factory: Any, rules_copy: Path
 ) -> None:
     client = client_factory(rules_dir=rules_copy)
-    first, second = (dict(baseline(), id=unique_id()) for _ in range(2))
+    first = dict(baseline(), id=unique_id())
+    frøya = dict(baseline()["municipality"], number="5014", name="Frøya")
+    second = dict(baseline(), id=unique_id(), municipality=frøya)
     for data in (first, second):
         assert client.post("/v1/evaluations", json=data).status_code == 201
     assert client.post("/v1/rankings", json={"county": "50"}).status_code == 200
@@ -180,7 +183,7 @@ def test_ranking_a_county_refuses_decisions_made_under_other_rules(
     assert r.status_code == 409
     assert r.headers["content-type"] == "application/problem+json"
     (error,) = r.json()["errors"]
-    assert error["code"] == "STALE_EVALUATIONS" and second["id"] in error["msg"]
+    assert error["code"] == "STALE_CASE" and "pulje-5:5014" in error["msg"]
 
     assert client.post("/v1/evaluations", json=second).status_code == 201
     ranked = client.post("/v1/rankings", json={"county": "50"}).json()

@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from engine import evaluate, load_application_file, load_ruleset, rank, rankable
 from tests.api.web.conftest import ROOT, upload
 from tests.api.web.html_checks import check_page, visible_text
+from tests.builders import baseline
 
 EXAMPLES = ROOT / "examples" / "pulje-5"
 RULES = load_ruleset(ROOT / "rules" / "pulje-5")
@@ -114,5 +115,22 @@ def test_one_application_is_counted_in_the_singular(
     path.write_text(text, encoding="utf-8")
     upload(open_client, path)
     page = visible_text(open_client.get("/soknader?fylke=42").text)
-    assert "1 søknad." in page and "1 søknader" not in page
+    assert "1 sak." in page and "1 saker" not in page
     assert "Kapasitet: 2 kommuner" in page
+
+
+def test_a_withdrawn_case_leaves_the_ranking(open_client: TestClient) -> None:
+    # Vestfold (38), which no other test of this folder ranks
+    data = baseline()
+    data.update(county="38", id="larvik-2020")
+    data["municipality"] = dict(data["municipality"], number="3805", name="Larvik")
+    for received in ("2020-01-20", "2020-01-22"):  # two versions, one case
+        assert (
+            open_client.post("/v1/evaluations", json=dict(data, received=received)).status_code
+            == 201
+        )
+    page = open_client.get("/soknader?fylke=38").text
+    assert page.count("data-rank=") == 1 and "Larvik" in page
+    r = open_client.post("/v1/cases/pulje-5:3805:withdraw", json={"reason": "Trukket i brev."})
+    assert r.status_code == 200
+    assert "Larvik" not in open_client.get("/soknader?fylke=38").text

@@ -232,3 +232,40 @@ def test_the_pages_work_with_the_keyboard(page: Page, server: str) -> None:
         page.keyboard.press("Tab")
         stops.append(page.evaluate("document.activeElement.textContent.trim()"))
     assert stops == ["Hopp til innholdet", "Utvalg", "Kriterier", "Ny vurdering"]
+
+
+def test_a_municipality_twice_is_one_case_judged_and_withdrawn(
+    page: Page, server: str, tmp_path: Path
+) -> None:
+    # Vestland (46), which no other browser test ranks; the second file has no id
+    text = (ROOT / "examples" / "pulje-5" / "trondheim-2020.yaml").read_text(encoding="utf-8")
+    text = text.replace('county: "50"', 'county: "46"').replace('number: "5001"', 'number: "4601"')
+    text = text.replace("name: Trondheim", "name: Bergen")
+    first, second = tmp_path / "bergen-1.yaml", tmp_path / "bergen-2.yaml"
+    first.write_text(text.replace("id: trondheim-2020", "id: bergen-2020"), encoding="utf-8")
+    second.write_text(text.replace("id: trondheim-2020\n", ""), encoding="utf-8")
+    for path in (first, second):
+        page.goto(server + "/vurdering")
+        page.get_by_label("Søknadsfil (YAML eller JSON)").set_input_files(str(path))
+        page.get_by_role("button", name="Vurder filen").click()
+        page.wait_for_url(re.compile(r".*/vurderinger/ev-"))
+    page.goto(server + "/soknader?fylke=46")
+    assert page.locator("table.ranking tbody tr[data-rank]").count() == 1
+    page.get_by_role("link", name="Bergen").click()
+    page.wait_for_url(re.compile(r".*/saker/pulje-5:4601"))
+    assert "2 versjoner" in page.locator("main").inner_text()
+
+    page.get_by_label("Foreslås ikke").check()  # Bergen is recommended: this departs
+    page.get_by_role("button", name="Registrer skjønn").click()
+    error = page.locator("#feil-justification")
+    assert error.inner_text() == "Skriv en begrunnelse for skjønnet."
+    assert (
+        page.get_by_label("Begrunnelse", exact=True).first.get_attribute("aria-invalid") == "true"
+    )
+
+    page.get_by_label("Trukket").check()
+    page.locator("#f-reason").fill("Kommunen trakk søknaden i brev.")
+    page.get_by_role("button", name="Lagre status").click()
+    assert "Saken er trukket" in page.locator("main").inner_text()
+    page.goto(server + "/soknader?fylke=46")
+    assert "Bergen" not in page.locator("main").inner_text()

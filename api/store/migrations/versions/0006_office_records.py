@@ -1,7 +1,7 @@
 """The office's own records, append-only: where each school is, and its cases and supervisions.
 
 Revision ID: 0006_office_records
-Revises: 0004_users
+Revises: 0005_cases
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 from api.store.append_only import guard, unguard
 
 revision: str = "0006_office_records"
-down_revision: str | Sequence[str] | None = "0004_users"
+down_revision: str | Sequence[str] | None = "0005_cases"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,607 @@
+"""Cases: one municipality's application in one round, its versions, evaluations, judgements.
+
+A case's id is `{round}:{municipality number}` (CONTRACT section 6). Every table here is only
+ever inserted into (the database refuses UPDATE and DELETE, see migration 0005_cases); the
+state of a case is derived from its newest rows:
+
+- `cases`               one row per round and municipality (a unique constraint: two server
+                        instances on one PostgreSQL cannot make the same case twice);
+- `case_versions`       the application texts, numbered 1, 2, …; a resend identical to the
+                        newest version makes no new version (`unique(case_id, version)` keeps
+                        racing writers from taking one number twice, the loser tries again);
+- `case_evaluations`    which decision-log evaluation decided which version;
+- `case_judgements`     the office's judgement (proposal, justification, departs);
+- `case_statuses`       withdrawn / void / reopened, each with a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from api.store.db import Base
+from api.store.decision_log import TABLE as EVALUATIONS
+from api.store.decision_log import Record, insert_chained, record_from
+
+Proposal = Literal["propose", "not_propose"]
+ClosingStatus = Literal["withdrawn", "void"]
+# how often a writer that lost a race for a case or a version number tries again
+_RETRIES = 20
+
+
+def _seq() -> Any:
+    return BigInteger().with_variant(Integer, "sqlite")
+
+
+class Case(Base):
+    """One municipality's application in one round."""
+
+    __tablename__ = "cases"
+
+    seq: Mapped[int] = mapped_column(_seq(), primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(80), unique=True)
+    round: Mapped[str] = mapped_column(String(64))
+    county: Mapped[str] = mapped_column(String(2), index=True)
+    municipality_number: Mapped[str] = mapped_column(String(4))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (UniqueConstraint("round", "municipality_number", name="uq_cases_round"),)
+
+
+class CaseVersion(Base):
+    """One version of a case's application, as received."""
+
+    __tablename__ = "case_versions"
+
+    seq: Mapped[int] = mapped_column(_seq(), primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    application_id: Mapped[str] = mapped_column(String(64))
+    municipality_name: Mapped[str] = mapped_column(Text)
+    received: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    digest: Mapped[str] = mapped_column(String(80))
+    application: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (UniqueConstraint("case_id", "version", name="uq_case_versions_case_id"),)
+
+
+class CaseEvaluation(Base):
+    """An evaluation of the decision log that decided one version of a case."""
+
+    __tablename__ = "case_evaluations"
+
+    seq: Mapped[int] = mapped_column(_seq(), primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id"), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class CaseJudgement(Base):
+    """The office's judgement of a case (the newest one is in force)."""
+
+    __tablename__ = "case_judgements"
+
+    seq: Mapped[int] = mapped_column(_seq(), primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    evaluation_id: Mapped[str] = mapped_column(ForeignKey("evaluations.id"))
+    proposal: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    departs: Mapped[bool] = mapped_column(Boolean)
+    justification: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class CaseStatus(Base):
+    """A status change recorded by hand (withdrawn, void) or on a new version (reopened)."""
+
+    __tablename__ = "case_statuses"
+
+    seq: Mapped[int] = mapped_column(_seq(), primary_key=True, autoincrement=True)
+    case_id: Mapped[str] = mapped_column(ForeignKey("cases.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+CASES = cast(Table, Case.__table__)
+VERSIONS = cast(Table, CaseVersion.__table__)
+LINKS = cast(Table, CaseEvaluation.__table__)
+JUDGEMENTS = cast(Table, CaseJudgement.__table__)
+STATUSES = cast(Table, CaseStatus.__table__)
+# every table of a case, in the order rows may be inserted (for triggers and tests)
+CASE_TABLES = ("cases", "case_versions", "case_evaluations", "case_judgements", "case_statuses")
+REOPENED_REASON = "Ny versjon av søknaden er mottatt."
+
+
+def case_id(round_id: str, municipality_number: str) -> str:
+    """The id of a case: `{round}:{municipality number}`."""
+    return f"{round_id}:{municipality_number}"
+
+
+def application_digest(application: Any) -> str:
+    """The digest of an application's content: the same JSON gives the same digest."""
+    text = json.dumps(application, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One evaluation to store with its case: the decision-log row and the application."""
+
+    row: dict[str, Any]  # the decision-log row (api.evaluation.log_row)
+    application: Any  # the application as received (JSON value), for the digest
+
+
+@dataclass(frozen=True)
+class Stored:
+    """Where an evaluation went: its case and version, and whether the version is new."""
+
+    evaluation_id: str
+    case_id: str
+    version: int
+    new_version: bool
+
+
+@dataclass(frozen=True)
+class Version:
+    """A version of a case's application."""
+
+    version: int
+    application_id: str
+    municipality_name: str
+    received: dt.date | None
+    digest: str
+    application: Any
+    created_at: dt.datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The office's judgement as recorded."""
+
+    seq: int
+    version: int
+    evaluation_id: str
+    proposal: Proposal
+    outcome: str
+    departs: bool
+    justification: str
+    created_at: dt.datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """A status change recorded with its reason."""
+
+    seq: int
+    status: str
+    reason: str
+    created_at: dt.datetime
+    created_by: str | None
+
+
+@dataclass(frozen=True)
+class Linked:
+    """An evaluation of a version (the decision-log record) and who linked it when."""
+
+    version: int
+    record: Record
+
+
+@dataclass
+class CaseHistory:
+    """Everything stored about one case, oldest first in each list."""
+
+    id: str
+    round: str
+    county: str
+    municipality_number: str
+    created_at: dt.datetime
+    created_by: str | None
+    versions: list[Version] = field(default_factory=list)
+    evaluations: list[Linked] = field(default_factory=list)
+    judgements: list[Judgement] = field(default_factory=list)
+    statuses: list[StatusChange] = field(default_factory=list)
+
+    @property
+    def newest(self) -> Version:
+        """The newest version (a case has at least one)."""
+        return self.versions[-1]
+
+    def decision(self) -> Record | None:
+        """The newest evaluation of the newest version."""
+        found = [e.record for e in self.evaluations if e.version == self.newest.version]
+        return found[-1] if found else None
+
+    def judgement(self) -> Judgement | None:
+        """The judgement in force (the newest), outdated or not."""
+        return self.judgements[-1] if self.judgements else None
+
+    def outdated(self) -> bool:
+        """True when a version newer than the one judged has arrived."""
+        current = self.judgement()
+        return current is not None and current.version < self.newest.version
+
+    def closed(self) -> StatusChange | None:
+        """The withdrawal or voiding in force, if the case is withdrawn or void."""
+        if self.statuses and self.statuses[-1].status in ("withdrawn", "void"):
+            return self.statuses[-1]
+        return None
+
+    def stale(self, digest: str | None) -> bool:
+        """True when the newest version has no decision under the ruleset with `digest`."""
+        record = self.decision()
+        return record is None or record.ruleset_digest != digest
+
+    def status(self, digest: str | None) -> str:
+        """The case's status (CONTRACT section 6) under the rules with `digest` in force."""
+        closing = self.closed()
+        if closing is not None:
+            return closing.status
+        if self.stale(digest):
+            return "received"
+        current = self.judgement()
+        if current is not None and not self.outdated():
+            return "judged"
+        return "assessed"
+
+
+class CaseStore:
+    """The append-only store of cases, beside the decision log on the same database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # SQLite has one writer: serialise this process's writers instead of failing on
+        # SQLITE_BUSY when two upgrade a read to a write. PostgreSQL relies on the
+        # constraints and the retries below.
+        self._lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    def _begin(self) -> Any:
+        return _Locked(self.engine, self._lock)
+
+    # --- writing ----------------------------------------------------------------------
+
+    def store(self, entries: Sequence[Entry]) -> list[Stored]:
+        """Store evaluations with their cases in one transaction (all or none)."""
+        with self._begin() as conn:
+            insert_chained(conn, [e.row for e in entries])
+            return [_store_one(conn, e) for e in entries]
+
+    def link(self, case: str, version: int, row: dict[str, Any]) -> None:
+        """Store a re-evaluation (decision-log row) of a version of a case."""
+        with self._begin() as conn:
+            insert_chained(conn, [row])
+            conn.execute(
+                insert(LINKS),
+                [
+                    {
+                        "case_id": case,
+                        "version": version,
+                        "evaluation_id": row["id"],
+                        "created_at": row["created_at"],
+                        "created_by": row["api_key"],
+                    }
+                ],
+            )
+
+    def judge(
+        self,
+        history: CaseHistory,
+        decision: Record,
+        proposal: Proposal,
+        departs: bool,
+        justification: str,
+        who: str | None,
+        now: dt.datetime,
+    ) -> None:
+        """Record the office's judgement of the case's newest version."""
+        with self._begin() as conn:
+            conn.execute(
+                insert(JUDGEMENTS),
+                [
+                    {
+                        "case_id": history.id,
+                        "version": history.newest.version,
+                        "evaluation_id": decision.id,
+                        "proposal": proposal,
+                        "outcome": decision.outcome,
+                        "departs": departs,
+                        "justification": justification,
+                        "created_at": now,
+                        "created_by": who,
+                    }
+                ],
+            )
+
+    def set_status(
+        self, case: str, status: ClosingStatus, reason: str, who: str | None, now: dt.datetime
+    ) -> None:
+        """Record that a case is withdrawn or void, with the reason."""
+        with self._begin() as conn:
+            conn.execute(
+                insert(STATUSES),
+                [
+                    {
+                        "case_id": case,
+                        "status": status,
+                        "reason": reason,
+                        "created_at": now,
+                        "created_by": who,
+                    }
+                ],
+            )
+
+    # --- reading ----------------------------------------------------------------------
+
+    def history(self, ident: str) -> CaseHistory | None:
+        """Everything stored about one case, or None."""
+        found = self.histories(ids=[ident])
+        return found[0] if found else None
+
+    def histories(
+        self,
+        *,
+        round_id: str | None = None,
+        county: str | None = None,
+        ids: Sequence[str] | None = None,
+    ) -> list[CaseHistory]:
+        """The cases that match, each with its whole history, ordered by municipality."""
+        q = select(CASES).order_by(CASES.c.round, CASES.c.municipality_number)
+        if round_id is not None:
+            q = q.where(CASES.c.round == round_id)
+        if county is not None:
+            q = q.where(CASES.c.county == county)
+        if ids is not None:
+            q = q.where(CASES.c.id.in_(list(ids)))
+        with self.engine.connect() as conn:
+            cases = {
+                r.id: CaseHistory(
+                    r.id,
+                    r.round,
+                    r.county,
+                    r.municipality_number,
+                    _utc(r.created_at),
+                    r.created_by,
+                )
+                for r in conn.execute(q)
+            }
+            if not cases:
+                return []
+            keys = list(cases)
+            for r in conn.execute(
+                select(VERSIONS).where(VERSIONS.c.case_id.in_(keys)).order_by(VERSIONS.c.version)
+            ):
+                cases[r.case_id].versions.append(
+                    Version(
+                        r.version,
+                        r.application_id,
+                        r.municipality_name,
+                        r.received,
+                        r.digest,
+                        json.loads(r.application),
+                        _utc(r.created_at),
+                        r.created_by,
+                    )
+                )
+            joined = (
+                select(LINKS.c.case_id, LINKS.c.version, EVALUATIONS)
+                .join(EVALUATIONS, EVALUATIONS.c.id == LINKS.c.evaluation_id)
+                .where(LINKS.c.case_id.in_(keys))
+                .order_by(LINKS.c.seq)
+            )
+            for r in conn.execute(joined):
+                values = dict(r._mapping)
+                owner, version = values.pop("case_id"), values.pop("version")
+                cases[owner].evaluations.append(Linked(version, record_from(values)))
+            for r in conn.execute(
+                select(JUDGEMENTS).where(JUDGEMENTS.c.case_id.in_(keys)).order_by(JUDGEMENTS.c.seq)
+            ):
+                cases[r.case_id].judgements.append(
+                    Judgement(
+                        r.seq,
+                        r.version,
+                        r.evaluation_id,
+                        r.proposal,
+                        r.outcome,
+                        bool(r.departs),
+                        r.justification,
+                        _utc(r.created_at),
+                        r.created_by,
+                    )
+                )
+            for r in conn.execute(
+                select(STATUSES).where(STATUSES.c.case_id.in_(keys)).order_by(STATUSES.c.seq)
+            ):
+                cases[r.case_id].statuses.append(
+                    StatusChange(r.seq, r.status, r.reason, _utc(r.created_at), r.created_by)
+                )
+        return [c for c in cases.values() if c.versions]
+
+    def place_of(self, evaluation_id: str) -> tuple[str, int] | None:
+        """The case and version an evaluation decided, or None."""
+        q = select(LINKS.c.case_id, LINKS.c.version).where(LINKS.c.evaluation_id == evaluation_id)
+        with self.engine.connect() as conn:
+            found = conn.execute(q).first()
+        return (str(found.case_id), int(found.version)) if found is not None else None
+
+    def count(self) -> int:
+        """How many cases are stored."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(CASES)).scalar_one())
+
+
+class _Locked:
+    """`engine.begin()` held under this process's writer lock (SQLite only)."""
+
+    def __init__(self, engine: Engine, lock: threading.Lock | None) -> None:
+        self._engine = engine
+        self._lock = lock
+        self._ctx: Any = None
+
+    def __enter__(self) -> Connection:
+        if self._lock is not None:
+            self._lock.acquire()
+        try:
+            self._ctx = self._engine.begin()
+            conn: Connection = self._ctx.__enter__()
+            return conn
+        except BaseException:
+            if self._lock is not None:
+                self._lock.release()
+            raise
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self._ctx.__exit__(*exc)
+        finally:
+            if self._lock is not None:
+                self._lock.release()
+
+
+def _store_one(conn: Connection, entry: Entry) -> Stored:
+    row = entry.row
+    ident = case_id(row["round"], row["municipality_number"])
+    who, now = row["api_key"], row["created_at"]  # the row itself is in: insert_chained
+    _ensure_case(conn, ident, row, who, now)
+    digest = application_digest(entry.application)
+    version, new = _ensure_version(conn, ident, row, entry, digest)
+    if new and version > 1:
+        _reopen_if_closed(conn, ident, who, now)
+    conn.execute(
+        insert(LINKS),
+        [
+            {
+                "case_id": ident,
+                "version": version,
+                "evaluation_id": row["id"],
+                "created_at": now,
+                "created_by": who,
+            }
+        ],
+    )
+    return Stored(row["id"], ident, version, new)
+
+
+def _ensure_case(
+    conn: Connection, ident: str, row: dict[str, Any], who: str | None, now: dt.datetime
+) -> None:
+    for _ in range(_RETRIES):
+        if conn.execute(select(CASES.c.id).where(CASES.c.id == ident)).first() is not None:
+            return
+        try:
+            with conn.begin_nested():  # a lost race rolls back to here, not the whole request
+                conn.execute(
+                    insert(CASES),
+                    [
+                        {
+                            "id": ident,
+                            "round": row["round"],
+                            "county": row["county"],
+                            "municipality_number": row["municipality_number"],
+                            "created_at": now,
+                            "created_by": who,
+                        }
+                    ],
+                )
+            return
+        except IntegrityError:
+            continue  # another writer made the case first: read it
+    raise RuntimeError(f"kunne ikke opprette saken {ident}")
+
+
+def _ensure_version(
+    conn: Connection, ident: str, row: dict[str, Any], entry: Entry, digest: str
+) -> tuple[int, bool]:
+    for _ in range(_RETRIES):
+        newest = conn.execute(
+            select(VERSIONS.c.version, VERSIONS.c.digest)
+            .where(VERSIONS.c.case_id == ident)
+            .order_by(VERSIONS.c.version.desc())
+            .limit(1)
+        ).first()
+        if newest is not None and newest.digest == digest:
+            return int(newest.version), False
+        number = 1 if newest is None else int(newest.version) + 1
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    insert(VERSIONS),
+                    [
+                        {
+                            "case_id": ident,
+                            "version": number,
+                            "application_id": row["application_id"],
+                            "municipality_name": row["municipality_name"],
+                            "received": row["received"],
+                            "digest": digest,
+                            "application": row["application"],
+                            "created_at": row["created_at"],
+                            "created_by": row["api_key"],
+                        }
+                    ],
+                )
+            return number, True
+        except IntegrityError:
+            continue  # another writer took this number: look at the newest again
+    raise RuntimeError(f"kunne ikke lagre en ny versjon av saken {ident}")
+
+
+def _reopen_if_closed(conn: Connection, ident: str, who: str | None, now: dt.datetime) -> None:
+    last = conn.execute(
+        select(STATUSES.c.status)
+        .where(STATUSES.c.case_id == ident)
+        .order_by(STATUSES.c.seq.desc())
+        .limit(1)
+    ).first()
+    if last is not None and last.status in ("withdrawn", "void"):
+        conn.execute(
+            insert(STATUSES),
+            [
+                {
+                    "case_id": ident,
+                    "status": "reopened",
+                    "reason": REOPENED_REASON,
+                    "created_at": now,
+                    "created_by": who,
+                }
+            ],
+        )
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
