@@ -51,7 +51,8 @@ def test_a_read_only_database_is_not_ready_and_says_so_in_the_api_and_the_page(
     client: TestClient = client_factory(test_kill_switch=False)
     services = client.app.state.services  # type: ignore[attr-defined]
     path = Path(services.log.engine.url.database)
-    services.log.engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    read_only = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    services.log.engine = services.cases.engine = read_only  # the log's rows and the cases
     r = client.get("/readyz")
     assert r.status_code == 503 and _codes(r) == ["DATABASE_NOT_WRITABLE"]
     r = client.post("/v1/evaluations", json=dict(baseline(), id="skrivebeskyttet"))
