@@ -102,7 +102,7 @@ def test_sqlite_replace_cannot_swap_a_stored_version(tmp_path: Any) -> None:
     migrate(engine)
     store = CaseStore(engine)
     store.store([entry(body={"v": 1})])
-    with pytest.raises(DBAPIError, match="erstattes aldri"):
+    with pytest.raises(DBAPIError, match="endres og slettes aldri"):
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -144,7 +144,7 @@ def test_the_migration_makes_cases_of_the_log(database_url: str) -> None:
     cfg = alembic_config(database_url)
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
-        command.upgrade(cfg, "0002_survey_import")
+        command.upgrade(cfg, "0004_users")  # the revision before the cases
     log = DecisionLog(engine)
     log.append_now(
         [
