@@ -30,10 +30,13 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
+# Two test processes (pytest-xdist), each taking whole files, so a file's shared app stays one.
+# The scenarios' Cucumber JSON comes from `utvalg check` (xdist's workers cannot share one file).
 unit: $(STAMP) browser pango
 	mkdir -p var
 	bash scripts/ensure-postgres.sh
-	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest --cucumberjson=var/cucumber.json
+	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/utvalg check --cucumber var/cucumber.json
 
 # Lint and type checks run beside the tests (two cores); -O keeps each one's output together.
 test:
