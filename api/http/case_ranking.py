@@ -41,6 +41,17 @@ def stale_problem(stale: Sequence[CaseHistory], total: int, county: str) -> Prob
     )
 
 
+def proposal_of(history: CaseHistory) -> dict[str, Any]:
+    """The office's proposal beside a ranked case: the judgement in force, whether it departs
+    from the computed outcome, and whether a newer version has arrived since (outdated)."""
+    judgement = history.judgement()
+    return {
+        "proposal": judgement.proposal if judgement else None,
+        "departs": judgement.departs if judgement else None,
+        "judgement_outdated": history.outdated(),
+    }
+
+
 def rank_cases(histories: Sequence[CaseHistory], ruleset: RuleSet, county: str) -> dict[str, Any]:
     """The ranking of the county's open cases; raise the 409 when any is stale."""
     cases = open_cases(histories)
@@ -71,7 +82,6 @@ def rank_cases(histories: Sequence[CaseHistory], ruleset: RuleSet, county: str) 
         entries = []
         for entry in c.ranking:
             h = by_ref[entry.application_id]
-            judgement = h.judgement()
             entries.append(
                 {
                     **entry.model_dump(mode="json"),
@@ -82,9 +92,7 @@ def rank_cases(histories: Sequence[CaseHistory], ruleset: RuleSet, county: str) 
                         "number": h.municipality_number,
                         "name": h.newest.municipality_name,
                     },
-                    "proposal": judgement.proposal if judgement else None,
-                    "departs": judgement.departs if judgement else None,
-                    "judgement_outdated": h.outdated(),
+                    **proposal_of(h),
                 }
             )
         counties.append({"county": c.county, "capacity": c.capacity, "ranking": entries})

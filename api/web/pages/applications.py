@@ -7,14 +7,16 @@ is listed apart, never ranked, and the export is refused while there is one.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from api.http.case_ranking import open_cases
+from api.http.case_ranking import open_cases, proposal_of
 from api.http.deps import services
+from api.judgement import PROPOSAL_LABELS
 from api.store.cases import CaseHistory
 from api.store.decision_log import Record
 from api.web.export import table, to_csv, to_xlsx
@@ -58,14 +60,15 @@ def _evaluated(history: CaseHistory, record: Record, ruleset: RuleSet) -> Evalua
 
 def _listing(
     request: Request, ruleset: RuleSet, county: str
-) -> tuple[CountyList, list[CaseHistory]]:
-    """The ranking of the county's open cases decided under the rules in force, and the
-    open cases that are not (stale)."""
+) -> tuple[CountyList, list[CaseHistory], dict[str, dict[str, Any]]]:
+    """The ranking of the county's open cases decided under the rules in force, the open
+    cases that are not (stale), and the office's proposal per case id (as the API gives it)."""
     histories = open_cases(services(request).cases.histories(round_id=ruleset.id, county=county))
     stale = [h for h in histories if h.stale(ruleset.digest)]
     current = [(h, h.decision()) for h in histories if not h.stale(ruleset.digest)]
     ranked = (_evaluated(h, r, ruleset) for h, r in current if r is not None)
-    return rank_county(ranked, ruleset, county), stale
+    proposals = {h.id: proposal_of(h) for h, _ in current}
+    return rank_county(ranked, ruleset, county), stale, proposals
 
 
 def _selection(
@@ -93,8 +96,9 @@ async def applications_page(
     ruleset, county, outcome = _selection(request, fylke, utfall, runde)
     listing: CountyList | None = None
     stale: list[CaseHistory] = []
+    proposals: dict[str, dict[str, Any]] = {}
     if county:
-        listing, stale = await run_in_threadpool(_listing, request, ruleset, county)
+        listing, stale, proposals = await run_in_threadpool(_listing, request, ruleset, county)
     shown = []
     if listing is not None:
         shown = [i for i in listing.items if not outcome or i.entry.outcome == outcome]
@@ -114,6 +118,8 @@ async def applications_page(
             "last_within": last_within,
             "line_shown": any(i.entry.rank == last_within for i in shown),
             "stale": stale,
+            "proposals": proposals,
+            "proposal_labels": PROPOSAL_LABELS,
             "county": county,
             "outcome": outcome,
             "round_id": ruleset.id,
@@ -144,7 +150,7 @@ async def _export(
             status=422,
             back=("/soknader", "Til søknadene"),
         )
-    listing, stale = await run_in_threadpool(_listing, request, ruleset, county)
+    listing, stale, _ = await run_in_threadpool(_listing, request, ruleset, county)
     if stale:
         names = ", ".join(f"{h.newest.municipality_name} ({h.id})" for h in stale)
         return message(

@@ -62,3 +62,47 @@ def test_the_case_page_judgement_errors_and_withdrawal(open_client: TestClient) 
     assert r.status_code == 200 and "Saken er trukket: Trukket i brev." in visible_text(r.text)
     assert "Hamar" not in open_client.get("/soknader?fylke=34").text
     assert open_client.get("/saker/pulje-5:9999").status_code == 404
+
+
+def test_the_ranking_page_shows_the_office_proposal_beside_each_case(
+    open_client: TestClient,
+) -> None:
+    # Møre og Romsdal (15), which no other test of this folder ranks
+    def entered(number: str, name: str, received: str) -> dict[str, object]:
+        data = baseline()
+        data.update(county="15", id=f"k{number}-2020", received=received)
+        data["municipality"] = dict(data["municipality"], number=number, name=name)
+        assert open_client.post("/v1/evaluations", json=data).status_code == 201
+        return data
+
+    molde = entered("1506", "Molde", "2020-01-20")
+    entered("1507", "Ålesund", "2020-01-21")
+    outcome = decide(molde).outcome
+    depart = "propose" if outcome != "recommended" else "not_propose"
+    why = "Embetet kjenner til store utfordringer i kommunen."
+    judged = open_client.post(
+        "/v1/cases/pulje-5:1506/judgement", json={"proposal": depart, "justification": why}
+    )
+    assert judged.status_code == 201
+    entered("1506", "Molde", "2020-01-25")  # a new version: the judgement is outdated
+
+    page = open_client.get("/soknader?fylke=15")
+    assert page.status_code == 200
+    rows = {
+        name: visible_text(row)
+        for row in page.text.split("<tr")[1:]
+        for name in ("Molde", "Ålesund")
+        if f">{name}</a>" in row
+    }
+    label = "Foreslås" if depart == "propose" else "Foreslås ikke"
+    assert label in rows["Molde"]
+    assert "avviker fra beregnet utfall" in rows["Molde"]
+    assert "utdatert: ny versjon kom etterpå" in rows["Molde"]
+    assert "ikke vurdert" in rows["Ålesund"] and "Foreslås" not in rows["Ålesund"]
+    # the same proposal the API ranking gives
+    ranked = open_client.post("/v1/rankings", json={"county": "15"}).json()
+    api = {e["case_id"]: e for e in ranked["counties"][0]["ranking"]}
+    assert api["pulje-5:1506"]["proposal"] == depart
+    assert api["pulje-5:1506"]["departs"] is True
+    assert api["pulje-5:1506"]["judgement_outdated"] is True
+    assert api["pulje-5:1507"]["proposal"] is None
