@@ -5,6 +5,7 @@ Each test saves a screenshot under var/screenshots/ (ignored by git) to look at.
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 from playwright.sync_api import BrowserContext, FloatRect, Locator, Page, sync_playwright
+from pypdf import PdfReader
 
 from api.store.db import make_engine
 from api.survey.parse import parse_survey_file
@@ -262,6 +264,22 @@ def test_a_municipality_twice_is_one_case_judged_and_withdrawn(
     assert (
         page.get_by_label("Begrunnelse", exact=True).first.get_attribute("aria-invalid") == "true"
     )
+
+    # with a justification: shown on the case page, in its PDF and beside it in the ranking
+    why = "Embetet kjenner til at kommunen allerede har et tilsvarende tiltak."
+    page.get_by_label("Foreslås ikke").check()
+    page.get_by_label("Begrunnelse", exact=True).first.fill(why)
+    page.get_by_role("button", name="Registrer skjønn").click()
+    page.wait_for_url(re.compile(r".*/saker/pulje-5:4601#skjonn$"))
+    judged = page.locator("#gjeldende-skjonn").inner_text()
+    assert "Foreslås ikke" in judged and why in judged and "avviker" in judged
+    pdf = page.request.get(server + "/saker/pulje-5:4601/dokument.pdf")
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    extracted = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.body())).pages)
+    assert why in " ".join(extracted.split())
+    page.goto(server + "/soknader?fylke=46")
+    assert "Foreslås ikke" in page.locator("table.ranking tbody tr[data-rank]").inner_text()
+    page.get_by_role("link", name="Bergen").click()
 
     page.get_by_label("Trukket").check()
     page.locator("#f-reason").fill("Kommunen trakk søknaden i brev.")
