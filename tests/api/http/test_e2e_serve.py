@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -36,40 +37,54 @@ def environment(tmp: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+@contextmanager
+def serving(args: list[str], env: dict[str, str], logs: list[Path]) -> Iterator[list[str]]:
+    """One `utvalg serve` with `args` per log file, each on a free port, all started at once
+    and stopped when the block ends; their base URLs once each /readyz answers."""
+    procs: list[tuple[subprocess.Popen[bytes], str, Path]] = []
+    try:
+        for log in logs:
+            port = free_port()
+            with open(log, "wb") as out:
+                proc = subprocess.Popen(
+                    [str(UTVALG), "serve", "--port", str(port), *args],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                )
+            procs.append((proc, f"http://127.0.0.1:{port}", log))
+        deadline = time.monotonic() + 90
+        for proc, base, log in procs:
+            while True:
+                assert proc.poll() is None, log.read_text()
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline, log.read_text()
+                time.sleep(0.2)
+        yield [base for _, base, _ in procs]
+    finally:
+        for proc, _, _ in procs:
+            proc.send_signal(signal.SIGINT)
+        for proc, _, _ in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """`utvalg serve --seed-examples` with API keys, until the module is done."""
     tmp = tmp_path_factory.mktemp("e2e")
-    port = free_port()
     log = tmp / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [str(UTVALG), "serve", "--port", str(port), "--seed-examples"],
-            cwd=ROOT,
-            env=environment(tmp, UTVALG_API_KEYS=KEYS),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            assert proc.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.2)
+    env = environment(tmp, UTVALG_API_KEYS=KEYS)
+    with serving(["--seed-examples"], env, [log]) as (base,):
         yield base, log
-    finally:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def test_the_server_evaluates_stores_and_answers_over_http(server: tuple[str, Path]) -> None:
