@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
@@ -13,6 +14,13 @@ from api.http.case_schemas import CaseDetail
 from tests.api.conftest import CASEWORKER, KEYS, READER, auth
 from tests.api.http.test_rulesets import bump_version
 from tests.builders import baseline, decide
+
+
+@pytest.fixture
+def api(client_factory: Any, database_url: str) -> TestClient:
+    """An open app on SQLite and on a fresh PostgreSQL database (CONTRACT 6 on both)."""
+    client: TestClient = client_factory(database_url=database_url, test_kill_switch=True)
+    return client
 
 
 def app_of(number: str, name: str, **over: Any) -> dict[str, Any]:
