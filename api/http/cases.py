@@ -26,7 +26,7 @@ from api.http.case_schemas import (
 )
 from api.http.case_views import case_detail, case_summary
 from api.http.deps import caller_name, services
-from api.http.inputs import check_application, read_json
+from api.http.inputs import check_application, read_json, ruleset_for
 from api.http.openapi import body_doc, responses
 from api.http.pipeline import evaluate
 from api.http.problems import Problem, error
@@ -188,7 +188,7 @@ async def reevaluate_county(
     round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
 ) -> Reevaluated:
     """Evaluate every stale open case of the county again; what was done and what failed."""
-    ruleset = round_or_422(services(request).rules.current, round, county)
+    ruleset = ruleset_for(services(request).rules.current, round, county, ("path", "county"))
     done, failed = await reevaluate_stale(request, ruleset, county)
     return Reevaluated.model_validate(
         {"county": county, "round": ruleset.id, "reevaluated": done, "failed": failed}
@@ -219,30 +219,6 @@ async def case_document(
 
 
 # --- shared with the pages ---------------------------------------------------------------
-
-
-def round_or_422(snapshot: Snapshot, round_id: str | None, county: str) -> RuleSet:
-    """The ruleset of `round_id` (or the only one loaded) that knows `county`; else 422."""
-    if round_id is None and len(snapshot.rulesets) == 1:
-        round_id = next(iter(snapshot.rulesets))
-    if round_id is None or round_id not in snapshot.rulesets:
-        known = ", ".join(sorted(snapshot.rulesets))
-        raise Problem(
-            422,
-            "UNKNOWN_ROUND",
-            f"Ukjent runde «{round_id}». Kjente regelsett: {known}.",
-            loc=["query", "round"],
-        )
-    ruleset = snapshot.rulesets[round_id]
-    if county not in ruleset.counties:
-        known = ", ".join(ruleset.counties)
-        raise Problem(
-            422,
-            "UNKNOWN_COUNTY",
-            f"Fylket «{county}» er ikke med i regelsettet {ruleset.id}. Kjente fylker: {known}.",
-            loc=["path", "county"],
-        )
-    return ruleset
 
 
 async def reevaluate(request: Request, history: CaseHistory) -> list[dict[str, Any]]:

@@ -255,3 +255,33 @@ def applications_or_422(
             f"({len(errors)} feil i alt). Ingen søknad ble vurdert.",
         )
     return out
+
+
+def ruleset_for(
+    snapshot: Snapshot,
+    round_id: str | None,
+    county: str | None,
+    county_loc: tuple[str, str] = ("query", "county"),
+) -> RuleSet:
+    """The ruleset of `round_id` (or the only one loaded) that knows `county`; else 422."""
+    if round_id is None and len(snapshot.rulesets) == 1:
+        round_id = next(iter(snapshot.rulesets))
+    if round_id is None or round_id not in snapshot.rulesets:
+        known = ", ".join(sorted(snapshot.rulesets))
+        raise Problem(
+            422,
+            "UNKNOWN_ROUND",
+            f"Ukjent runde «{round_id or ''}». Kjente regelsett: {known}.",
+            loc=["query", "round"],
+        )
+    ruleset = snapshot.rulesets[round_id]
+    if county not in ruleset.counties:
+        known = ", ".join(ruleset.counties)
+        raise Problem(
+            422,
+            "UNKNOWN_COUNTY",
+            f"Fylket «{county or ''}» er ikke med i regelsettet {ruleset.id}. "
+            f"Kjente fylker: {known}.",
+            loc=list(county_loc),
+        )
+    return ruleset

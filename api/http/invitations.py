@@ -10,13 +10,12 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.auth import require
 from api.http.deps import services
+from api.http.inputs import ruleset_for
 from api.http.openapi import responses
 from api.http.pipeline import evaluate
-from api.http.problems import Problem
 from api.http.records import ruleset_header
 from api.invitations import InvitationBasis, candidates, invitation_basis, stored_places
 from api.keys import Caller
-from api.registry import Snapshot
 from engine import RuleSet
 
 router = APIRouter(prefix="/v1", tags=["invitasjoner"])
@@ -81,37 +80,12 @@ class Invitations(_Model):
     )
 
 
-def round_and_county(snapshot: Snapshot, round_id: str | None, county: str | None) -> RuleSet:
-    """The asked round's rules (the only one when not named); 422 for an unknown round/county."""
-    if round_id is None and len(snapshot.rulesets) == 1:
-        round_id = next(iter(snapshot.rulesets))
-    if round_id is None or round_id not in snapshot.rulesets:
-        known = ", ".join(sorted(snapshot.rulesets))
-        raise Problem(
-            422,
-            "UNKNOWN_ROUND",
-            f"Ukjent runde «{round_id or ''}». Kjente regelsett: {known}.",
-            loc=["query", "round"],
-        )
-    ruleset = snapshot.rulesets[round_id]
-    if county not in ruleset.counties:
-        known = ", ".join(ruleset.counties)
-        raise Problem(
-            422,
-            "UNKNOWN_COUNTY",
-            f"Fylket «{county or ''}» er ikke med i regelsettet {ruleset.id}. "
-            f"Kjente fylker: {known}.",
-            loc=["query", "county"],
-        )
-    return ruleset
-
-
 async def county_invitations(
     request: Request, round_id: str | None, county: str | None
 ) -> tuple[RuleSet, dict[str, Any]]:
     """The invitation list, evaluated in the workers like any application (pages use it too)."""
     svc = services(request)
-    ruleset = round_and_county(svc.rules.current, round_id, county)
+    ruleset = ruleset_for(svc.rules.current, round_id, county)
     assert county is not None
     places = await run_in_threadpool(stored_places, svc.log.engine)
     basis: InvitationBasis = invitation_basis(ruleset, county, places)

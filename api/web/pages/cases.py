@@ -16,8 +16,9 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.case_document import case_pdf
 from api.http.case_views import case_detail
-from api.http.cases import CLOSED_LABELS, reevaluate, reevaluate_stale, round_or_422
+from api.http.cases import CLOSED_LABELS, reevaluate, reevaluate_stale
 from api.http.deps import services
+from api.http.inputs import ruleset_for
 from api.http.problems import Problem
 from api.judgement import PROPOSAL_LABELS, departs, judgement_problems, reason_problems
 from api.store.cases import CaseHistory
@@ -226,7 +227,7 @@ async def reevaluate_county(request: Request, county: str) -> Response:
         return refused
     round_id = str(form.get("runde") or "") or None
     try:
-        ruleset = round_or_422(snapshot(request), round_id, county)
+        ruleset = ruleset_for(snapshot(request), round_id, county, ("path", "county"))
         done, failed = await reevaluate_stale(request, ruleset, county)
     except Problem as exc:
         return message(
