@@ -21,6 +21,9 @@ Cell = str | int | None
 # Statuses in the order a reader scans them: what counts first, what is missing, what fails.
 _STATUS_ORDER: tuple[Status, ...] = ("met", "unknown", "not_met")
 
+# the media type of an .xlsx workbook, for every export's download
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
 
 def criterion_cell(decision: Decision, criterion: str, ruleset: RuleSet) -> str:
     """One criterion for one application in a cell: its status, per subject when several."""

@@ -19,7 +19,7 @@ from api.http.deps import services
 from api.judgement import PROPOSAL_LABELS
 from api.store.cases import CaseHistory
 from api.store.decision_log import Record
-from api.web.export import table, to_csv, to_xlsx
+from api.web.export import XLSX, table, to_csv, to_xlsx
 from api.web.listing import CountyList, Evaluated, rank_county
 from api.web.render import (
     county_options,
@@ -35,8 +35,6 @@ from engine import Decision, Rankable, RuleSet
 from engine.text import plural
 
 router = APIRouter(include_in_schema=False)
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _evaluated(history: CaseHistory, record: Record, ruleset: RuleSet) -> Evaluated:

@@ -12,7 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from api.http.invitations import county_invitations
 from api.invitations import survey_criterion
 from api.web.chart import survey_chart
-from api.web.export import Cell, to_csv, workbook
+from api.web.export import XLSX, Cell, to_csv, workbook
 from api.web.render import (
     county_options,
     default_ruleset,
@@ -27,7 +27,6 @@ from engine import RuleSet
 
 router = APIRouter(include_in_schema=False)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The school filter: every school, or only those with one status.
 SHOWN = {"": "Alle skoler", "met": "Oppfyller K1", "unknown": "Ukjent", "not_met": "Oppfyller ikke"}
 
