@@ -128,9 +128,7 @@ def test_two_locks_cannot_both_be_first_or_supersede_the_same(store: SubmissionS
     assert len(store.rows(county="50")) == 2
 
 
-@pytest.mark.parametrize(
-    "verb", ["UPDATE submissions SET note = 'x'", "DELETE FROM submissions"]
-)
+@pytest.mark.parametrize("verb", ["UPDATE submissions SET note = 'x'", "DELETE FROM submissions"])
 def test_the_database_refuses_to_change_a_submission(store: SubmissionStore, verb: str) -> None:
     store.add(new())
     with pytest.raises(DBAPIError, match="endres og slettes aldri"):
