@@ -18,6 +18,7 @@ from api.http import (
     problems,
     rankings,
     rulesets,
+    submissions,
     survey,
 )
 from api.http.deadline import Deadline
@@ -52,7 +53,8 @@ nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
 
 
-API = (evaluations, cases, rankings, rulesets, health, survey, invitations)  # the API's routers
+# the API's routers
+API = (evaluations, cases, rankings, rulesets, health, survey, invitations, submissions)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -18,13 +18,15 @@ from api.settings import Settings
 from api.store.cases import CaseStore
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
+from api.store.submissions import SubmissionStore
 from api.store.users import UserStore
+from api.submissions import Submissions
 from api.workers import WorkerPool
 
 
 @dataclass
 class Services:
-    """What the routes use: settings, keys, users, rules, workers, the log and the cases."""
+    """What the routes use: settings, keys, users, rules, workers, the log, cases, submissions."""
 
     settings: Settings
     keys: KeyRing
@@ -33,6 +35,7 @@ class Services:
     log: DecisionLog
     users: UserStore
     cases: CaseStore
+    submissions: Submissions
     watcher: RulesWatcher | None = None
 
 
@@ -46,6 +49,7 @@ def build_services(settings: Settings) -> Services:
     rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
     users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
+    cases = CaseStore(engine)
     return Services(
         settings,
         KeyRing(settings.keys()),
@@ -53,7 +57,8 @@ def build_services(settings: Settings) -> Services:
         pool,
         DecisionLog(engine),
         users,
-        CaseStore(engine),
+        cases,
+        Submissions(cases, SubmissionStore(engine)),
     )
 
 

@@ -13,10 +13,17 @@ from typing import Any
 from api.http.replay import differences
 from api.store.cases import CaseHistory, Judgement, StatusChange, Version
 from api.store.decision_log import Record
+from api.submissions import submitted
 
 
-def case_summary(history: CaseHistory, digest: str | None) -> dict[str, Any]:
-    """A case as listed: municipality, status, newest version, its outcome, stale, judgement."""
+def case_summary(
+    history: CaseHistory, digest: str | None, submitted_versions: dict[str, int] | None = None
+) -> dict[str, Any]:
+    """A case as listed: municipality, status, newest version, its outcome, stale, judgement.
+
+    `submitted_versions` (case id → version in its county's newest submission, from
+    `Submissions.submitted_versions`) turns the status into `submitted` where it applies.
+    """
     newest = history.newest
     record = history.decision()
     return {
@@ -24,7 +31,7 @@ def case_summary(history: CaseHistory, digest: str | None) -> dict[str, Any]:
         "round": history.round,
         "county": history.county,
         "municipality": {"number": history.municipality_number, "name": newest.municipality_name},
-        "status": history.status(digest),
+        "status": submitted(history.status(digest), history, submitted_versions or {}),
         "stale": history.stale(digest),
         "version": newest.version,
         "application_id": newest.application_id,
@@ -45,9 +52,11 @@ def case_summary(history: CaseHistory, digest: str | None) -> dict[str, Any]:
     }
 
 
-def case_detail(history: CaseHistory, digest: str | None) -> dict[str, Any]:
+def case_detail(
+    history: CaseHistory, digest: str | None, submitted_versions: dict[str, int] | None = None
+) -> dict[str, Any]:
     """A case with its whole history: versions (with what changed), evaluations, judgements."""
-    out = case_summary(history, digest)
+    out = case_summary(history, digest, submitted_versions)
     previous: Version | None = None
     versions = []
     for v in history.versions:

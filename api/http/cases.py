@@ -69,7 +69,8 @@ async def list_cases(
     histories = await run_in_threadpool(
         services(request).cases.histories, round_id=round, county=county
     )
-    items = [case_summary(h, _digest(snapshot, h)) for h in histories]
+    versions = await run_in_threadpool(services(request).submissions.submitted_versions, round)
+    items = [case_summary(h, _digest(snapshot, h), versions) for h in histories]
     if status is not None:
         items = [i for i in items if i["status"] == status]
     return CaseList.model_validate({"items": items})
@@ -86,8 +87,9 @@ async def get_case(
 ) -> CaseDetail:
     """Versions (with what changed), evaluations, judgements and status changes."""
     history = await _history(request, id)
+    versions = await _submitted(request, history)
     return CaseDetail.model_validate(
-        case_detail(history, _digest(services(request).rules.current, history))
+        case_detail(history, _digest(services(request).rules.current, history), versions)
     )
 
 
@@ -103,7 +105,7 @@ async def judge_case(
     request: Request, id: str, caller: Annotated[Caller, Depends(require("caseworker"))]
 ) -> CaseSummary:
     """Record the office's judgement of the newest version (it supersedes the one before)."""
-    data = _object(await read_json(request), ("proposal", "justification"))
+    data = json_object(await read_json(request), ("proposal", "justification"))
     svc = services(request)
     history = await _history(request, id)
     record = _current_decision(svc.rules.current, history)
@@ -274,7 +276,7 @@ def judgement_errors(problems: list[FieldProblem]) -> list[dict[str, Any]]:
 
 
 async def _close(request: Request, ident: str, status: ClosingStatus) -> CaseSummary:
-    data = _object(await read_json(request), ("reason",))
+    data = json_object(await read_json(request), ("reason",))
     problems = reason_problems(data.get("reason"))
     if problems:
         raise _field_problems(problems, f"Saken ble ikke merket som {CLOSED_LABELS[status]}.")
@@ -287,7 +289,8 @@ async def _close(request: Request, ident: str, status: ClosingStatus) -> CaseSum
     return await _summary(request, ident)
 
 
-def _object(body: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+def json_object(body: Any, allowed: tuple[str, ...]) -> dict[str, Any]:
+    """The body as a JSON object with only `allowed` keys; else 422 (BAD_TYPE, UNKNOWN_FIELD)."""
     data = body.data
     if not isinstance(data, dict):
         raise Problem(422, "BAD_TYPE", "Innholdet må være et JSON-objekt.", loc=["body"])
@@ -346,7 +349,13 @@ async def _history(request: Request, ident: str) -> CaseHistory:
 async def _summary(request: Request, ident: str) -> CaseSummary:
     history = await _history(request, ident)
     digest = _digest(services(request).rules.current, history)
-    return CaseSummary.model_validate(case_summary(history, digest))
+    versions = await _submitted(request, history)
+    return CaseSummary.model_validate(case_summary(history, digest, versions))
+
+
+async def _submitted(request: Request, history: CaseHistory) -> dict[str, int]:
+    """Case id → version in the newest submissions of the case's round (for `submitted`)."""
+    return await run_in_threadpool(services(request).submissions.submitted_versions, history.round)
 
 
 def _digest(snapshot: Snapshot, history: CaseHistory) -> str | None:

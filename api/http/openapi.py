@@ -17,6 +17,7 @@ from pydantic.json_schema import models_json_schema
 from api.http.case_schemas import JudgementRequest, ReasonRequest
 from api.http.problems import PROBLEM_JSON
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
+from api.http.submission_schemas import SubmissionRequest
 from engine import Application
 
 EXAMPLES_FILE = Path(__file__).with_name("openapi_examples.json")
@@ -231,6 +232,7 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
             (RankingRequest, "validation"),
             (JudgementRequest, "validation"),
             (ReasonRequest, "validation"),
+            (SubmissionRequest, "validation"),
             (ProblemBody, "serialization"),
         ],
         ref_template=REF,
