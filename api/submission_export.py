@@ -5,7 +5,7 @@ round's labels (`RuleSet.labels`: the Norwegian words for statuses and unit kind
 spreadsheets have one row per unit: a municipality without schools or kindergartens still
 has one row, with the unit columns empty.
 
-The criteria columns, one rule for every criterion (docs/ARCHITECTURE.md, "Submissions"):
+The criteria columns, one rule for every criterion (for users: README.md, «Eksportene»):
 
 - a criterion judged for the application or the municipality (FRIST, K6, the
   municipality's K3 and K4) has a column of its own, «K4 kommunen», with that one status on
