@@ -3,7 +3,7 @@
 Norwegian, fit for the archive: municipality, round, ruleset version and digest, the
 decision with every criterion's explanation per subject, the units and their statuses, what
 is missing, and the office's judgement with its justification, user and date. The HTML is
-built here (escaped) and WeasyPrint (Debian's Pango underneath) lays it out as PDF.
+built here (escaped); api/documents.py styles it and lays it out as PDF.
 """
 
 from __future__ import annotations
@@ -12,21 +12,10 @@ import datetime as dt
 from html import escape
 from typing import Any
 
-import weasyprint
-
+from api.documents import html_page, pdf_of
 from api.judgement import PROPOSAL_LABELS
 from api.store.cases import CaseHistory
 from engine import RuleSet
-
-CSS = """
-@page { size: A4; margin: 18mm 16mm; @bottom-right { content: "Side " counter(page) " av "
-  counter(pages); font-size: 8pt; } }
-body { font-family: "DejaVu Sans", sans-serif; font-size: 9.5pt; line-height: 1.35; }
-h1 { font-size: 16pt; margin: 0 0 4mm; } h2 { font-size: 12pt; margin: 6mm 0 2mm; }
-table { border-collapse: collapse; width: 100%; } th, td { border: 0.5pt solid #999;
-  padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; }
-th { background: #eee; } .muted { color: #555; } code { font-size: 8pt; }
-"""
 
 
 def _e(value: Any) -> str:
@@ -119,16 +108,11 @@ def case_html(
             f"<p>Saken er {word}: {_e(closing.reason)} ({_e(closing.created_by or 'uten navn')}, "
             f"{_date(closing.created_at)}).</p>"
         )
-    body = "\n".join(parts)
-    return (
-        f"<!doctype html><html lang='nb'><head><meta charset='utf-8'>"
-        f"<title>Sak {_e(history.id)}</title><style>{CSS}</style></head><body>{body}</body></html>"
-    )
+    return html_page(f"Sak {_e(history.id)}", "\n".join(parts))
 
 
 def case_pdf(
     history: CaseHistory, ruleset: RuleSet | None, decision: dict[str, Any] | None
 ) -> bytes:
     """The document as PDF bytes."""
-    pdf: bytes = weasyprint.HTML(string=case_html(history, ruleset, decision)).write_pdf()
-    return pdf
+    return pdf_of(case_html(history, ruleset, decision))

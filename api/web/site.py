@@ -16,6 +16,7 @@ from api.web.pages import (
     invitations,
     login,
     records,
+    submissions,
 )
 from api.web.render import STATIC
 
@@ -26,6 +27,7 @@ PAGES = (
     decision,
     applications,
     cases,
+    submissions,
     invitations,
     records,
     docs,

@@ -17,9 +17,10 @@ from starlette.concurrency import run_in_threadpool
 from api.http.case_ranking import open_cases, proposal_of
 from api.http.deps import services
 from api.judgement import PROPOSAL_LABELS
+from api.spreadsheet import XLSX, to_csv
 from api.store.cases import CaseHistory
 from api.store.decision_log import Record
-from api.web.export import XLSX, table, to_csv, to_xlsx
+from api.web.export import table, to_xlsx
 from api.web.listing import CountyList, Evaluated, rank_county
 from api.web.render import (
     county_options,

@@ -11,8 +11,8 @@ from starlette.concurrency import run_in_threadpool
 
 from api.http.invitations import county_invitations
 from api.invitations import survey_criterion
+from api.spreadsheet import XLSX, Cell, to_csv, workbook
 from api.web.chart import survey_chart
-from api.web.export import XLSX, Cell, to_csv, workbook
 from api.web.render import (
     county_options,
     default_ruleset,

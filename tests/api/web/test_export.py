@@ -7,7 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
-from api.web.export import criterion_cell, headers, table, to_csv, to_xlsx
+from api.spreadsheet import to_csv
+from api.web.export import criterion_cell, headers, table, to_xlsx
 from api.web.listing import Evaluated, rank_county
 from engine import evaluate, load_application_file, load_ruleset, rankable
 from tests.api.web.conftest import ROOT

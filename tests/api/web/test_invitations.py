@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
 from api.app import create_app
+from api.spreadsheet import to_csv
 from api.survey.parse import parse_survey_file
 from api.survey.register import parse_register
 from api.survey.schools import import_register
 from api.survey.store import import_survey
-from api.web.export import to_csv
 from api.web.pages.invitations import table
 from engine import load_ruleset
 from tests.api.web.conftest import ROOT, settings_for

@@ -1,0 +1,225 @@
+"""The pages «Innstilling» and «Nasjonal oversikt»: blockers, the lock form, refusals, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from api.app import create_app
+from tests.api.web.conftest import csrf_of, settings_for, sign_in
+from tests.api.web.html_checks import visible_text
+from tests.builders import baseline, decide
+
+APPROVER_KEY = "godkjenner-nokkel-0123456789abcdef"
+CASEWORKER_KEY = "saksbehandler-nokkel-0123456789"
+READER_KEY = "leser-nokkel-0123456789abcdef"
+KEYS = (
+    f"godkjenner:approver:{APPROVER_KEY},saksbehandler:caseworker:{CASEWORKER_KEY},"
+    f"leser:reader:{READER_KEY}"
+)
+# a supervision of the municipality with a deficiency: K3 met, the application recommended
+DEFICIENT = [{"year": 2018, "deficiencies": ["practice"]}]
+WHY = "Embetet har vurdert saken grundig og står ved forslaget."
+
+
+def _application(number: str, name: str, *, need: bool) -> dict[str, Any]:
+    """The baseline application as a municipality of Vestland (46); recommended when `need`."""
+    data = baseline()
+    municipality = dict(data["municipality"], number=number, name=name)
+    if need:
+        municipality["supervision"] = DEFICIENT
+    data.update(county="46", id=f"app-{number}", municipality=municipality)
+    return data
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """Keys for an approver, a caseworker and a reader; three cases in Vestland (46)."""
+    folder = tmp_path_factory.mktemp("submissions")
+    app = create_app(settings_for(folder, api_keys=KEYS))
+    with TestClient(app, base_url="https://testserver") as c:
+        for number, name, need in (
+            ("4601", "Bergen", True),
+            ("4602", "Kinn", False),
+            ("4640", "Sogndal", True),
+        ):
+            r = c.post(
+                "/v1/evaluations",
+                json=_application(number, name, need=need),
+                headers={"Authorization": f"Bearer {CASEWORKER_KEY}"},
+            )
+            assert r.status_code == 201, r.text
+        yield c
+
+
+def _as(client: TestClient, key: str) -> TestClient:
+    client.cookies.clear()
+    r = sign_in(client, key)
+    assert r.status_code == 303  # type: ignore[attr-defined]
+    return client
+
+
+def _judge(client: TestClient, case: str, proposal: str) -> None:
+    r = client.post(
+        f"/v1/cases/{case}/judgement",
+        json={"proposal": proposal, "justification": WHY},
+        headers={"Authorization": f"Bearer {CASEWORKER_KEY}"},
+    )
+    assert r.status_code == 201, r.text
+
+
+def _lock(client: TestClient, **fields: str) -> Any:
+    page = client.get("/innstilling?fylke=46&runde=pulje-5")
+    data = {"csrf_token": csrf_of(page.text), "fylke": "46", "runde": "pulje-5", **fields}
+    return client.post("/innstilling", data=data, follow_redirects=False)
+
+
+def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in(client: TestClient) -> None:
+    client.cookies.clear()
+    for path in ("/innstilling?fylke=46", "/nasjonal", "/nasjonal.xlsx", "/innstillinger/1.pdf"):
+        r = client.get(path, follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/logg-inn?"), path
+
+
+def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient) -> None:
+    assert decide(_application("4601", "Bergen", need=True)).outcome == "recommended"
+    assert decide(_application("4602", "Kinn", need=False)).outcome == "not_recommended"
+
+    # a reader sees the list and what blocks it, each case linked, but no lock form
+    _as(client, READER_KEY)
+    page = client.get("/innstilling?fylke=46&runde=pulje-5")
+    assert page.status_code == 200
+    text = visible_text(page.text)
+    assert "Innstilling fra Vestland" in text and "Kapasitet: 2 kommuner" in text
+    assert page.text.count('data-code="JUDGEMENT_MISSING"') == 3
+    for case in ("pulje-5:4601", "pulje-5:4602", "pulje-5:4640"):
+        assert f'href="/saker/{case}"' in page.text
+    assert 'method="post" action="/innstilling"' not in page.text
+    assert "Bare en godkjenner kan låse innstillingen." in text
+    # a forged lock from the reader (with the reader's own CSRF token) is refused
+    forged = client.post(
+        "/innstilling",
+        data={"csrf_token": csrf_of(page.text), "fylke": "46", "runde": "pulje-5"},
+    )
+    assert forged.status_code == 403 and "krever rollen" in visible_text(forged.text)
+
+    # the approver's lock is refused while cases lack a judgement, each case named
+    _as(client, APPROVER_KEY)
+    refused = _lock(client, note="Første forsøk.")
+    assert refused.status_code == 409
+    text = visible_text(refused.text)
+    assert "Innstillingen ble ikke låst: 3 saker må vurderes eller skjønnsvurderes først." in text
+    assert "Saken pulje-5:4602 (Kinn) har ikke noe skjønn" in text
+    assert "Første forsøk." in refused.text  # the note is kept in the form
+    assert "Ingen innstilling er låst for Vestland" in text
+
+    # judged: proposals first, each group in ranking order; capacity marks the proposed
+    _judge(client, "pulje-5:4601", "propose")
+    _judge(client, "pulje-5:4640", "not_propose")
+    _judge(client, "pulje-5:4602", "propose")
+    page = client.get("/innstilling?fylke=46&runde=pulje-5")
+    assert 'id="hindrer"' not in page.text
+    order = [page.text.index(f'data-case="pulje-5:{n}"') for n in ("4601", "4602", "4640")]
+    assert order == sorted(order)
+    assert 'class="within" data-case="pulje-5:4602"' in page.text
+    assert 'class="" data-case="pulje-5:4640"' in page.text
+
+    too_long = _lock(client, note="x" * 5000)
+    assert too_long.status_code == 422 and 'id="feil-note"' in too_long.text
+
+    locked = _lock(client, note="Innstilling fra Statsforvalteren i Vestland.")
+    assert locked.status_code == 303
+    assert locked.headers["location"] == "/innstilling?fylke=46&runde=pulje-5#innstilling-1"
+    page = client.get("/innstilling?fylke=46&runde=pulje-5")
+    text = visible_text(page.text)
+    assert "Nr. 1, godkjent av godkjenner" in text and "gjeldende" in text
+    assert 'href="/innstillinger/1.pdf"' in page.text
+    assert "Hvorfor erstatter denne innstillingen nr. 1?" in text
+
+    # a second lock supersedes the first and must say why, at the field
+    no_reason = _lock(client, note="Ny liste.")
+    assert no_reason.status_code == 422 and 'id="feil-reason"' in no_reason.text
+    assert "Fylket har allerede innstilling 1" in visible_text(no_reason.text)
+    again = _lock(client, note="Ny liste.", reason="Kinn sendte en bedre søknad.")
+    assert again.status_code == 303
+    text = visible_text(client.get("/innstilling?fylke=46&runde=pulje-5").text)
+    assert "Nr. 1, godkjent av godkjenner" in text and "erstattet av nr. 2" in text
+    assert "erstatter nr. 1: Kinn sendte en bedre søknad." in text
+
+
+def _locked(client: TestClient) -> int:
+    """The id of Vestland's newest submission (the whole path above locks two)."""
+    r = client.get("/v1/submissions?round=pulje-5", headers={"X-API-Key": READER_KEY})
+    assert r.status_code == 200, r.text
+    (sub,) = [s for s in r.json()["submissions"] if s["county"] == "46"]
+    ident: int = sub["submission_id"]
+    return ident
+
+
+def test_a_reader_sees_the_national_view_and_downloads_the_exports(client: TestClient) -> None:
+    _as(client, APPROVER_KEY)
+    if not client.get("/v1/submissions?round=pulje-5", headers={"X-API-Key": READER_KEY}).json()[
+        "submissions"
+    ]:
+        for case, proposal in (("4601", "propose"), ("4602", "propose"), ("4640", "propose")):
+            _judge(client, f"pulje-5:{case}", proposal)
+        assert _lock(client, note="Innstilling.").status_code == 303
+    ident = _locked(client)
+
+    _as(client, READER_KEY)
+    page = client.get("/nasjonal?runde=pulje-5")
+    assert page.status_code == 200 and 'aria-current="page">Nasjonal oversikt' in page.text
+    text = visible_text(page.text)
+    assert "1 av 11 fylker har låst en innstilling" in text
+    assert f"Innstilling nr. {ident}, godkjent av godkjenner" in text
+    assert "Kapasitet: 1 kommune." in text  # Nordland, without a submission
+    assert text.count("Ingen innstilling er låst ennå.") == 10
+    assert "Bergen (4601)" in text  # a proposed municipality, with its units below
+    assert f'href="/innstillinger/{ident}.xlsx"' in page.text
+
+    book = load_workbook(io.BytesIO(client.get("/nasjonal.xlsx?runde=pulje-5").content))
+    assert book.sheetnames == ["46 Vestland"]
+    rows = list(book["46 Vestland"].iter_rows(values_only=True))
+    assert rows[0][:6] == ("Fylkesnr.", "Fylke", "Rang", "Kommunenr.", "Kommune", "Sak")
+    assert {r[3] for r in rows[1:]} == {"4601", "4602", "4640"}
+    assert all(isinstance(r[2], int) for r in rows[1:])
+
+    body = client.get(f"/innstillinger/{ident}.csv")
+    assert body.headers["content-type"].startswith("text/csv")
+    assert body.headers["content-disposition"].startswith("attachment;")
+    parsed = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig")), delimiter=";"))
+    assert parsed[0][0] == "Fylkesnr." and parsed[1][4] == "Bergen"
+    sheet = load_workbook(io.BytesIO(client.get(f"/innstillinger/{ident}.xlsx").content))
+    assert [r[4] for r in sheet["46 Vestland"].iter_rows(min_row=2, values_only=True)] == [
+        p[4] for p in parsed[1:]
+    ]
+    pdf = client.get(f"/innstillinger/{ident}.pdf")
+    assert pdf.headers["content-type"] == "application/pdf"
+    words = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
+    )
+    assert "Innstilling fra Vestland (46)" in words and WHY in words
+
+    missing = client.get("/innstillinger/999.pdf")
+    assert missing.status_code == 404 and "ingen innstilling med nummer 999" in missing.text
+
+
+def test_a_lock_without_a_valid_csrf_token_is_refused(client: TestClient) -> None:
+    _as(client, APPROVER_KEY)
+    r = client.post("/innstilling", data={"csrf_token": "feil", "fylke": "46", "runde": "pulje-5"})
+    assert r.status_code == 403 and "sikkerhetskode" in r.text
+
+
+def test_a_lock_for_no_county_is_refused(client: TestClient) -> None:
+    _as(client, APPROVER_KEY)
+    page = client.get("/innstilling")
+    assert "Velg et fylke" in page.text
+    r = client.post("/innstilling", data={"csrf_token": csrf_of(page.text), "fylke": "99"})
+    assert r.status_code == 422 and "Velg et fylke" in r.text
