@@ -17,7 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal, TypedDict, cast
 
-from sqlalchemy import DateTime, Engine, ForeignKey, Integer, String, Table, Text, insert, select
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -47,6 +58,12 @@ class SubmissionRow(Base):
     entries: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint(
+            "round", "county", "supersedes_key", name="uq_submissions_round_county_supersedes"
+        ),
+    )
 
 
 TABLE = cast(Table, SubmissionRow.__table__)
