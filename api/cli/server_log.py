@@ -51,6 +51,8 @@ LEVELS = {
     "ERROR": "FEIL",
     "CRITICAL": "KRITISK",
 }
+# uvicorn logs its start and stop as "uvicorn.error", which reads as if something failed
+NAMES = {"uvicorn.error": "uvicorn"}
 FORMAT = "%(norwegian_level)s: %(name)s: %(message)s"
 
 
@@ -64,6 +66,7 @@ class Norwegian(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = NORWEGIAN.get(record.msg, record.msg)
         record.norwegian_level = LEVELS.get(record.levelname, record.levelname)
+        record.name = NAMES.get(record.name, record.name)
         return True
 
 

@@ -139,7 +139,7 @@ def test_the_server_log_is_norwegian(server: tuple[str, Path]) -> None:
     _, log = server
     text = log.read_text()
     # uvicorn's own lines, translated (api/cli/server_log.py)
-    assert "INFO: uvicorn.error: Tjenesten har startet." in text
+    assert "INFO: uvicorn: Tjenesten har startet." in text
     assert "Lytter på " in text and "(stopp med Ctrl+C)" in text
     for english in ("Application startup complete", "Uvicorn running", "Started server process"):
         assert english not in text
