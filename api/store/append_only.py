@@ -126,4 +126,5 @@ GUARDED_TABLES = (
     "case_statuses",
     "school_register",  # 0006
     "office_records",
+    "survey_figure_versions",  # 0009
 )
