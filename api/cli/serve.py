@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import errno
 import ipaddress
-import logging
+import logging.config
 import resource
 import socket
 import sys
@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.app import create_app
+from api.cli.server_log import log_config
 from api.http.connection import guarded_protocol
 from api.registry import load_all
 from api.settings import Settings
@@ -47,8 +48,7 @@ def users_exist(settings: Settings) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """`utvalg serve`: check settings, keys and rules, then run the server until stopped."""
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.config.dictConfig(log_config())
     overrides: dict[str, Any] = {"bind_host": args.host}
     if args.rules is not None:
         overrides["rules_dir"] = args.rules
@@ -124,6 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             fd=sock.fileno(),  # the bound socket: uvicorn serves on it instead of binding
             # header size cap and header deadline per connection (api/http/connection.py)
             http=guarded_protocol(settings.max_header_bytes, settings.header_timeout_seconds),
+            log_config=log_config(),  # Norwegian lines (api/cli/server_log.py)
             log_level="info",
             access_log=not args.no_access_log,
             timeout_graceful_shutdown=10,

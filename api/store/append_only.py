@@ -127,4 +127,5 @@ GUARDED_TABLES = (
     "school_register",  # 0006
     "office_records",
     "submissions",  # 0007
+    "survey_figure_versions",  # 0009
 )

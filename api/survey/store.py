@@ -1,10 +1,12 @@
 """Stored Elevundersøkelsen figures: tables, all-or-nothing import, and the lookup decisions use.
 
-One row per (org number, survey year, indicator) in `survey_figures`, each pointing at
-the import that last set it, and one row per imported file in `survey_imports`
-(file name, sha256, time, counts, the national figures found and the warnings given).
-Importing a file whose checksum is already recorded changes nothing; a newer file
-overwrites the figures it holds and leaves the others alone.
+One row per imported file in `survey_imports` (file name, sha256, time, counts, the national
+figures found and the warnings given), and in `survey_figure_versions` one row per (org
+number, indicator, survey year) and import that brought a new or changed figure. Both are
+append-only (migration 0009): the figure in use is the newest import's row, and an earlier
+one stays, so what an older evaluation read can still be seen. Importing a file whose
+checksum is already recorded changes nothing; a newer file supersedes the figures it holds
+and leaves the others alone.
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ from sqlalchemy import (
     insert,
     select,
     tuple_,
-    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -73,9 +74,9 @@ class SurveyImport(Base):
 
 
 class SurveyFigure(Base):
-    """A school's figure for one survey year and indicator, as last imported."""
+    """A school's figure for one survey year and indicator as one import gave it."""
 
-    __tablename__ = "survey_figures"
+    __tablename__ = "survey_figure_versions"
     __table_args__ = (
         CheckConstraint("percent IS NULL OR (percent >= 0 AND percent <= 100)", name="percent"),
         CheckConstraint("respondents IS NULL OR respondents >= 0", name="respondents"),
@@ -83,13 +84,23 @@ class SurveyFigure(Base):
     )
 
     org_number: Mapped[str] = mapped_column(String(9), primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
     indicator: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_imports.id"), primary_key=True, index=True
+    )
     name: Mapped[str] = mapped_column(String(255))
     percent: Mapped[float | None] = mapped_column(Float)
     respondents: Mapped[int | None] = mapped_column(Integer)
     suppressed: Mapped[bool] = mapped_column(Boolean)
-    import_id: Mapped[int] = mapped_column(ForeignKey("survey_imports.id"), index=True)
+
+
+_FIGURE_KEY = (SurveyFigure.org_number, SurveyFigure.indicator, SurveyFigure.year)
+
+
+def _newest_first(query: Any) -> Any:
+    """`query` ordered so that each figure's newest import comes first within its key."""
+    return query.order_by(*_FIGURE_KEY, SurveyFigure.import_id.desc())
 
 
 @dataclass(frozen=True)
@@ -250,18 +261,20 @@ def _figure_changes(
     key_columns = tuple_(SurveyFigure.org_number, SurveyFigure.year, SurveyFigure.indicator)
     for start in range(0, len(keys), _CHUNK):
         rows = session.execute(
-            select(
-                SurveyFigure.org_number,
-                SurveyFigure.year,
-                SurveyFigure.indicator,
-                SurveyFigure.name,
-                SurveyFigure.percent,
-                SurveyFigure.respondents,
-                SurveyFigure.suppressed,
-            ).where(key_columns.in_(keys[start : start + _CHUNK]))
+            _newest_first(
+                select(
+                    SurveyFigure.org_number,
+                    SurveyFigure.year,
+                    SurveyFigure.indicator,
+                    SurveyFigure.name,
+                    SurveyFigure.percent,
+                    SurveyFigure.respondents,
+                    SurveyFigure.suppressed,
+                ).where(key_columns.in_(keys[start : start + _CHUNK]))
+            )
         )
         for org, year, indicator, *stored in rows:
-            existing[(org, year, indicator)] = tuple(stored)
+            existing.setdefault((org, year, indicator), tuple(stored))
     new, changed = [], []
     for f in parsed.schools:
         values = (f.name[:255], f.percent, f.respondents, f.suppressed)
@@ -288,13 +301,10 @@ def _write_figures(
     changed: list[dict[str, Any]],
     import_id: int,
 ) -> None:
-    """Insert new figures and update changed ones, each marked with the import."""
-    new = [{**row, "import_id": import_id} for row in new]
-    changed = [{**row, "import_id": import_id} for row in changed]
-    for start in range(0, len(new), _CHUNK * 10):
-        session.execute(insert(SurveyFigure), new[start : start + _CHUNK * 10])
-    for start in range(0, len(changed), _CHUNK * 10):
-        session.execute(update(SurveyFigure), changed[start : start + _CHUNK * 10])
+    """Insert new and changed figures as rows of this import (the older rows stay)."""
+    rows = [{**row, "import_id": import_id} for row in (*new, *changed)]
+    for start in range(0, len(rows), _CHUNK * 10):
+        session.execute(insert(SurveyFigure), rows[start : start + _CHUNK * 10])
 
 
 def _report(record: SurveyImport, *, already_imported: bool) -> ImportReport:
@@ -368,11 +378,15 @@ def stored_figures(
                 select(SurveyFigure, SurveyImport.file_name, SurveyImport.imported_at)
                 .join(SurveyImport, SurveyFigure.import_id == SurveyImport.id)
                 .where(SurveyFigure.org_number.in_(wanted[start : start + _CHUNK]))
-                .order_by(SurveyFigure.org_number, SurveyFigure.indicator, SurveyFigure.year)
             )
             if indicator is not None:
                 query = query.where(SurveyFigure.indicator == indicator)
-            for figure, file_name, imported_at in session.execute(query):
+            seen: set[tuple[str, str, int]] = set()
+            for figure, file_name, imported_at in session.execute(_newest_first(query)):
+                key = (figure.org_number, figure.indicator, figure.year)
+                if key in seen:  # an older import's figure, superseded
+                    continue
+                seen.add(key)
                 out.setdefault(figure.org_number, []).append(
                     StoredFigure(
                         org_number=figure.org_number,
@@ -414,9 +428,10 @@ def list_imports(engine: Engine, limit: int = 100) -> list[ImportReport]:
 
 
 def figure_count(engine: Engine) -> int:
-    """How many school figures are stored (all indicators)."""
+    """How many school figures are in use (all indicators; superseded ones not counted)."""
+    in_use = select(*_FIGURE_KEY).distinct().subquery()
     with Session(engine) as session:
-        return int(session.scalar(select(func.count()).select_from(SurveyFigure)) or 0)
+        return int(session.scalar(select(func.count()).select_from(in_use)) or 0)
 
 
 # --- the lookup decisions use -----------------------------------------------------------
@@ -492,6 +507,6 @@ def surveyed_schools(engine: Engine, indicator: str = BULLYING_INDICATOR) -> dic
         rows = session.execute(
             select(SurveyFigure.org_number, SurveyFigure.name)
             .where(SurveyFigure.indicator == indicator)
-            .order_by(SurveyFigure.org_number, SurveyFigure.year)
+            .order_by(SurveyFigure.org_number, SurveyFigure.year, SurveyFigure.import_id)
         )
         return {org: name for org, name in rows}

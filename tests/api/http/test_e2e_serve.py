@@ -135,6 +135,16 @@ def test_the_key_secrets_are_not_in_the_server_log(server: tuple[str, Path]) -> 
         assert entry.split(":", 2)[2] not in text
 
 
+def test_the_server_log_is_norwegian(server: tuple[str, Path]) -> None:
+    _, log = server
+    text = log.read_text()
+    # uvicorn's own lines, translated (api/cli/server_log.py)
+    assert "INFO: uvicorn: Tjenesten har startet." in text
+    assert "Lytter på " in text and "(stopp med Ctrl+C)" in text
+    for english in ("Application startup complete", "Uvicorn running", "Started server process"):
+        assert english not in text
+
+
 def test_a_public_bind_without_keys_exits_with_a_message(tmp_path: Path) -> None:
     done = subprocess.run(
         [str(UTVALG), "serve", "--host", "0.0.0.0", "--port", str(free_port())],

@@ -18,6 +18,7 @@ from api.survey.parse import parse_survey_file
 from api.survey.store import (
     SurveyFigure,
     SurveyImport,
+    figure_count,
     import_survey,
     source_label,
     stored_figures,
@@ -50,7 +51,7 @@ def _state(engine: Engine) -> tuple[list[tuple[Any, ...]], int]:
                 SurveyFigure.respondents,
                 SurveyFigure.suppressed,
                 SurveyFigure.import_id,
-            ).order_by(SurveyFigure.org_number, SurveyFigure.year)
+            ).order_by(SurveyFigure.org_number, SurveyFigure.year, SurveyFigure.import_id)
         ).all()
         imports = session.scalar(select(func.count()).select_from(SurveyImport)) or 0
     return [tuple(f) for f in figures], imports
@@ -106,7 +107,15 @@ def test_a_newer_file_updates_its_figures_and_keeps_the_rest(
     assert second.import_id != first.import_id
     figures, imports = _state(survey_engine)
     assert imports == 2
-    by_year = {f[1]: f for f in figures if f[0] == SCHOOL_A}
+    # every import's figure stays; the newest import's is the one in use
+    assert [f[3:] for f in figures if f[0] == SCHOOL_A and f[1] == 2019] == [
+        (9.1, 97, False, first.import_id),
+        (9.3, 99, False, second.import_id),
+    ]
+    assert figure_count(survey_engine) == 8  # 7 from the first file, 1 new year
+    in_use = {f.year: f.percent for f in stored_figures(survey_engine, [SCHOOL_A])[SCHOOL_A]}
+    assert in_use == {2016: 9.9, 2017: 10.4, 2018: None, 2019: 9.3, 2020: 11.0}
+    by_year = {f[1]: f for f in figures if f[0] == SCHOOL_A}  # the last row per year: newest
     assert by_year[2017][3:] == (10.4, 1234, False, first.import_id)
     assert by_year[2018][3:] == (None, None, True, first.import_id)
     assert by_year[2019][3:] == (9.3, 99, False, second.import_id)
