@@ -32,7 +32,6 @@ Submission = Mapping[str, Any]
 
 # the subjects whose status stands for the whole application (one per municipality)
 _APPLICATION_LEVEL = ("application", "municipality")
-_UNIT_LEVEL = ("school", "kindergarten")
 
 _FIXED_HEADERS = (
     "Fylkesnr.",
@@ -56,24 +55,20 @@ _FIXED_HEADERS = (
 def _criteria_columns(subs: Iterable[Submission], labels: Labels) -> list[tuple[str, str, str]]:
     """(criterion, level, heading) for each criteria column, in the order the decisions list
     the criteria; level is "application" (the application or municipality) or "unit"."""
-    columns: list[tuple[str, str, str]] = []
+    columns: dict[tuple[str, str], str] = {}
     for sub in subs:
         for entry in sub["entries"]:
             for c in entry["criteria"]:
-                kind = c["subject"]["kind"]
-                level = "application" if kind in _APPLICATION_LEVEL else "unit"
-                word = labels.kind["municipality" if kind == "municipality" else "school"]
-                key = (c["criterion"], level)
-                if key in ((k, lv) for k, lv, _ in columns):
-                    continue
+                criterion, kind = c["criterion"], c["subject"]["kind"]
                 if kind == "application":
-                    heading = c["criterion"]
-                elif level == "unit":
-                    heading = f"{c['criterion']} enheten"
+                    key, heading = (criterion, "application"), criterion
+                elif kind == "municipality":
+                    key = (criterion, "application")
+                    heading = f"{criterion} {labels.kind['municipality']}"
                 else:
-                    heading = f"{c['criterion']} {word}"
-                columns.append((*key, heading))
-    return columns
+                    key, heading = (criterion, "unit"), f"{criterion} enheten"
+                columns.setdefault(key, heading)
+    return [(criterion, level, heading) for (criterion, level), heading in columns.items()]
 
 
 def _received(entry: Mapping[str, Any]) -> dt.date | None:
