@@ -15,9 +15,10 @@ from typing import Any
 from api.http.openapi import EXAMPLES_FILE
 from api.http.replay import differences
 from api.http.rulesets import ruleset_detail
+from api.judgement import departs
 from api.registry import Snapshot
 from api.settings import Settings
-from engine import evaluate, load_application_file, load_ruleset, rank, rankable
+from engine import RuleSet, evaluate, load_application_file, load_ruleset, rank, rankable
 
 
 def build_examples() -> dict[str, Any]:
@@ -64,6 +65,7 @@ def build_examples() -> dict[str, Any]:
     changed["score"] = dumped[0]["score"] - 3
     stored = json.loads(json.dumps(dumped[0]))
     summary_keys = ("id", "version", "title", "digest", "loaded_at", "links")
+    submission = _submission(apps, dumped, rs)
     return {
         "application": raw[0],
         "batch": {"applications": raw},
@@ -92,6 +94,12 @@ def build_examples() -> dict[str, Any]:
         "ready": {"status": "ready", "rulesets": [ref], "database": "ok", "workers": 2},
         "evaluation_list": {"items": [summary], "next_cursor": None, "next": None},
         "evaluation_record": {**summary, "application": raw[0], "decision": dumped[0]},
+        "submission_request": {
+            "round": rs.id,
+            "note": "Embetet foreslår Trondheim; søknaden fra Malvik mangler opplysninger.",
+        },
+        "submission": submission,
+        "submission_list": {"round": rs.id, "submissions": [submission]},
         "replay": {
             "evaluation_id": ev_id,
             "same": False,
@@ -99,6 +107,57 @@ def build_examples() -> dict[str, Any]:
             "current": changed,
             "differences": differences(stored, changed),
         },
+    }
+
+
+def _submission(apps: list[Any], dumped: list[dict[str, Any]], rs: RuleSet) -> dict[str, Any]:
+    """A locked submission of the example applications: the first proposed, the second not."""
+    county = rs.counties[apps[0].county]
+    entries = []
+    for rank_, (app, d, proposal) in enumerate(
+        zip(apps, dumped, ("propose", "not_propose"), strict=True), start=1
+    ):
+        entries.append(
+            {
+                "rank": rank_,
+                **_case_of(app, rs.id),
+                "evaluation_id": f"ev-0170098a2f5e3b9c1d7e4a2{rank_}",
+                "municipality": {
+                    "number": app.municipality.number,
+                    "name": app.municipality.name,
+                },
+                "received": app.received.isoformat() if app.received else None,
+                "outcome": d["outcome"],
+                "label": d["label"],
+                "score": d["score"],
+                "summary": d["summary"],
+                "proposal": proposal,
+                "departs": departs(proposal, d["outcome"]),
+                "justification": "Embetet kjenner kommunen og står ved forslaget.",
+                "judged_by": "per",
+                "judged_at": "2020-02-20T13:05:00Z",
+                "within_capacity": proposal == "propose",
+                "units": d["units"],
+                "criteria": [
+                    {"criterion": c["criterion"], "subject": c["subject"], "status": c["status"]}
+                    for c in d["criteria"]
+                ],
+            }
+        )
+    return {
+        "submission_id": 3,
+        "round": rs.id,
+        "county": apps[0].county,
+        "county_name": county.name,
+        "capacity": county.capacity,
+        "ruleset": dumped[0]["ruleset"],
+        "note": "Embetet foreslår Trondheim; søknaden fra Malvik mangler opplysninger.",
+        "approved_by": "kari",
+        "approved_at": "2020-03-02T10:15:00Z",
+        "supersedes": 2,
+        "reason": "Trondheim sendte inn en ny versjon av søknaden.",
+        "superseded_by": None,
+        "entries": entries,
     }
 
 

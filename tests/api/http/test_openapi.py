@@ -26,6 +26,9 @@ CONTRACT = {
     ("post", "/v1/rulesets:reload"),
     ("get", "/healthz"),
     ("get", "/readyz"),
+    ("post", "/v1/counties/{county}/submissions"),
+    ("get", "/v1/submissions"),
+    ("get", "/v1/submissions/{id}"),
 }
 MINE = CONTRACT | {("get", "/v1/evaluations/{id}/record")}
 

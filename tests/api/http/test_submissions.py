@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from api.http.submission_schemas import SubmissionOut
 from tests.api.conftest import ADMIN, CASEWORKER, READER, auth
+from tests.api.http.test_rulesets import bump_version
 from tests.builders import baseline, decide
 
 APPROVER = "godkjenning:approver:godkjennernokkel-0123456789abcdef"
@@ -18,9 +20,12 @@ DEFICIENT = [{"year": 2018, "deficiencies": ["practice"]}]
 
 
 @pytest.fixture
-def api(client_factory: Any, database_url: str) -> TestClient:
-    """An app with keys (reader, caseworker, approver, admin) on SQLite and PostgreSQL."""
-    client: TestClient = client_factory(database_url=database_url, api_keys=KEYS)
+def api(client_factory: Any, database_url: str, rules_copy: Path) -> TestClient:
+    """An app with keys (reader, caseworker, approver, admin) on SQLite and PostgreSQL,
+    on a copy of the rules a test may change."""
+    client: TestClient = client_factory(
+        database_url=database_url, api_keys=KEYS, rules_dir=rules_copy
+    )
     return client
 
 
@@ -118,3 +123,86 @@ def test_refused_while_unjudged_then_locked_in_the_proposed_order(api: TestClien
 
     again = api.get(f"/v1/submissions/{sub.submission_id}", headers=auth(READER))
     assert again.status_code == 200 and again.json() == r.json()
+
+
+def test_capacity_superseding_the_national_view_and_stale_cases(
+    api: TestClient, rules_copy: Path
+) -> None:
+    # Nordland (18) has room for one: of two proposed, only the first is within capacity
+    for number, name, received in (
+        ("1804", "Bodø", "2020-01-21"),
+        ("1806", "Narvik", "2020-01-20"),
+    ):
+        post(api, app_of("18", number, name, need=True, received=received))
+        judge(api, f"pulje-5:{number}", "propose")
+    post(api, app_of("50", "5001", "Trondheim", need=True))
+    judge(api, "pulje-5:5001", "propose")
+    first = lock(api, "18")
+    assert first.status_code == 201, first.text
+    assert [(e["municipality"]["name"], e["within_capacity"]) for e in first.json()["entries"]] == [
+        ("Narvik", True),
+        ("Bodø", False),
+    ]
+    assert first.json()["capacity"] == 1
+    trondelag = lock(api, "50").json()
+
+    # a second lock supersedes the first and must say why; both stay readable
+    bare = lock(api, "18")
+    assert bare.status_code == 422
+    assert [(e["loc"], e["code"]) for e in bare.json()["errors"]] == [
+        (["reason"], "REASON_REQUIRED")
+    ]
+    blank = lock(api, "18", reason="   ")
+    assert blank.status_code == 422
+    ident = first.json()["submission_id"]
+    second = lock(api, "18", reason="Narvik sendte inn nye tall.")
+    assert second.status_code == 201, second.text
+    assert second.json()["supersedes"] == ident
+    assert second.json()["reason"] == "Narvik sendte inn nye tall."
+    old = api.get(f"/v1/submissions/{ident}", headers=auth(READER)).json()
+    assert old["superseded_by"] == second.json()["submission_id"]
+    assert old["entries"] == first.json()["entries"]
+
+    national = api.get("/v1/submissions", params={"round": "pulje-5"}, headers=auth(READER))
+    assert national.status_code == 200
+    assert national.json()["round"] == "pulje-5"
+    assert [s["submission_id"] for s in national.json()["submissions"]] == [
+        second.json()["submission_id"],
+        trondelag["submission_id"],
+    ]
+    missing = api.get("/v1/submissions/9999", headers=auth(READER))
+    assert missing.status_code == 404 and missing.json()["errors"][0]["code"] == (
+        "SUBMISSION_NOT_FOUND"
+    )
+
+    # new rules: every case is stale, and a lock names each one
+    bump_version(rules_copy, "2020.1-ny")
+    assert api.post("/v1/rulesets:reload", headers=auth(ADMIN)).status_code == 200
+    stale = lock(api, "18", reason="Nye regler.")
+    assert stale.status_code == 409
+    assert [(e["loc"], e["code"]) for e in stale.json()["errors"]] == [
+        (["cases", "pulje-5:1804"], "CASE_STALE"),
+        (["cases", "pulje-5:1806"], "CASE_STALE"),
+    ]
+    assert "2 saker" in stale.json()["detail"]
+
+
+def test_bad_bodies_are_refused_with_their_field(api: TestClient) -> None:
+    cases = [
+        ({"round": "pulje-5", "note": 5}, ["note"], "BAD_TYPE"),
+        ({"round": "pulje-9", "note": ""}, ["round"], "UNKNOWN_ROUND"),
+        ({"note": ""}, ["round"], "UNKNOWN_ROUND"),
+        ({"round": "pulje-5", "notat": ""}, ["notat"], "UNKNOWN_FIELD"),
+        ({"round": "pulje-5", "reason": "x" * 4001}, ["reason"], "TOO_LONG"),
+    ]
+    for body, loc, code in cases:
+        r = api.post("/v1/counties/50/submissions", json=body, headers=auth(APPROVER))
+        assert r.status_code == 422, body
+        assert (r.json()["errors"][0]["loc"], r.json()["errors"][0]["code"]) == (loc, code)
+    r = api.post("/v1/counties/99/submissions", json={"round": "pulje-5"}, headers=auth(APPROVER))
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["path", "county"]
+    r = api.get("/v1/submissions", params={"round": "pulje-5", "fylke": "50"}, headers=auth(READER))
+    assert r.status_code == 422
+    # an empty county may be locked: Utdanningsdirektoratet sees that it has no candidates
+    empty = lock(api, "03")
+    assert empty.status_code == 201 and empty.json()["entries"] == []
