@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,18 +31,24 @@ WHY = "Embetet har vurdert saken grundig og står ved forslaget."
 
 
 def _application(number: str, name: str, *, need: bool) -> dict[str, Any]:
-    """The baseline application as a municipality of Vestland (46); recommended when `need`."""
+    """The baseline application as municipality `number` (its county from the number's first
+    two digits); recommended when `need`."""
     data = baseline()
     municipality = dict(data["municipality"], number=number, name=name)
     if need:
         municipality["supervision"] = DEFICIENT
-    data.update(county="46", id=f"app-{number}", municipality=municipality)
+    data.update(county=number[:2], id=f"app-{number}", municipality=municipality)
     return data
+
+
+def _api(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """Keys for an approver, a caseworker and a reader; three cases in Vestland (46)."""
+    """Keys for an approver, a caseworker and a reader; three cases in Vestland (46), not
+    judged; two in Agder (42), judged and locked through the API."""
     folder = tmp_path_factory.mktemp("submissions")
     app = create_app(settings_for(folder, api_keys=KEYS))
     with TestClient(app, base_url="https://testserver") as c:
@@ -49,13 +56,20 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             ("4601", "Bergen", True),
             ("4602", "Kinn", False),
             ("4640", "Sogndal", True),
+            ("4201", "Risør", True),
+            ("4203", "Arendal", False),
         ):
-            r = c.post(
-                "/v1/evaluations",
-                json=_application(number, name, need=need),
-                headers={"Authorization": f"Bearer {CASEWORKER_KEY}"},
-            )
+            data = _application(number, name, need=need)
+            r = c.post("/v1/evaluations", json=data, headers=_api(CASEWORKER_KEY))
             assert r.status_code == 201, r.text
+        _judge(c, "pulje-5:4201", "propose")
+        _judge(c, "pulje-5:4203", "not_propose")
+        r = c.post(
+            "/v1/counties/42/submissions",
+            json={"round": "pulje-5", "note": "Agders innstilling."},
+            headers=_api(APPROVER_KEY),
+        )
+        assert r.status_code == 201, r.text
         yield c
 
 
@@ -70,7 +84,7 @@ def _judge(client: TestClient, case: str, proposal: str) -> None:
     r = client.post(
         f"/v1/cases/{case}/judgement",
         json={"proposal": proposal, "justification": WHY},
-        headers={"Authorization": f"Bearer {CASEWORKER_KEY}"},
+        headers=_api(CASEWORKER_KEY),
     )
     assert r.status_code == 201, r.text
 
@@ -136,76 +150,84 @@ def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient)
 
     locked = _lock(client, note="Innstilling fra Statsforvalteren i Vestland.")
     assert locked.status_code == 303
-    assert locked.headers["location"] == "/innstilling?fylke=46&runde=pulje-5#innstilling-1"
+    where = re.fullmatch(
+        r"/innstilling\?fylke=46&runde=pulje-5#innstilling-(\d+)", locked.headers["location"]
+    )
+    assert where, locked.headers["location"]
+    first = int(where.group(1))
     page = client.get("/innstilling?fylke=46&runde=pulje-5")
     text = visible_text(page.text)
-    assert "Nr. 1, godkjent av godkjenner" in text and "gjeldende" in text
-    assert 'href="/innstillinger/1.pdf"' in page.text
-    assert "Hvorfor erstatter denne innstillingen nr. 1?" in text
+    assert f"Nr. {first}, godkjent av godkjenner" in text and "gjeldende" in text
+    assert f'href="/innstillinger/{first}.pdf"' in page.text
+    assert f"Hvorfor erstatter denne innstillingen nr. {first}?" in text
 
     # a second lock supersedes the first and must say why, at the field
     no_reason = _lock(client, note="Ny liste.")
     assert no_reason.status_code == 422 and 'id="feil-reason"' in no_reason.text
-    assert "Fylket har allerede innstilling 1" in visible_text(no_reason.text)
+    assert f"Fylket har allerede innstilling {first}" in visible_text(no_reason.text)
     again = _lock(client, note="Ny liste.", reason="Kinn sendte en bedre søknad.")
     assert again.status_code == 303
+    second = int(again.headers["location"].rsplit("-", 1)[1])
     text = visible_text(client.get("/innstilling?fylke=46&runde=pulje-5").text)
-    assert "Nr. 1, godkjent av godkjenner" in text and "erstattet av nr. 2" in text
-    assert "erstatter nr. 1: Kinn sendte en bedre søknad." in text
+    assert f"Nr. {first}, godkjent av godkjenner" in text
+    assert f"erstattet av nr. {second}" in text
+    assert f"erstatter nr. {first}: Kinn sendte en bedre søknad." in text
 
 
-def _locked(client: TestClient) -> int:
-    """The id of Vestland's newest submission (the whole path above locks two)."""
+def _agder(client: TestClient) -> dict[str, Any]:
+    """Agder's newest submission, as the API gives it."""
     r = client.get("/v1/submissions?round=pulje-5", headers={"X-API-Key": READER_KEY})
     assert r.status_code == 200, r.text
-    (sub,) = [s for s in r.json()["submissions"] if s["county"] == "46"]
-    ident: int = sub["submission_id"]
-    return ident
+    (sub,) = [s for s in r.json()["submissions"] if s["county"] == "42"]
+    found: dict[str, Any] = sub
+    return found
 
 
 def test_a_reader_sees_the_national_view_and_downloads_the_exports(client: TestClient) -> None:
-    _as(client, APPROVER_KEY)
-    if not client.get("/v1/submissions?round=pulje-5", headers={"X-API-Key": READER_KEY}).json()[
-        "submissions"
-    ]:
-        for case, proposal in (("4601", "propose"), ("4602", "propose"), ("4640", "propose")):
-            _judge(client, f"pulje-5:{case}", proposal)
-        assert _lock(client, note="Innstilling.").status_code == 303
-    ident = _locked(client)
-
+    sub = _agder(client)
+    ident = sub["submission_id"]
     _as(client, READER_KEY)
     page = client.get("/nasjonal?runde=pulje-5")
     assert page.status_code == 200 and 'aria-current="page">Nasjonal oversikt' in page.text
     text = visible_text(page.text)
-    assert "1 av 11 fylker har låst en innstilling" in text
-    assert f"Innstilling nr. {ident}, godkjent av godkjenner" in text
+    assert re.search(r"[12] av 11 fylker har låst en innstilling", text)
+    section = page.text[page.text.index('<section class="card county" id="fylke-42"') :]
+    agder = visible_text(section.split("</section>")[0]).replace(" :", ":")
+    assert f"Innstilling nr. {ident}, godkjent av godkjenner" in agder
+    assert "Kapasitet: 2 kommuner." in agder and "1 kommune foreslått av 2 saker" in agder
+    assert "Risør (4201)" in agder and "innenfor kapasiteten" in agder
+    assert "Arendal" not in agder  # not proposed
+    for unit in sub["entries"][0]["units"]:
+        assert f"{unit['name']} ({unit['org_number']}): {unit['label']}" in agder
     assert "Kapasitet: 1 kommune." in text  # Nordland, without a submission
-    assert text.count("Ingen innstilling er låst ennå.") == 10
-    assert "Bergen (4601)" in text  # a proposed municipality, with its units below
     assert f'href="/innstillinger/{ident}.xlsx"' in page.text
 
     book = load_workbook(io.BytesIO(client.get("/nasjonal.xlsx?runde=pulje-5").content))
-    assert book.sheetnames == ["46 Vestland"]
-    rows = list(book["46 Vestland"].iter_rows(values_only=True))
+    assert "42 Agder" in book.sheetnames and book.sheetnames == sorted(book.sheetnames)
+    rows = list(book["42 Agder"].iter_rows(values_only=True))
     assert rows[0][:6] == ("Fylkesnr.", "Fylke", "Rang", "Kommunenr.", "Kommune", "Sak")
-    assert {r[3] for r in rows[1:]} == {"4601", "4602", "4640"}
-    assert all(isinstance(r[2], int) for r in rows[1:])
+    expected = [
+        (e["rank"], e["municipality"]["number"], u["org_number"] if u else None)
+        for e in sub["entries"]
+        for u in (e["units"] or [None])
+    ]
+    assert [(r[2], r[3], r[12]) for r in rows[1:]] == expected
 
     body = client.get(f"/innstillinger/{ident}.csv")
     assert body.headers["content-type"].startswith("text/csv")
-    assert body.headers["content-disposition"].startswith("attachment;")
+    assert body.headers["content-disposition"] == (
+        f'attachment; filename="innstilling-pulje-5-fylke-42-nr-{ident}.csv"'
+    )
     parsed = list(csv.reader(io.StringIO(body.content.decode("utf-8-sig")), delimiter=";"))
-    assert parsed[0][0] == "Fylkesnr." and parsed[1][4] == "Bergen"
+    assert [(int(p[2]), p[3], p[12] or None) for p in parsed[1:]] == expected
     sheet = load_workbook(io.BytesIO(client.get(f"/innstillinger/{ident}.xlsx").content))
-    assert [r[4] for r in sheet["46 Vestland"].iter_rows(min_row=2, values_only=True)] == [
-        p[4] for p in parsed[1:]
-    ]
+    assert sheet.sheetnames == ["42 Agder"]
     pdf = client.get(f"/innstillinger/{ident}.pdf")
     assert pdf.headers["content-type"] == "application/pdf"
     words = " ".join(
         " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages).split()
     )
-    assert "Innstilling fra Vestland (46)" in words and WHY in words
+    assert "Innstilling fra Agder (42)" in words and WHY in words and "Agders innstilling." in words
 
     missing = client.get("/innstillinger/999.pdf")
     assert missing.status_code == 404 and "ingen innstilling med nummer 999" in missing.text
