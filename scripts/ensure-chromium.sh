@@ -11,6 +11,7 @@ if [[ "$(id -u)" != 0 ]]; then
 fi
 echo "Installerer chromium fra Debians pakker (for nettlesertestene) …" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq chromium fonts-dejavu-core >/dev/null
+# `make -j` may run two of these scripts at once: wait for apt's lock rather than fail
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium fonts-dejavu-core >/dev/null
 [[ -x /usr/bin/chromium ]]

@@ -12,5 +12,6 @@ if [[ "$(id -u)" != 0 ]]; then
 fi
 echo "Installerer Pango fra Debians pakker (for PDF-dokumentene) …" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null
+# `make -j` may run two of these scripts at once: wait for apt's lock rather than fail
+apt-get -o DPkg::Lock::Timeout=600 update -qq
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core >/dev/null

@@ -12,7 +12,8 @@ if [[ "$(id -u)" != 0 ]]; then
 fi
 echo "Installerer PostgreSQL-serveren fra Debians pakker …" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# `make -j` may run two of these scripts at once: wait for apt's lock rather than fail
+apt-get -o DPkg::Lock::Timeout=600 update -qq
 # The package's own cluster is not used (tests make a throwaway one); keep it from starting.
-apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends postgresql >/dev/null
 compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null

@@ -23,13 +23,18 @@ from api.http.limits import size_text
 from api.http.problems import PROBLEM_JSON, TITLES, error
 
 
-def too_large_headers(limit: int) -> bytes:
-    """A whole 431 response (status line, headers and a problem+json body), then close."""
-    e = error(
+def headers_refused(limit: int) -> dict[str, Any]:
+    """The 431 problem's error."""
+    return error(
         "HEADERS_TOO_LARGE",
         f"Forespørselslinjen og headerne er til sammen større enn grensen på {size_text(limit)}.",
         ["header"],
     )
+
+
+def too_large_headers(limit: int) -> bytes:
+    """A whole 431 response (status line, headers and a problem+json body), then close."""
+    e = headers_refused(limit)
     body = json.dumps(
         {
             "type": "about:blank",

@@ -2,17 +2,19 @@
 
 Nothing may keep a client (or a proxy's connection) waiting without end: a request that has
 not started its answer within `seconds` is cancelled and answered 503 `DEADLINE_EXCEEDED`
-(problem+json, `Retry-After`). Work handed to a thread cannot be stopped and finishes on its
-own; an evaluation that was stored meanwhile is in the log like any other.
+(problem+json, or a Norwegian page for a browser; `Retry-After`). Work handed to a thread
+cannot be stopped and finishes on its own; an evaluation that was stored meanwhile is in the
+log like any other.
 """
 
 from __future__ import annotations
 
 import asyncio
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.problems import error, problem_response
+from api.http.problems import answer, error
 from engine.text import format_number
 
 
@@ -48,7 +50,5 @@ class Deadline:
                 " sekunder og avbrøt den. Prøv igjen; en vurdering som ble lagret likevel, "
                 "finnes i loggen.",
             )
-            response = problem_response(
-                503, [e], e["msg"], instance=scope.get("path"), headers={"Retry-After": "5"}
-            )
+            response = answer(Request(scope), 503, [e], e["msg"], {"Retry-After": "5"})
             await response(scope, receive, send)

@@ -15,13 +15,15 @@ unknown query parameters before the key. Here, in this order:
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.routing import APIRoute
 from starlette.requests import Request
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.http.auth import admit, is_open, required_role
-from api.http.problems import Problem, problem_response
+from api.http.problems import Problem, answer, error
 from api.keys import KeyRing
 from api.settings import Role
 from api.store.users import UserStore
@@ -62,6 +64,17 @@ def route_role(route: APIRoute) -> Role | None:
     return None
 
 
+def host_refused(name: str, hosts: frozenset[str]) -> dict[str, Any]:
+    """The 400 problem's error for a `Host` this service does not answer to."""
+    return error(
+        "HOST_NOT_ALLOWED",
+        f"Tjenesten svarer ikke på vertsnavnet «{name[:100]}». Bruk en av adressene den er "
+        f"satt opp for ({', '.join(sorted(hosts))}), eller legg navnet til i "
+        "UTVALG_ALLOWED_HOSTS.",
+        ["header", "host"],
+    )
+
+
 def cross_site(request: Request) -> bool:
     """Whether a browser says the request comes from another site or origin."""
     if request.headers.get("sec-fetch-site", "").lower() == "cross-site":
@@ -100,9 +113,7 @@ class Gate:
         try:
             await self._check(request, scope)
         except Problem as exc:
-            response = problem_response(
-                exc.status, exc.errors, exc.detail, instance=scope["path"], headers=exc.headers
-            )
+            response = answer(request, exc.status, exc.errors, exc.detail, exc.headers)
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -110,14 +121,8 @@ class Gate:
     async def _check(self, request: Request, scope: Scope) -> None:
         host = request.headers.get("host", "")
         if self.hosts is not None and host_name(host) not in self.hosts:
-            raise Problem(
-                400,
-                "HOST_NOT_ALLOWED",
-                f"Tjenesten svarer ikke på vertsnavnet «{host_name(host)[:100]}». Bruk en av "
-                f"adressene den er satt opp for ({', '.join(sorted(self.hosts))}), eller legg "
-                "navnet til i UTVALG_ALLOWED_HOSTS.",
-                loc=["header", "host"],
-            )
+            e = host_refused(host_name(host), self.hosts)
+            raise Problem(400, e["code"], e["msg"], loc=e["loc"])
         open_mode = is_open(self.ring, self.users)
         if open_mode and scope["method"] in UNSAFE and cross_site(request):
             raise Problem(

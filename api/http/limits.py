@@ -3,49 +3,32 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.problems import PROBLEM_JSON, TITLES, error
+from api.http.problems import answer, error
 from engine.text import format_figure
 
 
-def too_large_body(limit: int, path: str) -> bytes:
-    """The 413 problem body."""
-    e = error(
+def too_large_body(limit: int) -> dict[str, Any]:
+    """The 413 problem's error."""
+    return error(
         "BODY_TOO_LARGE",
         f"Forespørselen er større enn grensen på {size_text(limit)}. Del opp store "
         "samlinger i flere forespørsler.",
     )
-    return _problem(413, e, path)
 
 
-def too_slow_body(limit: float, path: str) -> bytes:
-    """The 408 problem body: the client did not send its whole body in time."""
-    return _problem(
-        408,
-        error(
-            "BODY_TIMEOUT",
-            f"Innholdet i forespørselen kom ikke fram innen {seconds(limit)}; "
-            "ingenting ble lest. Send på nytt.",
-            ["body"],
-        ),
-        path,
+def too_slow_body(limit: float) -> dict[str, Any]:
+    """The 408 problem's error: the client did not send its whole body in time."""
+    return error(
+        "BODY_TIMEOUT",
+        f"Innholdet i forespørselen kom ikke fram innen {seconds(limit)}; "
+        "ingenting ble lest. Send på nytt.",
+        ["body"],
     )
-
-
-def _problem(status: int, e: dict[str, Any], path: str) -> bytes:
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": TITLES[status],
-        "status": status,
-        "detail": e["msg"],
-        "errors": [e],
-        "instance": path,
-    }
-    return json.dumps(body, ensure_ascii=False).encode()
 
 
 def seconds(s: float) -> str:
@@ -96,7 +79,7 @@ class BodyLimit:
             async with asyncio.timeout(self.timeout):
                 chunks = await self._read(receive, limit)
         except TimeoutError:
-            await _send_problem(send, 408, too_slow_body(self.timeout, scope.get("path", "")))
+            await _send_problem(scope, send, 408, too_slow_body(self.timeout))
             return
         if chunks is None:
             return  # the client went away
@@ -133,19 +116,14 @@ class BodyLimit:
                 return chunks
 
     async def _refuse(self, scope: Scope, send: Send, limit: int) -> None:
-        await _send_problem(send, 413, too_large_body(limit, scope.get("path", "")))
+        await _send_problem(scope, send, 413, too_large_body(limit))
 
 
-async def _send_problem(send: Send, status: int, body: bytes) -> None:
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", PROBLEM_JSON.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"connection", b"close"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
+async def _send_problem(scope: Scope, send: Send, status: int, e: dict[str, Any]) -> None:
+    # the rest of the body stays unread: the connection is closed after the answer
+    response = answer(Request(scope), status, [e], e["msg"], {"connection": "close"})
+    await response(scope, _no_more_body, send)
+
+
+async def _no_more_body() -> Message:
+    return {"type": "http.disconnect"}

@@ -15,7 +15,10 @@ from typing import Any
 from pydantic.json_schema import models_json_schema
 
 from api.http.case_schemas import JudgementRequest, ReasonRequest
-from api.http.problems import PROBLEM_JSON
+from api.http.connection import headers_refused
+from api.http.gate import host_refused
+from api.http.limits import too_slow_body
+from api.http.problems import PROBLEM_JSON, TITLES
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
 from api.http.submission_schemas import SubmissionRequest
 from engine import Application
@@ -193,6 +196,25 @@ PROBLEMS: dict[int, tuple[str, dict[str, Any]]] = {
 }
 
 
+def _problem_example(status: int, e: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "about:blank",
+        "title": TITLES[status],
+        "status": status,
+        "detail": e["msg"],
+        "errors": [e],
+    }
+
+
+# what the layers in front of the routes answer, from the functions that answer it
+PROBLEMS[400] = (
+    "Vertsnavnet er ikke et tjenesten svarer på",
+    _problem_example(400, host_refused("eksempel.no", frozenset({"127.0.0.1", "localhost"}))),
+)
+PROBLEMS[408] = ("Innholdet kom ikke fram i tide", _problem_example(408, too_slow_body(60.0)))
+PROBLEMS[431] = ("Headerne er for store", _problem_example(431, headers_refused(16 * 1024)))
+
+
 def responses(*statuses: int, ok_example: str | None = None, ok_description: str = "OK") -> Any:
     """The `responses` of a route: the success example and the problem responses."""
     out: dict[int | str, Any] = {}
@@ -221,6 +243,12 @@ def body_doc(model: str, example_name: str) -> dict[str, Any]:
 
 
 PUBLIC = {"/healthz", "/readyz"}
+WRITES = frozenset({"post", "put", "patch", "delete"})
+# What the layers in front of every route may answer (api.http.gate, .connection, .limits):
+# any operation may meet a foreign host name or oversized headers; a write may also meet a
+# cross-site refusal, a body over the limit or a body that does not arrive in time.
+EVERY_OPERATION = (400, 431)
+EVERY_WRITE = (403, 408, 413)
 
 
 def decorate(schema: dict[str, Any]) -> dict[str, Any]:
@@ -256,8 +284,9 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
         },
     }
     for operations in schema.get("paths", {}).values():
-        for op in operations.values():
+        for method, op in operations.items():
             _put_examples(op)
+            _put_gate_responses(method, op)
     for path, operations in schema.get("paths", {}).items():
         if path in PUBLIC or not path.startswith("/v1"):
             continue
@@ -277,6 +306,13 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
         found.pop(name, None)
     _rename_form_bodies(schema)
     return schema
+
+
+def _put_gate_responses(method: str, op: dict[str, Any]) -> None:
+    statuses = EVERY_OPERATION + (EVERY_WRITE if method in WRITES else ())
+    documented = op.setdefault("responses", {})
+    for status, response in responses(*statuses).items():
+        documented.setdefault(str(status), response)
 
 
 def _rename_form_bodies(schema: dict[str, Any]) -> None:

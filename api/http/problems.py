@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from api.http.methods import allow_header
 from engine import Diagnostic
@@ -20,6 +21,14 @@ from engine.messages import translate_request
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("utvalg.api")
+
+# The paths other systems call: their problems are always JSON, whatever a client accepts.
+MACHINE_PREFIXES = ("/v1/", "/v1:")
+MACHINE_PATHS = frozenset({"/v1", "/openapi.json", "/healthz", "/readyz"})
+
+# How a problem looks to a person: set by the pages (api.web.site) on `app.state`, so that
+# this module, which every route uses, does not depend on the pages' templates.
+PagePainter = Callable[[Request, int, list[dict[str, Any]], str, dict[str, str]], Response]
 
 TITLES = {
     400: "Ugyldig forespørsel",
@@ -97,6 +106,31 @@ def problem_response(
     return _ProblemResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def for_person(request: Request) -> bool:
+    """Whether a problem goes to a person's browser: a page's path, asked for as HTML."""
+    path = request.url.path
+    if path in MACHINE_PATHS or path.startswith(MACHINE_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def answer(
+    request: Request,
+    status: int,
+    errors: list[dict[str, Any]],
+    detail: str,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The problem as a Norwegian page for a person's browser, else as problem+json."""
+    painter: PagePainter | None = getattr(request.app.state, "problem_page", None)
+    if painter is not None and for_person(request):
+        try:
+            return painter(request, status, errors, detail, headers or {})
+        except Exception:  # the page needs the session store; the JSON answer needs nothing
+            log.exception("feilsiden kunne ikke lages for %s", request.url.path)
+    return problem_response(status, errors, detail, instance=request.url.path, headers=headers)
+
+
 class _ProblemResponse(JSONResponse):
     """JSON whose texts may repeat what was sent: a lone surrogate there becomes U+FFFD.
 
@@ -113,20 +147,16 @@ def install(app: FastAPI) -> None:
     """Make every error of the app a problem response."""
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
-        return problem_response(
-            exc.status, exc.errors, exc.detail, instance=request.url.path, headers=exc.headers
-        )
+    async def _problem(request: Request, exc: Problem) -> Response:
+        return answer(request, exc.status, exc.errors, exc.detail, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [d.as_error() for d in translate_request(exc.errors())]
-        return problem_response(
-            422, errors, "Parametrene i forespørselen er ugyldige.", instance=request.url.path
-        )
+        return answer(request, 422, errors, "Parametrene i forespørselen er ugyldige.")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         status = exc.status_code
         if status == 404:
             e = error("NOT_FOUND", f"Ingen ressurs på {request.url.path}.")
@@ -149,16 +179,10 @@ def install(app: FastAPI) -> None:
             )
         else:
             e = error("HTTP_ERROR", TITLES.get(status) or HTTPStatus(status).phrase)
-        return problem_response(
-            status,
-            [e],
-            e["msg"],
-            instance=request.url.path,
-            headers=dict(exc.headers or {}),
-        )
+        return answer(request, status, [e], e["msg"], dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("uventet feil ved %s %s", request.method, request.url.path)
         e = error("INTERNAL_ERROR", "En uventet feil oppstod i tjenesten. Feilen er logget.")
-        return problem_response(500, [e], e["msg"], instance=request.url.path)
+        return answer(request, 500, [e], e["msg"])

@@ -8,9 +8,9 @@ the order, what blocks a lock — live in api.submissions; this module only maps
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http.auth import require
@@ -21,11 +21,20 @@ from api.http.openapi import body_doc, responses
 from api.http.problems import Problem, error
 from api.http.submission_schemas import SubmissionList, SubmissionOut
 from api.keys import Caller
+from api.spreadsheet import XLSX
+from api.submission_export import submission_csv, submission_pdf, submission_xlsx
 from api.submissions import Conflict, Refused, Submission, request_problems
 from engine import RuleSet
+from engine.ruleset import Labels
 from engine.text import plural
 
 router = APIRouter(prefix="/v1", tags=["innstillinger"])
+CSV = "text/csv; charset=utf-8"
+PDF = "application/pdf"
+
+
+def _file(media: str, what: str) -> dict[int | str, dict[str, Any]]:
+    return {200: {"content": {media: {}}, "description": what}, 404: {}}
 
 
 @router.post(
@@ -81,15 +90,31 @@ async def list_submissions(
     round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
 ) -> SubmissionList:
     """The newest submission of every county in the round (Utdanningsdirektoratet's view)."""
-    snapshot = services(request).rules.current
-    if round is None and len(snapshot.rulesets) == 1:
-        round = next(iter(snapshot.rulesets))
-    if round is None:
-        raise Problem(422, "ROUND_REQUIRED", "Oppgi runden med «round».", loc=["query", "round"])
-    found = await run_in_threadpool(services(request).submissions.newest_per_county, round)
+    round_id = _round(request, round)
+    found = await run_in_threadpool(services(request).submissions.newest_per_county, round_id)
     return SubmissionList.model_validate(
-        {"round": round, "submissions": [s.to_json() for s in found]}
+        {"round": round_id, "submissions": [s.to_json() for s in found]}
     )
+
+
+@router.get(
+    "/submissions.xlsx",
+    summary="Nasjonal oversikt som arbeidsbok: ett ark per fylke",
+    response_class=Response,
+    responses=_file(XLSX, "Arbeidsbok (.xlsx)"),
+)
+async def national_workbook(
+    request: Request,
+    caller: Annotated[Caller, Depends(require("reader"))],
+    round: Annotated[str | None, Query(max_length=64, description="Rundens id")] = None,
+) -> Response:
+    """The newest submission of every county in one workbook, a sheet per county."""
+    round_id = _round(request, round)
+    found = await run_in_threadpool(services(request).submissions.newest_per_county, round_id)
+    body = await run_in_threadpool(
+        submission_xlsx, [s.to_json() for s in found], _labels(request, round_id)
+    )
+    return _download(body, XLSX, f"innstillinger-{round_id}.xlsx")
 
 
 @router.get(
@@ -103,6 +128,53 @@ async def get_submission(
 ) -> SubmissionOut:
     """One submission, superseded or not."""
     return _out(await submission(request, id))
+
+
+@router.get(
+    "/submissions/{id:int}.csv",
+    summary="Én innstilling som CSV (én rad per enhet)",
+    response_class=Response,
+    responses=_file(CSV, "CSV med semikolon, UTF-8 med BOM"),
+)
+async def submission_as_csv(
+    request: Request, id: int, caller: Annotated[Caller, Depends(require("reader"))]
+) -> Response:
+    """One submission as CSV, one row per unit."""
+    found = await submission(request, id)
+    body = submission_csv(found.to_json(), _labels(request, found.round))
+    return _download(body, CSV, _stem(found) + ".csv")
+
+
+@router.get(
+    "/submissions/{id:int}.xlsx",
+    summary="Én innstilling som arbeidsbok (.xlsx, én rad per enhet)",
+    response_class=Response,
+    responses=_file(XLSX, "Arbeidsbok (.xlsx)"),
+)
+async def submission_as_xlsx(
+    request: Request, id: int, caller: Annotated[Caller, Depends(require("reader"))]
+) -> Response:
+    """One submission as an .xlsx workbook, one row per unit."""
+    found = await submission(request, id)
+    labels = _labels(request, found.round)
+    body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
+    return _download(body, XLSX, _stem(found) + ".xlsx")
+
+
+@router.get(
+    "/submissions/{id:int}.pdf",
+    summary="Én innstilling som brev (PDF) til Utdanningsdirektoratet",
+    response_class=Response,
+    responses=_file(PDF, "PDF"),
+)
+async def submission_as_pdf(
+    request: Request, id: int, caller: Annotated[Caller, Depends(require("reader"))]
+) -> Response:
+    """One submission as the PDF letter: the county, the list, the justifications, who."""
+    found = await submission(request, id)
+    labels = _labels(request, found.round)
+    body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
+    return _download(body, PDF, _stem(found) + ".pdf", inline=True)
 
 
 # --- shared with the export routes ---------------------------------------------------------
@@ -122,6 +194,36 @@ async def submission(request: Request, ident: int) -> Submission:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _round(request: Request, round_id: str | None) -> str:
+    """The round asked for, or the only one loaded; else 422."""
+    snapshot = services(request).rules.current
+    if round_id is None and len(snapshot.rulesets) == 1:
+        return next(iter(snapshot.rulesets))
+    if round_id is None:
+        raise Problem(422, "ROUND_REQUIRED", "Oppgi runden med «round».", loc=["query", "round"])
+    return round_id
+
+
+def _labels(request: Request, round_id: str) -> Labels:
+    """The Norwegian labels of the round's rules (of the first loaded when it is not loaded)."""
+    rulesets = services(request).rules.current.rulesets
+    found = rulesets.get(round_id) or next(iter(rulesets.values()))
+    return found.labels
+
+
+def _stem(sub: Submission) -> str:
+    return f"innstilling-{sub.round}-fylke-{sub.county}-nr-{sub.submission_id}"
+
+
+def _download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
+    how = "inline" if inline else "attachment"
+    return Response(
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'{how}; filename="{name}"', "Cache-Control": "no-store"},
+    )
 
 
 def _ruleset(request: Request, round_id: object, county: str) -> RuleSet:

@@ -18,6 +18,7 @@ from api.web.pages import (
     records,
     submissions,
 )
+from api.web.problem_page import problem_page
 from api.web.render import STATIC
 
 PAGES = (
@@ -40,3 +41,4 @@ def install(app: FastAPI) -> None:
     for page in PAGES:
         app.include_router(page.router)
     app.mount("/statisk", StaticFiles(directory=STATIC), name="statisk")
+    app.state.problem_page = problem_page  # problems on the pages' paths become pages

@@ -86,6 +86,23 @@ def test_problem_responses_are_documented_as_problem_json(spec: dict[str, Any]) 
     assert "HTTPValidationError" not in schemas
 
 
+def test_what_the_gate_and_limits_answer_is_documented_on_every_operation(
+    spec: dict[str, Any],
+) -> None:
+    # the host check and the header cap come before any route; a write may also be refused
+    # as cross-site, too large or too slow (api.http.gate, .connection, .limits)
+    for path, ops in spec["paths"].items():
+        for method, op in ops.items():
+            expected = {"400", "431"} | ({"403", "408", "413"} if method == "post" else set())
+            assert expected <= set(op["responses"]), (method, path)
+    codes = {
+        status: resp["content"]["application/problem+json"]["example"]["errors"][0]["code"]
+        for status, resp in spec["paths"]["/v1/evaluations"]["post"]["responses"].items()
+        if status in ("400", "408", "431")
+    }
+    assert codes == {"400": "HOST_NOT_ALLOWED", "408": "BODY_TIMEOUT", "431": "HEADERS_TOO_LARGE"}
+
+
 def test_examples_are_real_applications_and_decisions() -> None:
     hint = "kjør python -m api.http.openapi_examples"
     assert examples(), f"api/http/openapi_examples.json mangler: {hint}"

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from api.http.submission_schemas import SubmissionOut
 from tests.api.conftest import ADMIN, CASEWORKER, READER, auth
@@ -79,7 +83,10 @@ def test_refused_while_unjudged_then_locked_in_the_proposed_order(api: TestClien
         assert decide(app_of("50", number, name, need=need)).outcome == (
             "recommended" if need else "not_recommended"
         )
-        post(api, app_of("50", number, name, need=need, received=received))
+        data = app_of("50", number, name, need=need, received=received)
+        if number == "5001":
+            data["schools"][0]["name"] = "=1+1 skole"  # must stay text in every export
+        post(api, data)
     judge(api, "pulje-5:5001", "propose")
 
     refused = lock(api, "50")
@@ -123,6 +130,60 @@ def test_refused_while_unjudged_then_locked_in_the_proposed_order(api: TestClien
 
     again = api.get(f"/v1/submissions/{sub.submission_id}", headers=auth(READER))
     assert again.status_code == 200 and again.json() == r.json()
+    exports_match(api, r.json())
+
+
+def unit_rows(sub: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(rank, municipality number, case id, org number, unit name) per unit, as the JSON says."""
+    return [
+        (str(e["rank"]), e["municipality"]["number"], e["case_id"], u["org_number"], u["name"])
+        for e in sub["entries"]
+        for u in e["units"]
+    ]
+
+
+def exports_match(api: TestClient, sub: dict[str, Any]) -> None:
+    """The .csv, .xlsx and .pdf of a submission read back hold the rows of its JSON."""
+    url = f"/v1/submissions/{sub['submission_id']}"
+    keys = ("Rang", "Kommunenr.", "Sak", "Org.nr.", "Enhet")
+
+    got = api.get(url + ".csv", headers=auth(READER))
+    assert got.status_code == 200 and got.headers["content-type"].startswith("text/csv")
+    assert got.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(got.content.decode("utf-8-sig")), delimiter=";"))
+    from_csv = [tuple(row[k] for k in keys) for row in rows]
+    expected = unit_rows(sub)
+    # the formula guard prefixes the name in the CSV; the workbook keeps it as text
+    assert from_csv == [(*t[:4], "'" + t[4] if t[4].startswith("=") else t[4]) for t in expected]
+    assert {row["Fylke"] for row in rows} == {"Trøndelag"}
+
+    got = api.get(url + ".xlsx", headers=auth(READER))
+    assert got.status_code == 200
+    sheet = load_workbook(io.BytesIO(got.content))["50 Trøndelag"]
+    values = list(sheet.iter_rows(values_only=True))
+    heads = list(values[0])
+    from_xlsx = [
+        tuple(str(row[heads.index(k)]) for k in keys) for row in values[1:] if row[0] is not None
+    ]
+    assert from_xlsx == expected
+    assert isinstance(values[1][heads.index("Rang")], int)
+    names = [row[heads.index("Enhet")] for row in sheet.iter_rows(min_row=2)]
+    assert [(c.value, c.data_type) for c in names if str(c.value).startswith("=")] == [
+        ("=1+1 skole", "s")
+    ]
+
+    got = api.get(url + ".pdf", headers=auth(READER))
+    assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
+    text = " ".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(got.content)).pages)
+    words = " ".join(text.split())
+    assert "Innstilling fra Trøndelag (50)" in words and "godkjenning" in words
+    for entry in sub["entries"]:
+        assert entry["municipality"]["name"] in words
+        assert " ".join(entry["justification"].split()) in words
+
+    national = api.get("/v1/submissions.xlsx", params={"round": "pulje-5"}, headers=auth(READER))
+    assert national.status_code == 200
+    assert load_workbook(io.BytesIO(national.content)).sheetnames == ["50 Trøndelag"]
 
 
 def test_capacity_superseding_the_national_view_and_stale_cases(
