@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from api.app import create_app
 from tests.api.web.conftest import csrf_of, settings_for, sign_in
-from tests.api.web.html_checks import visible_text
+from tests.api.web.html_checks import check_page, visible_text
 from tests.builders import baseline, decide
 
 APPROVER_KEY = "godkjenner-nokkel-0123456789abcdef"
@@ -110,6 +110,7 @@ def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient)
     _as(client, READER_KEY)
     page = client.get("/innstilling?fylke=46&runde=pulje-5")
     assert page.status_code == 200
+    check_page(page.text)
     text = visible_text(page.text)
     assert "Innstilling fra Vestland" in text and "Kapasitet: 2 kommuner" in text
     assert page.text.count('data-code="JUDGEMENT_MISSING"') == 3
@@ -128,6 +129,7 @@ def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient)
     _as(client, APPROVER_KEY)
     refused = _lock(client, note="Første forsøk.")
     assert refused.status_code == 409
+    check_page(refused.text)  # the lock form with its note, the blockers, the filter
     text = visible_text(refused.text)
     assert "Innstillingen ble ikke låst: 3 saker må vurderes eller skjønnsvurderes først." in text
     assert "Saken pulje-5:4602 (Kinn) har ikke noe skjønn" in text
@@ -168,7 +170,9 @@ def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient)
     again = _lock(client, note="Ny liste.", reason="Kinn sendte en bedre søknad.")
     assert again.status_code == 303
     second = int(again.headers["location"].rsplit("-", 1)[1])
-    text = visible_text(client.get("/innstilling?fylke=46&runde=pulje-5").text)
+    page = client.get("/innstilling?fylke=46&runde=pulje-5")
+    check_page(page.text)  # the reason's field, the earlier submissions
+    text = visible_text(page.text)
     assert f"Nr. {first}, godkjent av godkjenner" in text
     assert f"erstattet av nr. {second}" in text
     assert f"erstatter nr. {first}: Kinn sendte en bedre søknad." in text
@@ -189,6 +193,7 @@ def test_a_reader_sees_the_national_view_and_downloads_the_exports(client: TestC
     _as(client, READER_KEY)
     page = client.get("/nasjonal?runde=pulje-5")
     assert page.status_code == 200 and 'aria-current="page">Nasjonal oversikt' in page.text
+    check_page(page.text)
     text = visible_text(page.text)
     assert re.search(r"[12] av 11 fylker har låst en innstilling", text)
     section = page.text[page.text.index('<section class="card county" id="fylke-42"') :]
