@@ -185,6 +185,7 @@ def _entry_html(entry: Mapping[str, Any], labels: Labels) -> str:
     capacity = "innenfor kapasiteten" if entry["within_capacity"] else "utenfor kapasiteten"
     departs = " (avviker fra beregnet utfall)" if entry.get("departs") else ""
     parts = [
+        "<div class='entry'>",
         f"<h3>{entry['rank']}. {_e(municipality['name'])} ({_e(municipality['number'])})</h3>",
         f"<p>Sak {_e(entry['case_id'])}, versjon {_e(entry['case_version'])}. Beregnet utfall: "
         f"<strong>{_e(entry['label'])}</strong>, {_e(plural(entry['score'], 'poeng', 'poeng'))}. "
@@ -205,6 +206,7 @@ def _entry_html(entry: Mapping[str, Any], labels: Labels) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>Ingen skoler eller barnehager.</p>")
+    parts.append("</div>")
     return "\n".join(parts)
 
 
@@ -222,7 +224,7 @@ def submission_html(sub: Submission, labels: Labels) -> str:
         f"<tr><th>Regelsett</th><td>{_e(rs['id'])} versjon {_e(rs['version'])}<br>"
         f"<code>{_e(rs['digest'])}</code></td></tr>",
         f"<tr><th>Kapasitet</th><td>{_e(plural(sub['capacity'], 'kommune', 'kommuner'))}</td></tr>",
-        f"<tr><th>Godkjent</th><td>{_e(sub['approved_by'] or 'uten navn')}, "
+        f"<tr><th>Godkjent av</th><td>{_e(sub['approved_by'] or 'uten navn')}, "
         f"{_when(sub['approved_at'])}</td></tr>",
         "</table>",
     ]
