@@ -114,7 +114,7 @@ async def national_workbook(
     body = await run_in_threadpool(
         submission_xlsx, [s.to_json() for s in found], _labels(request, round_id)
     )
-    return _download(body, XLSX, f"innstillinger-{round_id}.xlsx")
+    return download(body, XLSX, national_name(round_id))
 
 
 @router.get(
@@ -142,7 +142,7 @@ async def submission_as_csv(
     """One submission as CSV, one row per unit."""
     found = await submission(request, id)
     body = submission_csv(found.to_json(), _labels(request, found.round))
-    return _download(body, CSV, _stem(found) + ".csv")
+    return download(body, CSV, file_stem(found) + ".csv")
 
 
 @router.get(
@@ -158,7 +158,7 @@ async def submission_as_xlsx(
     found = await submission(request, id)
     labels = _labels(request, found.round)
     body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
-    return _download(body, XLSX, _stem(found) + ".xlsx")
+    return download(body, XLSX, file_stem(found) + ".xlsx")
 
 
 @router.get(
@@ -174,7 +174,7 @@ async def submission_as_pdf(
     found = await submission(request, id)
     labels = _labels(request, found.round)
     body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
-    return _download(body, PDF, _stem(found) + ".pdf", inline=True)
+    return download(body, PDF, file_stem(found) + ".pdf", inline=True)
 
 
 # --- shared with the export routes ---------------------------------------------------------
@@ -213,11 +213,18 @@ def _labels(request: Request, round_id: str) -> Labels:
     return found.labels
 
 
-def _stem(sub: Submission) -> str:
+def file_stem(sub: Submission) -> str:
+    """The file name of a submission's export, without the extension."""
     return f"innstilling-{sub.round}-fylke-{sub.county}-nr-{sub.submission_id}"
 
 
-def _download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
+def national_name(round_id: str) -> str:
+    """The file name of the national workbook of a round."""
+    return f"innstillinger-{round_id}.xlsx"
+
+
+def download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
+    """An export as a download (or shown in the browser: `inline`), never cached."""
     how = "inline" if inline else "attachment"
     return Response(
         body,

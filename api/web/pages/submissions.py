@@ -18,6 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import services
+from api.http.submissions import CSV, PDF, download, file_stem, national_name
 from api.judgement import PROPOSAL_LABELS
 from api.spreadsheet import XLSX
 from api.submission_export import submission_csv, submission_pdf, submission_xlsx
@@ -201,19 +202,6 @@ async def _one(request: Request, ident: int) -> tuple[Visitor, Submission | None
     return visitor, found, None
 
 
-def _download(body: bytes, media: str, name: str, inline: bool = False) -> Response:
-    how = "inline" if inline else "attachment"
-    return Response(
-        body,
-        media_type=media,
-        headers={"Content-Disposition": f'{how}; filename="{name}"', "Cache-Control": "no-store"},
-    )
-
-
-def _stem(sub: Submission) -> str:
-    return f"innstilling-{sub.round}-fylke-{sub.county}-nr-{sub.submission_id}"
-
-
 @router.get("/innstillinger/{ident:int}.csv")
 async def submission_as_csv(request: Request, ident: int) -> Response:
     """One submission as CSV, one row per unit."""
@@ -222,7 +210,7 @@ async def submission_as_csv(request: Request, ident: int) -> Response:
         assert refused is not None
         return refused
     body = submission_csv(found.to_json(), _labels(request, found.round))
-    return _download(body, "text/csv; charset=utf-8", _stem(found) + ".csv")
+    return download(body, CSV, file_stem(found) + ".csv")
 
 
 @router.get("/innstillinger/{ident:int}.xlsx")
@@ -234,7 +222,7 @@ async def submission_as_xlsx(request: Request, ident: int) -> Response:
         return refused
     labels = _labels(request, found.round)
     body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
-    return _download(body, XLSX, _stem(found) + ".xlsx")
+    return download(body, XLSX, file_stem(found) + ".xlsx")
 
 
 @router.get("/innstillinger/{ident:int}.pdf")
@@ -246,7 +234,7 @@ async def submission_as_pdf(request: Request, ident: int) -> Response:
         return refused
     labels = _labels(request, found.round)
     body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
-    return _download(body, "application/pdf", _stem(found) + ".pdf", inline=True)
+    return download(body, PDF, file_stem(found) + ".pdf", inline=True)
 
 
 # --- the national view -----------------------------------------------------------------------
@@ -298,4 +286,4 @@ async def national_workbook(request: Request, runde: str | None = None) -> Respo
     newest = await run_in_threadpool(services(request).submissions.newest_per_county, ruleset.id)
     subs = [s.to_json() for s in newest]
     body = await run_in_threadpool(submission_xlsx, subs, ruleset.labels)
-    return _download(body, XLSX, f"innstillinger-{ruleset.id}.xlsx")
+    return download(body, XLSX, national_name(ruleset.id))

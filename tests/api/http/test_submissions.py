@@ -127,6 +127,11 @@ def test_refused_while_unjudged_then_locked_in_the_proposed_order(api: TestClien
     post(api, app_of("50", "5014", "Frøya", need=False, received="2020-01-07"))
     case = api.get("/v1/cases/pulje-5:5014", headers=auth(READER)).json()
     assert case["status"] == "assessed"
+    outdated = lock(api, "50", reason="Frøya sendte en ny versjon.")
+    assert outdated.status_code == 409
+    assert [(e["loc"], e["code"]) for e in outdated.json()["errors"]] == [
+        (["cases", "pulje-5:5014"], "JUDGEMENT_OUTDATED")
+    ]
 
     again = api.get(f"/v1/submissions/{sub.submission_id}", headers=auth(READER))
     assert again.status_code == 200 and again.json() == r.json()
