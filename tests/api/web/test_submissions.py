@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +15,8 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from api.app import create_app
-from tests.api.web.conftest import csrf_of, settings_for, sign_in
+from tests.api.http.test_rulesets import bump_version
+from tests.api.web.conftest import ROOT, csrf_of, settings_for, sign_in
 from tests.api.web.html_checks import check_page, visible_text
 from tests.builders import baseline, decide
 
@@ -47,10 +49,13 @@ def _api(key: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """Keys for an approver, a caseworker and a reader; three cases in Vestland (46), not
-    judged; two in Agder (42), judged and locked through the API."""
+    """Keys for an approver, a caseworker and a reader; three cases in Vestland
+    (46), not judged; two in Agder (42), judged and locked through the API; a case in Viken
+    (30), judged."""
     folder = tmp_path_factory.mktemp("submissions")
-    app = create_app(settings_for(folder, api_keys=KEYS))
+    # a copy of the rules: the last test changes their version (every case becomes stale)
+    shutil.copytree(ROOT / "rules" / "pulje-5", folder / "rules" / "pulje-5")
+    app = create_app(settings_for(folder, api_keys=KEYS, rules_dir=folder / "rules"))
     with TestClient(app, base_url="https://testserver") as c:
         for number, name, need in (
             ("4601", "Bergen", True),
@@ -58,12 +63,14 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
             ("4640", "Sogndal", True),
             ("4201", "Risør", True),
             ("4203", "Arendal", False),
+            ("3001", "Halden", True),
         ):
             data = _application(number, name, need=need)
             r = c.post("/v1/evaluations", json=data, headers=_api(CASEWORKER_KEY))
             assert r.status_code == 201, r.text
         _judge(c, "pulje-5:4201", "propose")
         _judge(c, "pulje-5:4203", "not_propose")
+        _judge(c, "pulje-5:3001", "propose")
         r = c.post(
             "/v1/counties/42/submissions",
             json={"round": "pulje-5", "note": "Agders innstilling."},
@@ -250,3 +257,35 @@ def test_a_lock_for_no_county_is_refused(client: TestClient) -> None:
     assert "Velg et fylke" in page.text
     r = client.post("/innstilling", data={"csrf_token": csrf_of(page.text), "fylke": "99"})
     assert r.status_code == 422 and "Velg et fylke" in r.text
+
+
+def test_a_case_under_older_rules_blocks_and_is_evaluated_again_from_the_page(
+    client: TestClient,
+) -> None:
+    """Last in this file: it changes the rules' version, so every case becomes stale."""
+    _as(client, CASEWORKER_KEY)
+    page = client.get("/innstilling?fylke=30&runde=pulje-5")
+    assert 'id="hindrer"' not in page.text and 'data-case="pulje-5:3001"' in page.text
+
+    app: Any = client.app
+    bump_version(app.state.services.settings.rules_dir, "2020.1-ny")
+    # loaded as at start (validated, without the reload's scenario gate in a subprocess,
+    # which tests/api/http/test_rulesets.py covers): the same swap, in a fraction of the time
+    app.state.services.rules.load()
+    page = client.get("/innstilling?fylke=30&runde=pulje-5")
+    assert 'data-code="CASE_STALE"' in page.text and 'href="/saker/pulje-5:3001"' in page.text
+    assert "Halden (pulje-5:3001): Saken pulje-5:3001 (Halden) er ikke vurdert med reglene" in (
+        visible_text(page.text).replace(" :", ":")
+    )
+    assert 'data-case="pulje-5:3001"' not in page.text  # not in the list while stale
+    assert 'method="post" action="/innstilling"' not in page.text  # a caseworker cannot lock
+
+    again = client.post(
+        "/fylker/30/vurder-pa-nytt",
+        data={"csrf_token": csrf_of(page.text), "runde": "pulje-5"},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    page = client.get("/innstilling?fylke=30&runde=pulje-5")
+    assert 'id="hindrer"' not in page.text and 'data-case="pulje-5:3001"' in page.text
+    assert "versjon 2020.1-ny" in page.text
