@@ -13,6 +13,7 @@ h3 { font-size: 10.5pt; margin: 5mm 0 1mm; }
 table { border-collapse: collapse; width: 100%; } th, td { border: 0.5pt solid #999;
   padding: 1.2mm 1.6mm; text-align: left; vertical-align: top; }
 th { background: #eee; } .muted { color: #555; } code { font-size: 8pt; }
+.entry { break-inside: avoid; }
 """
 
 

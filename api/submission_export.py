@@ -32,7 +32,6 @@ Submission = Mapping[str, Any]
 
 # the subjects whose status stands for the whole application (one per municipality)
 _APPLICATION_LEVEL = ("application", "municipality")
-_UNIT_LEVEL = ("school", "kindergarten")
 
 _FIXED_HEADERS = (
     "Fylkesnr.",
@@ -56,24 +55,20 @@ _FIXED_HEADERS = (
 def _criteria_columns(subs: Iterable[Submission], labels: Labels) -> list[tuple[str, str, str]]:
     """(criterion, level, heading) for each criteria column, in the order the decisions list
     the criteria; level is "application" (the application or municipality) or "unit"."""
-    columns: list[tuple[str, str, str]] = []
+    columns: dict[tuple[str, str], str] = {}
     for sub in subs:
         for entry in sub["entries"]:
             for c in entry["criteria"]:
-                kind = c["subject"]["kind"]
-                level = "application" if kind in _APPLICATION_LEVEL else "unit"
-                word = labels.kind["municipality" if kind == "municipality" else "school"]
-                key = (c["criterion"], level)
-                if key in ((k, lv) for k, lv, _ in columns):
-                    continue
+                criterion, kind = c["criterion"], c["subject"]["kind"]
                 if kind == "application":
-                    heading = c["criterion"]
-                elif level == "unit":
-                    heading = f"{c['criterion']} enheten"
+                    key, heading = (criterion, "application"), criterion
+                elif kind == "municipality":
+                    key = (criterion, "application")
+                    heading = f"{criterion} {labels.kind['municipality']}"
                 else:
-                    heading = f"{c['criterion']} {word}"
-                columns.append((*key, heading))
-    return columns
+                    key, heading = (criterion, "unit"), f"{criterion} enheten"
+                columns.setdefault(key, heading)
+    return [(criterion, level, heading) for (criterion, level), heading in columns.items()]
 
 
 def _received(entry: Mapping[str, Any]) -> dt.date | None:
@@ -190,6 +185,7 @@ def _entry_html(entry: Mapping[str, Any], labels: Labels) -> str:
     capacity = "innenfor kapasiteten" if entry["within_capacity"] else "utenfor kapasiteten"
     departs = " (avviker fra beregnet utfall)" if entry.get("departs") else ""
     parts = [
+        "<div class='entry'>",
         f"<h3>{entry['rank']}. {_e(municipality['name'])} ({_e(municipality['number'])})</h3>",
         f"<p>Sak {_e(entry['case_id'])}, versjon {_e(entry['case_version'])}. Beregnet utfall: "
         f"<strong>{_e(entry['label'])}</strong>, {_e(plural(entry['score'], 'poeng', 'poeng'))}. "
@@ -210,6 +206,7 @@ def _entry_html(entry: Mapping[str, Any], labels: Labels) -> str:
         parts.append("</table>")
     else:
         parts.append("<p>Ingen skoler eller barnehager.</p>")
+    parts.append("</div>")
     return "\n".join(parts)
 
 
@@ -227,7 +224,7 @@ def submission_html(sub: Submission, labels: Labels) -> str:
         f"<tr><th>Regelsett</th><td>{_e(rs['id'])} versjon {_e(rs['version'])}<br>"
         f"<code>{_e(rs['digest'])}</code></td></tr>",
         f"<tr><th>Kapasitet</th><td>{_e(plural(sub['capacity'], 'kommune', 'kommuner'))}</td></tr>",
-        f"<tr><th>Godkjent</th><td>{_e(sub['approved_by'] or 'uten navn')}, "
+        f"<tr><th>Godkjent av</th><td>{_e(sub['approved_by'] or 'uten navn')}, "
         f"{_when(sub['approved_at'])}</td></tr>",
         "</table>",
     ]
