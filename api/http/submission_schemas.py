@@ -19,7 +19,7 @@ class _Model(BaseModel):
 class SubmissionRequest(_Model):
     """What an approver sends to lock the county's list."""
 
-    round: str = Field(max_length=64, description="Rundens id, f.eks. `pulje-5`.")
+    round: str = Field(max_length=64, description="Rundens id (regelsettets id).")
     note: str = Field("", max_length=4000, description="Embetets merknad til innstillingen.")
     reason: str | None = Field(
         None,
