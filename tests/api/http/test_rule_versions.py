@@ -149,3 +149,29 @@ def test_the_routes_are_for_admins(client_factory: Callable[..., TestClient]) ->
     assert r.status_code == 403
     r = client.post("/v1/simulations", json={"round": "pulje-5"}, headers=auth(READER))
     assert r.status_code == 403
+
+
+def test_the_docs_site_follows_the_version_in_force(
+    client_factory: Callable[..., TestClient],
+) -> None:
+    client = client_factory()
+    files = ruleset()
+    r = client.post(
+        "/v1/rulesets/pulje-5/versions",
+        json={
+            "version": "2020.5",
+            "note": "Ny tekst.",
+            "parameters": {"ruleset": {"round.selection": SELECTION}},
+        },
+    )
+    assert r.status_code == 201, r.text
+    page = client.get("/dokumentasjon/")
+    assert page.status_code == 200 and "versjon 2020.5" in page.text
+    r = client.post(
+        "/v1/rulesets/pulje-5/activations",
+        json={"version": files.version, "note": "Tilbake til filene."},
+    )
+    assert r.status_code == 201, r.text
+    page = client.get("/dokumentasjon/")
+    assert page.status_code == 200 and f"versjon {files.version}" in page.text
+    assert "versjon 2020.5" not in page.text
