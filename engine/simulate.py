@@ -62,7 +62,7 @@ class Entry(Standing):
     municipality_name: str
 
 
-class Change(_Model):
+class CaseChange(_Model):
     """An application whose outcome, score, rank or within_capacity differs under the draft."""
 
     case_id: str
@@ -74,6 +74,9 @@ class Change(_Model):
     after: Standing
 
 
+Change = CaseChange  # the earlier name (OpenAPI needs one unique name: CaseChange)
+
+
 class CountySimulation(_Model):
     """One county: its ranking before and after, and what changed."""
 
@@ -83,7 +86,7 @@ class CountySimulation(_Model):
     capacity_after: int
     before: list[Entry]
     after: list[Entry]
-    changes: list[Change]
+    changes: list[CaseChange]
 
 
 class ScenarioFailure(_Model):
@@ -481,7 +484,7 @@ def _standing(entry: Entry) -> Standing:
     )
 
 
-def _changes(before: Sequence[Entry], after: Sequence[Entry]) -> list[Change]:
+def _changes(before: Sequence[Entry], after: Sequence[Entry]) -> list[CaseChange]:
     """The entries whose standing differs, in the order of the ranking after the change."""
     old = {e.case_id: e for e in before}
     out = []
@@ -490,7 +493,7 @@ def _changes(before: Sequence[Entry], after: Sequence[Entry]) -> list[Change]:
         changed = [name for name in COMPARED if getattr(was, name) != getattr(new, name)]
         if changed:
             out.append(
-                Change(
+                CaseChange(
                     case_id=new.case_id,
                     application_id=new.application_id,
                     municipality_number=new.municipality_number,
