@@ -437,8 +437,7 @@ def _add_simulate(sub: Any) -> None:
         "består, 1 når et scenario feiler med utkastet, 2 når utkastet, reglene eller en "
         "søknad er ugyldig. Uten FIL brukes alle gjeldende saker i databasen "
         "(UTVALG_DATABASE_URL), vurdert med versjonen av reglene som er i bruk der.",
-        epilog="Eksempler: utvalg simulate utkast/RUNDE --county 50\n"
-        "          utvalg simulate utkast/RUNDE examples/RUNDE/*.yaml",
+        epilog="Eksempel: utvalg simulate utkast/RUNDE --county 50",
     )
     c.add_argument("draft", type=Path, metavar="UTKAST", help="regelmappen med endringene")
     c.add_argument(
@@ -461,9 +460,15 @@ def _add_rules(sub: Any) -> None:
         "(UTVALG_DATABASE_URL), med hvem, når og endringsnotat. «list» viser dem og hvilken "
         "som er i bruk; «export VERSJON MAPPE» skriver versjonens regler til "
         "MAPPE/rules/RUNDE/ og scenarioene til MAPPE/features/RUNDE/.",
-        epilog="Eksempler: utvalg rules list\n          utvalg rules export 2020.2 utkast",
+        epilog="Eksempel: utvalg rules export 2020.2 utkast",
     )
-    actions = c.add_subparsers(dest="action", required=True, metavar="HANDLING", title="handlinger")
+    actions = c.add_subparsers(
+        dest="action",
+        required=True,
+        metavar="HANDLING",
+        title="handlinger",
+        help="list eller export",
+    )
     listing = actions.add_parser(
         "list", help="vis versjonene", description="Vis versjonene av rundens regler."
     )
