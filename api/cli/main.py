@@ -497,7 +497,14 @@ BROKEN_PIPE = 128 + 13
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `utvalg` console script."""
-    args = parser().parse_args(argv)
+    p = parser()
+    args, extra = p.parse_known_args(argv)
+    if extra and args.command == "simulate" and not any(a.startswith("-") for a in extra):
+        # FIL… is optional (`nargs="*"`): argparse gives it nothing when an option stands
+        # between UTKAST and the files, so the files come back here
+        args.files = [*args.files, *extra]
+    elif extra:
+        p.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         code = command(args.command)(args)
         sys.stdout.flush()  # a closed pipe shows here, not at exit where Python would print it
