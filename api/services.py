@@ -13,11 +13,13 @@ import anyio.to_thread
 
 from api.keys import KeyRing
 from api.registry import RulesRegistry, RulesWatcher
+from api.rules_versions import RulesVersions
 from api.seed import seed_examples
 from api.settings import Settings
 from api.store.cases import CaseStore
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
+from api.store.rule_versions import RuleVersionStore
 from api.store.submissions import SubmissionStore
 from api.store.users import UserStore
 from api.submissions import Submissions
@@ -26,7 +28,7 @@ from api.workers import WorkerPool
 
 @dataclass
 class Services:
-    """What the routes use: settings, keys, users, rules, workers, the log, cases, submissions."""
+    """What the routes use: keys, users, rules and their versions, workers, log, cases, lists."""
 
     settings: Settings
     keys: KeyRing
@@ -36,6 +38,7 @@ class Services:
     users: UserStore
     cases: CaseStore
     submissions: Submissions
+    versions: RulesVersions
     watcher: RulesWatcher | None = None
 
 
@@ -46,8 +49,11 @@ def build_services(settings: Settings) -> Services:
         timeout=settings.eval_timeout_seconds,
         max_per_call=settings.max_batch_per_worker_call,
     )
-    rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
+    store = RuleVersionStore(engine)
+    rules = RulesRegistry(
+        settings.rules_dir, on_load=pool.register, layout=settings.layout(), versions=store
+    )
     users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
     cases = CaseStore(engine)
     return Services(
@@ -59,6 +65,7 @@ def build_services(settings: Settings) -> Services:
         users,
         cases,
         Submissions(cases, SubmissionStore(engine)),
+        RulesVersions(store, rules),
     )
 
 

@@ -19,6 +19,7 @@ from api.http.connection import headers_refused
 from api.http.gate import host_refused
 from api.http.limits import too_slow_body
 from api.http.problems import PROBLEM_JSON, TITLES
+from api.http.rule_schemas import ActivationRequest, PublishRequest, SimulationRequest
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
 from api.http.submission_schemas import SubmissionRequest
 from engine import Application
@@ -261,6 +262,9 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
             (JudgementRequest, "validation"),
             (ReasonRequest, "validation"),
             (SubmissionRequest, "validation"),
+            (SimulationRequest, "validation"),
+            (PublishRequest, "validation"),
+            (ActivationRequest, "validation"),
             (ProblemBody, "serialization"),
         ],
         ref_template=REF,

@@ -127,5 +127,8 @@ GUARDED_TABLES = (
     "school_register",  # 0006
     "office_records",
     "submissions",  # 0007
+    "rule_versions",  # 0008
+    "rule_activations",
+    "rule_drafts",
     "survey_figure_versions",  # 0009
 )

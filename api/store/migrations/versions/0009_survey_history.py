@@ -5,7 +5,7 @@ school, year and indicator), so what an earlier evaluation read was gone. Now ev
 figure is a new row of `survey_figure_versions` beside the old one, keyed by its import.
 
 Revision ID: 0009_survey_history
-Revises: 0006_office_records
+Revises: 0008_rule_versions
 Create Date: 2026-12-02
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 from api.store.append_only import guard, unguard
 
 revision: str = "0009_survey_history"
-down_revision: str | Sequence[str] | None = "0006_office_records"
+down_revision: str | Sequence[str] | None = "0008_rule_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
