@@ -283,7 +283,7 @@ def _model_fields(
 ) -> Iterable[FormField]:
     """The fields of a schema's keys present in the data, depth first in the schema's order."""
     for key, info in model.model_fields.items():
-        if key in _SKIPPED or key not in data:
+        if (not at and key in _SKIPPED) or key not in data:
             continue
         yield from _typed(file, root, info.annotation, data[key], (*at, key))
 
