@@ -9,6 +9,12 @@ them, in a separate process, so rules that crash durable-rules crash only that
 process. Otherwise the old rules stay, and the diagnostics are returned (and
 logged).
 
+Published versions (api/store/rule_versions.py) take precedence over the files: a round
+with an activation in the database is served from that version, written to a folder of its
+own and loaded as any other; the files stay the starting point of a round with none. Every
+instance follows the newest activation: `refresh` (called once per request) compares the
+newest activation's number with the snapshot's and swaps in what another instance put in force.
+
 A request takes the snapshot in use when it starts and keeps it to the end.
 """
 
@@ -19,6 +25,7 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
+import tempfile
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +34,8 @@ from typing import Any
 
 from api.livingdocs.runner import run_scenarios
 from api.rounds import Layout, rule_folders
+from api.rules_files import folder_key, materialise
+from api.store.rule_versions import Activation, RuleVersionStore
 from engine import (
     Diagnostic,
     DiagnosticError,
@@ -41,12 +50,32 @@ from engine.diagnostics import Location
 log = logging.getLogger("utvalg.rules")
 
 
+FROM_FILES = "filer"  # a round served from the rules folder (no version in the database)
+FROM_DATABASE = "database"
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a round's rules in force come from, and where its scenarios are."""
+
+    source: str  # FROM_FILES or FROM_DATABASE
+    features: Path
+    activation: Activation | None = None
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """The rulesets in use at one moment, by id."""
 
     rulesets: Mapping[str, RuleSet]
     loaded_at: dt.datetime
+    origins: Mapping[str, Origin] = field(default_factory=dict)
+    activation: int = 0  # the newest activation's number when this snapshot was made
+
+    def features_of(self, round_id: str) -> Path | None:
+        """The scenarios folder of the round's version in force."""
+        origin = self.origins.get(round_id)
+        return origin.features if origin is not None else None
 
     def rounds(self) -> dict[str, list[str]]:
         """Round id → the county numbers it knows (for validating applications)."""
@@ -118,8 +147,14 @@ class RulesRegistry:
         gate: Gate | None = None,
         on_load: Callable[[RuleSet], None] | None = None,
         layout: Layout | None = None,
+        versions: RuleVersionStore | None = None,
+        on_swap: Callable[[Snapshot], None] | None = None,
     ) -> None:
         self.root = root
+        self.versions = versions
+        self.on_swap = on_swap
+        self._folders: Path | None = None  # where published versions are written, made on use
+        self._published: dict[tuple[str, str], RuleSet] = {}
         self.layout = layout if layout is not None else Layout.beside(root)
         self.gate = gate if gate is not None else self._default_gate
         self.on_load = on_load
@@ -145,7 +180,7 @@ class RulesRegistry:
         """Load the rules at start (validation only); raise InvalidRules when they fail."""
         with self._lock:
             rulesets = load_all(self.root)
-            self._swap(rulesets)
+            self._swap(*self._with_published(rulesets))
             return self.current
 
     def reload(self) -> ReloadReport:
@@ -153,9 +188,10 @@ class RulesRegistry:
         with self._lock:
             previous = self._current
             try:
-                rulesets = load_all(self.root)
+                files, origins, seen = self._with_published(load_all(self.root))
             except InvalidRules as exc:
                 return self._refused(previous, exc.diagnostics)
+            rulesets = dict(files)
             old = previous.digests() if previous else {}
             if {rid: rs.digest for rid, rs in rulesets.items()} == old:
                 report = ReloadReport(True, False, [], previous, previous)
@@ -163,12 +199,19 @@ class RulesRegistry:
                 return report
             problems = [
                 d
-                for d in self.gate([Path(rs.folder) for rs in rulesets.values()])
+                # published versions passed the gate when they were published
+                for d in self.gate(
+                    [
+                        Path(rs.folder)
+                        for rid, rs in rulesets.items()
+                        if origins[rid].source == FROM_FILES
+                    ]
+                )
                 if d.severity == "error"
             ]
             if problems:
                 return self._refused(previous, problems)
-            self._swap(rulesets)
+            self._swap(rulesets, origins, seen)
             report = ReloadReport(True, True, [], previous, self._current)
             self.last_report = report
             log.info("nye regler i bruk: %s", _describe(self.current))
@@ -184,11 +227,87 @@ class RulesRegistry:
         )
         return report
 
-    def _swap(self, rulesets: dict[str, RuleSet]) -> None:
+    def refresh(self) -> bool:
+        """Swap in the versions in force when an activation newer than the snapshot's exists.
+
+        Cheap when nothing changed (one indexed query): called once per request, so every
+        instance on one database serves the version another instance just put in force.
+        Rounds served from files keep the rules of the snapshot (a file change goes through
+        the gate of `reload`).
+        """
+        if self.versions is None or self._current is None:
+            return False
+        try:
+            newest = self.versions.newest_activation()
+        except Exception:  # the database is away: keep serving the rules in force
+            log.exception("kunne ikke lese hvilken regelversjon som er i bruk")
+            return False
+        if newest == self._current.activation:
+            return False
+        with self._lock:
+            current = self._current
+            if newest == current.activation:
+                return False
+            files = {
+                rid: rs
+                for rid, rs in current.rulesets.items()
+                if current.origins.get(rid, Origin(FROM_FILES, Path())).source == FROM_FILES
+            }
+            self._swap(*self._with_published(files))
+            log.info("regelversjon i bruk endret: %s", _describe(self.current))
+            return True
+
+    def _with_published(
+        self, files: Mapping[str, RuleSet]
+    ) -> tuple[dict[str, RuleSet], dict[str, Origin], int]:
+        """The rulesets from files with every round that has a version in force replaced by it."""
+        rulesets = dict(files)
+        origins = {rid: Origin(FROM_FILES, self.layout.features_of(rid)) for rid in rulesets}
+        if self.versions is None:
+            return rulesets, origins, 0
+        seen = self.versions.newest_activation()
+        for rid, activation in self.versions.in_force().items():
+            ruleset, features = self.published(rid, activation.version)
+            rulesets[rid] = ruleset
+            origins[rid] = Origin(FROM_DATABASE, features, activation)
+        return rulesets, origins, seen
+
+    def published(self, round_id: str, version: str) -> tuple[RuleSet, Path]:
+        """A published version loaded from its own folder (written once per process)."""
+        if self._folders is None:
+            self._folders = Path(tempfile.mkdtemp(prefix="utvalg-versions-"))
+        root = self._folders / folder_key(round_id, version)
+        features = root / "features" / round_id
+        cached = self._published.get((round_id, version))
+        if cached is not None:
+            return cached, features
+        if self.versions is None:
+            raise RuntimeError("no version store")
+        stored = self.versions.version(round_id, version)
+        if stored is None:
+            raise RuntimeError(f"activation names a version that is not stored: {version}")
+        rules, features = materialise(stored.files, root, round_id)
+        ruleset = load_ruleset(rules)
+        self._published[(round_id, version)] = ruleset
+        return ruleset, features
+
+    def _swap(
+        self,
+        rulesets: dict[str, RuleSet],
+        origins: Mapping[str, Origin] | None = None,
+        activation: int = 0,
+    ) -> None:
         if self.on_load is not None:
             for rs in rulesets.values():
                 self.on_load(rs)
-        self._current = Snapshot(dict(rulesets), dt.datetime.now(dt.UTC))
+        self._current = Snapshot(
+            dict(rulesets), dt.datetime.now(dt.UTC), dict(origins or {}), activation
+        )
+        if self.on_swap is not None:
+            try:
+                self.on_swap(self._current)
+            except Exception:  # e.g. the docs could not be rebuilt: the rules are still in force
+                log.exception("etterarbeid etter regelbytte feilet")
 
 
 def _describe(snapshot: Snapshot) -> str:

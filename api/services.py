@@ -13,18 +13,20 @@ import anyio.to_thread
 
 from api.keys import KeyRing
 from api.registry import RulesRegistry, RulesWatcher
+from api.rules_versions import RulesVersions
 from api.seed import seed_examples
 from api.settings import Settings
 from api.store.cases import CaseStore
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
+from api.store.rule_versions import RuleVersionStore
 from api.store.users import UserStore
 from api.workers import WorkerPool
 
 
 @dataclass
 class Services:
-    """What the routes use: settings, keys, users, rules, workers, the log and the cases."""
+    """What the routes use: settings, keys, users, rules, workers, the log, cases, versions."""
 
     settings: Settings
     keys: KeyRing
@@ -33,6 +35,7 @@ class Services:
     log: DecisionLog
     users: UserStore
     cases: CaseStore
+    versions: RulesVersions
     watcher: RulesWatcher | None = None
 
 
@@ -43,8 +46,11 @@ def build_services(settings: Settings) -> Services:
         timeout=settings.eval_timeout_seconds,
         max_per_call=settings.max_batch_per_worker_call,
     )
-    rules = RulesRegistry(settings.rules_dir, on_load=pool.register, layout=settings.layout())
     engine = make_engine(settings.resolved_database_url())
+    store = RuleVersionStore(engine)
+    rules = RulesRegistry(
+        settings.rules_dir, on_load=pool.register, layout=settings.layout(), versions=store
+    )
     users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
     return Services(
         settings,
@@ -54,6 +60,7 @@ def build_services(settings: Settings) -> Services:
         DecisionLog(engine),
         users,
         CaseStore(engine),
+        RulesVersions(store, rules),
     )
 
 

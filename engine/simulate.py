@@ -35,6 +35,9 @@ from engine.types import Outcome
 
 _FILE_NAME = re.compile(r"^(ruleset\.yaml|criteria/[a-z0-9][a-z0-9._-]{0,80}\.yaml)$")
 COMPARED = ("outcome", "score", "rank", "within_capacity")
+# the key of `parameters` that addresses ruleset.yaml rather than a criterion
+RULESET_PARAMETERS = "ruleset"
+_RULESET_FILE = "ruleset.yaml"
 
 
 class _Model(BaseModel):
@@ -129,15 +132,20 @@ def draft_files(
     *,
     parameters: Mapping[str, Mapping[str, Any]] | None = None,
     files: Mapping[str, str] | None = None,
+    base: Mapping[str, str] | None = None,
 ) -> dict[str, str]:
     """The draft's files (relative path → text): the rules in force, changed as told.
 
     `files` replaces (or adds) whole files, `ruleset.yaml` or `criteria/<name>.yaml`;
-    `parameters` then sets criterion parameters in their files, keeping every comment and
-    the layout. Raises InvalidRules for a file name that is not allowed, an unknown
-    criterion or an unknown parameter; whether the values are valid is the loader's say.
+    `parameters` then sets parameters in their files, keeping every comment and the layout:
+    a criterion's (`{"K1": {"margin": 2.5}}`) or, under RULESET_PARAMETERS, any value of
+    ruleset.yaml by its path (`{"ruleset": {"counties.50.capacity": 3}}`, nested mappings
+    too: deadlines, capacities, national averages, min_respondents …). Raises InvalidRules
+    for a file name that is not allowed, an unknown criterion or an unknown parameter;
+    whether the values are valid is the loader's say. `base` replaces the files of
+    `current` as the starting point (a published version's files).
     """
-    out = current_files(current)
+    out = dict(base) if base is not None else current_files(current)
     problems: list[Diagnostic] = []
     for name, text in (files or {}).items():
         if not _FILE_NAME.fullmatch(name):
@@ -149,7 +157,10 @@ def draft_files(
             continue
         out[name] = text
     for cid, changes in (parameters or {}).items():
-        problems.extend(_set_parameters(out, cid, changes))
+        if cid == RULESET_PARAMETERS:
+            problems.extend(_set_ruleset_values(out, changes))
+        else:
+            problems.extend(_set_parameters(out, cid, changes))
     if problems:
         raise InvalidRules(problems)
     return out
@@ -236,6 +247,69 @@ def _set_parameters(
         text = text[:start] + new + text[end:]
     files[name] = text
     return problems
+
+
+def _set_ruleset_values(files: dict[str, str], changes: Mapping[str, Any]) -> list[Diagnostic]:
+    """Set values of ruleset.yaml by their paths (dotted keys or nested mappings)."""
+    text = files.get(_RULESET_FILE, "")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        return []  # the loader reports it when the draft is loaded
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    problems: list[Diagnostic] = []
+    edits: list[tuple[int, int, str]] = []
+    for key, value in changes.items():
+        _plan(root, str(key).split("."), value, [RULESET_PARAMETERS], text, edits, problems)
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    files[_RULESET_FILE] = text
+    return problems
+
+
+def _plan(
+    node: yaml.MappingNode,
+    path: list[str],
+    value: Any,
+    shown: list[str],
+    text: str,
+    edits: list[tuple[int, int, str]],
+    problems: list[Diagnostic],
+) -> None:
+    """Plan the edit of the value at `path` under `node` (nested mappings go one level down)."""
+    head, rest = path[0], path[1:]
+    slots = dict(_pairs(node))
+    target = slots.get(head)
+    where = [*shown, head]
+    if target is None:
+        names = ", ".join(sorted(slots)) or "ingen"
+        msg = (
+            f"ruleset.yaml har ingen verdi «{'.'.join(where[1:])}».{did_you_mean(head, slots)}"
+            f" Her finnes: {names}."
+        )
+        problems.append(
+            Diagnostic(
+                "UNKNOWN_PARAMETER", msg, Location(_RULESET_FILE), tuple(["parameters", *where])
+            )
+        )
+        return
+    if rest:
+        if isinstance(target, yaml.MappingNode):
+            _plan(target, rest, value, where, text, edits, problems)
+            return
+        msg = f"«{'.'.join(where[1:])}» i ruleset.yaml er en enkeltverdi, ikke en gruppe."
+        problems.append(
+            Diagnostic("UNKNOWN_PARAMETER", msg, Location(_RULESET_FILE), ("parameters", *where))
+        )
+        return
+    if isinstance(value, Mapping) and isinstance(target, yaml.MappingNode):
+        for key, inner in value.items():
+            _plan(target, [str(key)], inner, where, text, edits, problems)
+        return
+    start, end = target.start_mark.index, target.end_mark.index
+    old = text[start:end]
+    edits.append((start, end, _as_yaml(value) + old[len(old.rstrip()) :]))
 
 
 def _criterion_file(files: Mapping[str, str], cid: str) -> tuple[str, yaml.MappingNode] | None:

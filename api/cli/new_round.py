@@ -21,6 +21,7 @@ from api.cli.shared import print_diagnostics, shown_path
 from api.rounds import Layout, is_ruleset, rule_folders
 from api.settings import Settings
 from engine import InvalidRules, check_rules, load_ruleset
+from engine.yamledit import set_key
 
 
 def cmd_new_round(args: argparse.Namespace) -> int:
@@ -81,36 +82,6 @@ def _copy(layout: Layout, old_id: str, old_folder: Path, new: str) -> list[Path]
             shutil.copytree(source, target)
             copied.append(target)
     return copied
-
-
-def set_key(text: str, key: str, value: str) -> str:
-    """`text` (YAML) with the top-level `key` set to `value`, its comments left as they are.
-
-    A value written over several lines (`key: >-` and indented lines) is replaced whole; a
-    comment after the value on the key's line stays.
-    """
-    lines = text.splitlines(keepends=True)
-    for i, line in enumerate(lines):
-        if not line.startswith(f"{key}:"):
-            continue
-        end = i + 1
-        while end < len(lines) and lines[end].startswith((" ", "\t")):
-            end += 1  # the indented lines of a value written over several lines
-        rest = line[len(key) + 1 :].rstrip("\r\n")
-        lines[i:end] = [f"{key}: {value}{_comment(rest)}\n"]
-        return "".join(lines)
-    return f"{key}: {value}\n{text}"
-
-
-def _comment(rest: str) -> str:
-    """The comment after a YAML value (` # …`), or nothing."""
-    value = rest.strip()
-    after = rest
-    if value[:1] in ("'", '"'):
-        close = value.find(value[0], 1)
-        after = value[close + 1 :] if close > 0 else ""
-    found = re.search(r"\s#.*$", after)
-    return "  " + found.group(0).strip() if found else ""
 
 
 def set_round(text: str, old: str, new: str) -> str:

@@ -11,8 +11,16 @@ KILL_HEADER = "x-utvalg-test-kill"
 
 
 def services(request: Request) -> Services:
-    """The app's services."""
+    """The app's services; the first call of a request follows a newer rule activation.
+
+    Another instance on the same database may have published or rolled back: the cheap check
+    (`RulesRegistry.refresh`) makes every instance serve the version in force.
+    """
     result: Services = request.app.state.services
+    if not getattr(request.state, "rules_fresh", False):
+        request.state.rules_fresh = True
+        if result.rules.loaded():
+            result.rules.refresh()
     return result
 
 

@@ -126,4 +126,7 @@ GUARDED_TABLES = (
     "case_statuses",
     "school_register",  # 0006
     "office_records",
+    "rule_versions",  # 0008
+    "rule_activations",
+    "rule_drafts",
 )
