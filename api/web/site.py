@@ -16,6 +16,7 @@ from api.web.pages import (
     invitations,
     login,
     records,
+    rules,
 )
 from api.web.render import STATIC
 
@@ -28,6 +29,7 @@ PAGES = (
     cases,
     invitations,
     records,
+    rules,
     docs,
     login,
 )
