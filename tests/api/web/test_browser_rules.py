@@ -47,6 +47,9 @@ def page(tmp_path_factory: pytest.TempPathFactory, server: str) -> Iterator[Page
             locale="nb-NO",
             java_script_enabled=False,
         )
+        # checking a draft runs the round's scenarios in a process of their own: on a busy
+        # machine that can take longer than Playwright's default 30 seconds
+        ctx.set_default_timeout(180_000)
         tab = ctx.new_page()
         tab.goto(server + "/regler")
         tab.get_by_label("API-nøkkel").fill(ADMIN_KEY)
@@ -78,14 +81,13 @@ def test_change_k1s_margin_publish_it_and_roll_back(page: Page, server: str) -> 
     assert "1870 Sortland" in changes.first.inner_text()
     assert "6 → 9" in changes.first.inner_text()
     assert changes.first.get_by_role("link").get_attribute("href") == "/saker/pulje-5:1870"
-    # the change is meant: update each failing scenario's expected value in the draft
-    while page.locator("ul.scenario-failures > li").count():
-        page.locator("ul.scenario-failures > li").first.get_by_role(
-            "button", name="Endre scenarioet"
-        ).click()
-        assert "er endret i utkastet" in page.get_by_role("status").inner_text()
-        page.get_by_role("button", name="Lagre og kontroller").first.click()
-    assert "består med utkastet" in page.locator("#scenarioer-ok").inner_text()
+    # the change is meant: update the failing scenarios' expected values in the draft
+    failures.first.get_by_role("button", name="Endre scenarioet").click()
+    assert "er endret i utkastet" in page.get_by_role("status").inner_text()
+    page.get_by_role("button", name="Lagre og kontroller").first.click()
+    assert page.locator("ul.scenario-failures > li").count() == 1
+    page.locator("ul.scenario-failures > li").get_by_role("button", name="Endre scenarioet").click()
+    assert "er endret i utkastet" in page.get_by_role("status").inner_text()
     # publish with a version and a note
     page.get_by_label("Nytt versjonsnummer").fill("2020.2")
     page.get_by_label("Endringsnotat").fill("K1: margin 2,5 prosentpoeng over landssnittet.")

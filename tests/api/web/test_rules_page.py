@@ -146,3 +146,47 @@ def test_publishing_needs_a_new_version_and_a_note(admin: TestClient, draft: str
     assert "VERSION_EXISTS" in r.text and "NOTE_REQUIRED" in r.text
     assert 'id="p-version-feil"' in r.text and 'id="p-note-feil"' in r.text
     assert "versjon 2020.1" in admin.get("/kriterier").text  # nothing changed
+
+
+def test_a_failing_scenarios_expected_value_is_changed_in_the_draft(
+    admin: TestClient, draft: str
+) -> None:
+    html = admin.get(draft).text
+    token = csrf_of(html)
+    feature = "features/k1-hoye-mobbetall.feature"
+    versions = admin.app.state.services.versions  # type: ignore[attr-defined]
+    draft_id = draft.rsplit("/", 1)[1]
+    before = versions.draft(draft_id).files[feature]
+    line = before.splitlines().index("    Så er K1 for «Nordby skole» «oppfylt»") + 1
+    r = admin.post(
+        draft + "/scenario",
+        data={
+            "csrf_token": token,
+            "file": f"features/pulje-5/{feature[9:]}",
+            "line": str(line),
+            "value": "ikke oppfylt",
+            "example": "{}",
+        },  # fmt: skip
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    after = versions.draft(draft_id).files[feature]
+    changed = [
+        (a, b) for a, b in zip(before.splitlines(), after.splitlines(), strict=True) if a != b
+    ]
+    assert changed == [
+        (before.splitlines()[line - 1], "    Så er K1 for «Nordby skole» «ikke oppfylt»")
+    ]
+    assert len(after) == len(before) + len("ikke ")
+    r = admin.post(
+        draft + "/scenario",
+        data={"csrf_token": token, "file": feature, "line": "1", "value": "x", "example": "{}"},
+    )
+    assert r.status_code == 422 and "SCENARIO_NOT_CHANGED" in r.text
+
+
+def test_a_versions_page_shows_who_when_and_the_diff(admin: TestClient) -> None:
+    r = admin.get("/regler/pulje-5/versjoner/2020.1")
+    assert r.status_code == 200
+    assert "pulje-5 versjon 2020.1" in r.text and "startpunktet" in r.text
+    assert admin.get("/regler/pulje-5/versjoner/9.9").status_code == 404
