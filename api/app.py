@@ -17,7 +17,9 @@ from api.http import (
     invitations,
     problems,
     rankings,
+    rule_versions,
     rulesets,
+    simulations,
     survey,
 )
 from api.http.deadline import Deadline
@@ -40,7 +42,8 @@ endres, og rangerer per fylke.
 som navngitt bruker (`utvalg users add`) brukernavn og passord med `Authorization: Basic`;
 det som lagres, bærer nøkkelens navn eller brukernavnet. Roller: `reader` leser regelsett og
 vurderinger, `caseworker` vurderer og rangerer også, `approver` godkjenner i tillegg
-fylkets liste, `admin` kan også laste reglene på nytt og importere tall. For mange feil
+fylkets liste, `admin` (fagstab) kan også laste reglene på nytt, simulere og publisere
+regelendringer og importere tall. For mange feil
 passord for én bruker eller fra én adresse gir 429 en stund.
 
 **Feil** er `application/problem+json` med `errors: [{loc, code, msg}]`; ugyldige inndata
@@ -52,7 +55,17 @@ nyeste vurderingen av søknaden; eldre vurderinger blir stående uendret.
 """
 
 
-API = (evaluations, cases, rankings, rulesets, health, survey, invitations)  # the API's routers
+API = (
+    evaluations,
+    cases,
+    rankings,
+    rulesets,
+    rule_versions,
+    simulations,
+    health,
+    survey,
+    invitations,
+)  # the API's routers
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

@@ -137,6 +137,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
     "users": ("api.cli.users", "cmd_users"),
     "simulate": ("api.cli.simulate", "cmd_simulate"),
+    "rules": ("api.cli.rules", "cmd_rules"),
 }
 
 
@@ -179,6 +180,7 @@ def parser() -> argparse.ArgumentParser:
     _add_verify_log(sub)
     _add_users(sub)
     _add_simulate(sub)
+    _add_rules(sub)
     return p
 
 
@@ -433,15 +435,47 @@ def _add_simulate(sub: Any) -> None:
         "endres (utfall, poeng, plass, innenfor kapasitet), rangeringen før og etter, og "
         "utkastets scenarioresultater. Avslutter med 0 når alt er simulert og scenarioene "
         "består, 1 når et scenario feiler med utkastet, 2 når utkastet, reglene eller en "
-        "søknad er ugyldig.",
-        epilog="Eksempel: utvalg simulate utkast/RUNDE --county 50 examples/RUNDE/*.yaml",
+        "søknad er ugyldig. Uten FIL brukes alle gjeldende saker i databasen "
+        "(UTVALG_DATABASE_URL), vurdert med versjonen av reglene som er i bruk der.",
+        epilog="Eksempler: utvalg simulate utkast/RUNDE --county 50\n"
+        "          utvalg simulate utkast/RUNDE examples/RUNDE/*.yaml",
     )
     c.add_argument("draft", type=Path, metavar="UTKAST", help="regelmappen med endringene")
-    c.add_argument("files", nargs="+", metavar="FIL", help="søknadsfiler (YAML eller JSON)")
+    c.add_argument(
+        "files",
+        nargs="*",
+        metavar="FIL",
+        help="søknadsfiler (YAML eller JSON); uten: de lagrede sakene i databasen",
+    )
     c.add_argument("--county", metavar="FYLKE", help="bare søknadene fra dette fylket (f.eks. 50)")
     c.add_argument("--rules", type=Path, metavar="MAPPE", help="reglene i bruk: " + RULES_HELP)
     c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
     c.add_argument("--no-scenarios", action="store_true", help="ikke kjør scenarioene mot utkastet")
+
+
+def _add_rules(sub: Any) -> None:
+    c = sub.add_parser(
+        "rules",
+        help="publiserte versjoner av reglene: vis dem, eller skriv én til filer",
+        description="Versjonene av en rundes regler som er publisert i databasen "
+        "(UTVALG_DATABASE_URL), med hvem, når og endringsnotat. «list» viser dem og hvilken "
+        "som er i bruk; «export VERSJON MAPPE» skriver versjonens regler til "
+        "MAPPE/rules/RUNDE/ og scenarioene til MAPPE/features/RUNDE/.",
+        epilog="Eksempler: utvalg rules list\n          utvalg rules export 2020.2 utkast",
+    )
+    actions = c.add_subparsers(dest="action", required=True, metavar="HANDLING", title="handlinger")
+    listing = actions.add_parser(
+        "list", help="vis versjonene", description="Vis versjonene av rundens regler."
+    )
+    listing.add_argument("--round", metavar="RUNDE", help="runden (når flere er i bruk)")
+    export = actions.add_parser(
+        "export",
+        help="skriv en versjon til filer",
+        description="Skriv en versjon (regler og scenarioer) til filer.",
+    )
+    export.add_argument("version", metavar="VERSJON", help="versjonen, f.eks. 2020.2")
+    export.add_argument("dir", type=Path, metavar="MAPPE", help="mappen filene skrives til")
+    export.add_argument("--round", metavar="RUNDE", help="runden (når flere er i bruk)")
 
 
 def command(name: str) -> Callable[[argparse.Namespace], int]:

@@ -1,8 +1,10 @@
-"""`utvalg simulate DRAFT_DIR [--county 50] [--format text|json] FIL…`: a rules change tried out.
+"""`utvalg simulate DRAFT_DIR [--county 50] [--format text|json] [FIL…]`: a rules change tried out.
 
 DRAFT_DIR is an edited copy of a round's rules folder. The given applications are evaluated
 under the rules in force for that round (`--rules`, else the configured rules) and under the
-draft; nothing is stored. Printed per county: what changes (outcome, score, place, within
+draft; nothing is stored. Without FIL, every current case of the configured database (not
+withdrawn or void, newest version) is simulated, under the version in force there (a
+published version, else the files). Printed per county: what changes (outcome, score, place, within
 capacity, before → after), the ranking before and after, and the draft's scenario results.
 Exit 0 when simulated and every scenario passes, 1 when a scenario fails under the draft,
 2 when the draft, the rules or an application is invalid (diagnostics on stderr).
@@ -18,9 +20,16 @@ from pathlib import Path
 
 from api.cli.evaluate import survey_lookup
 from api.cli.shared import load_rounds_or_exit, print_diagnostics, shown_path, width_cut
+from api.evaluation import survey_lookup as stored_lookup
+from api.registry import RulesRegistry
 from api.settings import Settings
-from api.simulation import draft_scenarios
+from api.simulation import current_applications, draft_scenarios
+from api.store.cases import CaseStore
+from api.store.db import make_engine, migrate
+from api.store.rule_versions import RuleVersionStore
 from engine import Application, DiagnosticError, InvalidRules, RuleSet, load_application_file
+from engine.evaluate import SurveyLookup
+from engine.facts.core import RecordsLookup
 from engine.loader import load_ruleset
 from engine.simulate import Entry, ScenarioResults, Simulation, Standing, simulate
 from engine.text import plural
@@ -35,7 +44,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print_diagnostics(exc.diagnostics)
         print(f"Utkastet i {args.draft} er ugyldig: ingenting ble simulert.", file=sys.stderr)
         return 2
-    rulesets = load_rounds_or_exit(args.rules)
+    stored: StoredCases | None = None
+    if args.files:
+        rulesets = load_rounds_or_exit(args.rules)
+    else:
+        stored = StoredCases(args.rules)
+        rulesets = stored.rulesets()
     current = rulesets.get(draft.id)
     if current is None:
         print(
@@ -51,11 +65,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    apps = _applications(args.files, current)
+    if stored is None:
+        apps = _applications(args.files, current)
+        figures, records = survey_lookup(apps)
+    else:
+        apps, figures, records = stored.applications(current, args.county)
     scenarios = None
     if not args.no_scenarios:
         scenarios = draft_scenarios(Path(args.draft), draft.id, Settings().layout(args.rules))
-    figures, records = survey_lookup(apps)
     try:
         result = simulate(
             current,
@@ -75,6 +92,39 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     else:
         print(format_simulation(result, current, Path(args.draft)), end="")
     return 1 if scenarios is not None and not scenarios.ok else 0
+
+
+class StoredCases:
+    """The configured database's rules in force and current cases (no FIL given)."""
+
+    def __init__(self, rules: Path | None) -> None:
+        settings = Settings()
+        self.engine = make_engine(settings.resolved_database_url())
+        migrate(self.engine)
+        self.registry = RulesRegistry(
+            rules or settings.rules_dir,
+            layout=settings.layout(rules),
+            versions=RuleVersionStore(self.engine),
+        )
+
+    def rulesets(self) -> dict[str, RuleSet]:
+        """The rulesets in force in the database (published versions, else the files)."""
+        try:
+            self.registry.load()
+        except InvalidRules as exc:
+            print_diagnostics(exc.diagnostics)
+            print("Reglene i bruk er ugyldige: ingenting ble simulert.", file=sys.stderr)
+            raise SystemExit(2) from None
+        return dict(self.registry.current.rulesets)
+
+    def applications(
+        self, current: RuleSet, county: str | None
+    ) -> tuple[list[Application], SurveyLookup | None, RecordsLookup | None]:
+        """The newest version of every current case, with imported figures and records."""
+        histories = CaseStore(self.engine).histories(round_id=current.id, county=county)
+        apps = current_applications(histories, current)
+        lookup = stored_lookup(self.engine, apps)
+        return apps, lookup, (lookup.record if lookup is not None else None)
 
 
 def _applications(files: Sequence[str], current: RuleSet) -> list[Application]:

@@ -16,6 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from api.http.case_schemas import JudgementRequest, ReasonRequest
 from api.http.problems import PROBLEM_JSON
+from api.http.rule_schemas import ActivationRequest, PublishRequest, SimulationRequest
 from api.http.schemas import BatchRequest, ProblemBody, RankingRequest
 from engine import Application
 
@@ -231,6 +232,9 @@ def decorate(schema: dict[str, Any]) -> dict[str, Any]:
             (RankingRequest, "validation"),
             (JudgementRequest, "validation"),
             (ReasonRequest, "validation"),
+            (SimulationRequest, "validation"),
+            (PublishRequest, "validation"),
+            (ActivationRequest, "validation"),
             (ProblemBody, "serialization"),
         ],
         ref_template=REF,

@@ -79,6 +79,20 @@ def build_examples() -> dict[str, Any]:
             "justification": "Kommunen har høye mobbetall over tid og er motivert.",
         },
         "reason_request": {"reason": "Kommunen trakk søknaden i brev 12. februar 2020."},
+        "simulation_request": {
+            "round": rs.id,
+            "county": "50",
+            "parameters": {"K1": {"margin": 2.5}},
+        },
+        "publish_request": {
+            "version": "2020.2",
+            "note": "K1: terskelen senket fra 3,0 til 2,5 prosentpoeng over landssnittet.",
+            "parameters": {"K1": {"margin": 2.5}},
+        },
+        "activation_request": {
+            "version": rs.version,
+            "note": "Tilbake til forrige versjon: den nye terskelen var ikke vedtatt ennå.",
+        },
         "ranking": ranking.model_dump(mode="json"),
         "ruleset_list": {"rulesets": [{k: detail[k] for k in summary_keys}]},
         "ruleset_detail": detail,

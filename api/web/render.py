@@ -24,6 +24,7 @@ from api.http.deps import services
 from api.keys import ROLE_NAMES
 from api.registry import Snapshot
 from api.settings import Role
+from api.web.docs_site import published_in_force, site_of
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id
 from api.web.session import CSRF_FIELD, Visitor, WebSessions
 from engine import RuleSet
@@ -97,14 +98,22 @@ def county_options(ruleset: RuleSet) -> list[tuple[str, str]]:
     return [("", "Velg fylke")] + [(n, f"{n} {c.name}") for n, c in ruleset.counties.items()]
 
 
-def docs_root(request: Request) -> Path:
-    """The folder `utvalg docs` wrote the living documentation to."""
+def docs_root(request: Request, *, build: bool = True) -> Path:
+    """The living documentation's folder: of the published versions in force, else `utvalg docs`'s.
+
+    With `build`, the site of the published versions in force is built when it is missing.
+    """
+    rules = snapshot(request)
+    if build and published_in_force(rules):
+        return site_of(rules).resolve()
     return Path(services(request).settings.docs_dir).resolve()
 
 
 def docs_url(request: Request, page: str = "") -> str | None:
     """The living documentation's address (a page of it), when it has been generated."""
-    root = docs_root(request)
+    if published_in_force(snapshot(request)):
+        return DOCS_PATH + page  # built for the version in force on the first visit
+    root = docs_root(request, build=False)
     if not (root / "index.html").is_file():
         return None
     if page and (root / page).is_file():
