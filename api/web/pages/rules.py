@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,22 +23,19 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from api.evaluation import survey_lookup
-from api.http.case_ranking import open_cases
 from api.http.deps import services
-from api.http.inputs import check_application
 from api.livingdocs.expected import NotRewritable, rewrite_expected, shown_value
-from api.livingdocs.runner import run_scenarios
-from api.rules_files import FEATURES, feature_files, materialise, rule_files
+from api.rules_files import FEATURES, rule_files
 from api.rules_versions import UnknownRound, UnknownVersion
 from api.settings import Role
-from api.simulation import scenario_results
+from api.simulation import simulate_cases
 from api.store.rule_versions import StoredDraft
 from api.web.render import county_options, guard, message, posted, render, sessions
 from api.web.rules_form import FieldGroup, form_fields, place, posted_values
 from api.web.session import Visitor
-from engine import Diagnostic, InvalidRules, RuleSet
-from engine.simulate import ScenarioResults, Simulation, load_draft, set_values, simulate
+from engine import Diagnostic, InvalidRules
+from engine.simulate import ScenarioResults, Simulation, set_values
+from engine.text import join_list, plural
 
 router = APIRouter(include_in_schema=False)
 
@@ -201,13 +197,13 @@ async def save_and_check(request: Request, draft_id: str) -> Response:
         )
     county = _text(form, "fylke")
     county = county if county in current.counties else ""
-    checked = await run_in_threadpool(_check, request, current, draft, county)
+    checked = await run_in_threadpool(_check, request, draft, county)
     return await _draft_view(request, visitor, draft, county=county, **checked)
 
 
 @router.post("/regler/utkast/{draft_id}/scenario")
-async def change_scenario(request: Request, draft_id: str) -> Response:
-    """Change a failing scenario's expected value in the draft's feature file."""
+async def change_scenarios(request: Request, draft_id: str) -> Response:
+    """Change the chosen failing scenarios' expected values in the draft's feature files."""
     visitor, form, refused = await posted(request, _ROLE)
     if refused is not None:
         return refused
@@ -215,24 +211,30 @@ async def change_scenario(request: Request, draft_id: str) -> Response:
     draft = await run_in_threadpool(versions.draft, draft_id)
     if draft is None:
         return _no_draft(request, visitor, draft_id)
-    name = FEATURES + Path(_text(form, "file")).name
+    files = dict(draft.files)
+    changed: list[str] = []
     try:
-        example = json.loads(_text(form, "example") or "{}")
-        line = int(_text(form, "line"))
-        if name not in draft.files or not isinstance(example, dict):
-            raise NotRewritable(f"Utkastet har ingen scenariofil «{name}».")
-        text = rewrite_expected(
-            draft.files[name],
-            line,
-            _text(form, "value"),
-            {str(k): str(v) for k, v in example.items()},
-        )
+        chosen = [v for v in form.getlist("endre") if isinstance(v, str)]
+        if not chosen:
+            raise NotRewritable("Velg minst ett scenario som skal endres.")
+        for index in chosen:
+            name = FEATURES + Path(_text(form, f"file-{index}")).name
+            line = int(_text(form, f"line-{index}"))
+            example = json.loads(_text(form, f"example-{index}") or "{}")
+            if name not in files or not isinstance(example, dict):
+                raise NotRewritable(f"Utkastet har ingen scenariofil «{name}».")
+            row = {str(k): str(v) for k, v in example.items()}
+            # one line is changed per step, so the other steps' line numbers still hold
+            files[name] = rewrite_expected(files[name], line, _text(form, f"value-{index}"), row)
+            changed.append(f"{name} linje {line}")
     except (NotRewritable, ValueError) as exc:
         problem = Diagnostic("SCENARIO_NOT_CHANGED", str(exc), loc=("value",))
         return await _draft_view(request, visitor, draft, rest=[problem], status=422)
-    files = {**draft.files, name: text}
     await run_in_threadpool(versions.save_draft, draft_id, draft.round, files, visitor.name)
-    notice = f"Scenarioet i {name} (linje {line}) er endret i utkastet. Kontroller på nytt."
+    notice = (
+        f"{plural(len(changed), 'scenario', 'scenarioer')} er endret i utkastet "
+        f"({join_list(changed)}). Kontroller på nytt."
+    )
     return RedirectResponse(f"/regler/utkast/{draft_id}?" + _query(melding=notice), 303)
 
 
@@ -279,20 +281,20 @@ async def publish(request: Request, draft_id: str) -> Response:
 # --- checking and showing a draft -----------------------------------------------------------
 
 
-def _check(request: Request, current: RuleSet, draft: StoredDraft, county: str) -> dict[str, Any]:
-    """Load the draft; when it loads, its scenario results and the simulation over the cases."""
-    with tempfile.TemporaryDirectory(prefix="utvalg-utkast-") as tmp:
-        root = Path(tmp)
-        rules_folder = root / "rules" / draft.round
-        rules_folder.mkdir(parents=True)
-        try:
-            loaded = load_draft(rule_files(draft.files), rules_folder, current)
-        except InvalidRules as exc:
-            return {"diagnostics": exc.diagnostics}
-        rules_folder, features_folder = materialise(feature_files(draft.files), root, draft.round)
-        scenarios = scenario_results(run_scenarios(rules_folder, features_folder))
-    simulation = simulate_cases(request, current, loaded, county, scenarios)
-    return {"checked": True, "scenarios": scenarios, "simulation": simulation}
+def _check(request: Request, draft: StoredDraft, county: str) -> dict[str, Any]:
+    """Load the draft; when it loads, its scenario results and its effect on the cases.
+
+    The same service as `POST /v1/simulations` (api.simulation.simulate_cases), given the
+    draft's whole files, rules and scenarios; nothing is stored.
+    """
+    svc = services(request)
+    try:
+        simulation = simulate_cases(
+            svc.versions, svc.cases, draft.round, county=county or None, files=draft.files
+        )
+    except InvalidRules as exc:
+        return {"diagnostics": exc.diagnostics}
+    return {"checked": True, "scenarios": simulation.scenarios, "simulation": simulation}
 
 
 async def _draft_view(
@@ -346,35 +348,6 @@ async def _draft_view(
         },
         status=status if status is not None else (422 if at or unplaced or rest else 200),
         ruleset=current,
-    )
-
-
-def simulate_cases(
-    request: Request,
-    current: RuleSet,
-    draft: RuleSet,
-    county: str,
-    scenarios: ScenarioResults,
-) -> Simulation:
-    """The draft over the open cases of the round (of `county`, when given); nothing stored."""
-    svc = services(request)
-    histories = svc.cases.histories(round_id=current.id, county=county or None)
-    applications = []
-    for history in open_cases(histories):
-        checked = check_application(
-            history.newest.application, svc.rules.current, svc.settings.max_units
-        )
-        if not isinstance(checked, list):
-            applications.append(checked[0])
-    lookup = survey_lookup(svc.log.engine, applications)
-    return simulate(
-        current,
-        draft,
-        applications,
-        county=county or None,
-        survey_lookup=lookup,
-        records_lookup=lookup.record if lookup is not None else None,
-        scenarios=scenarios,
     )
 
 

@@ -82,12 +82,13 @@ def test_change_k1s_margin_publish_it_and_roll_back(page: Page, server: str) -> 
     assert "6 → 9" in changes.first.inner_text()
     assert changes.first.get_by_role("link").get_attribute("href") == "/saker/pulje-5:1870"
     # the change is meant: update the failing scenarios' expected values in the draft
-    failures.first.get_by_role("button", name="Endre scenarioet").click()
-    assert "er endret i utkastet" in page.get_by_role("status").inner_text()
-    page.get_by_role("button", name="Lagre og kontroller").first.click()
-    assert page.locator("ul.scenario-failures > li").count() == 1
-    page.locator("ul.scenario-failures > li").get_by_role("button", name="Endre scenarioet").click()
-    assert "er endret i utkastet" in page.get_by_role("status").inner_text()
+    # (a scenario's later step runs only when the one before passes: check again after)
+    for left in (2, 1):
+        assert page.locator("ul.scenario-failures > li").count() == left
+        page.get_by_role("button", name="Endre de valgte scenarioene").click()
+        assert "er endret i utkastet" in page.get_by_role("status").inner_text()
+        page.get_by_role("button", name="Lagre og kontroller").first.click()
+    assert "består med utkastet" in page.locator("#scenarioer-ok").inner_text()
     # publish with a version and a note
     page.get_by_label("Nytt versjonsnummer").fill("2020.2")
     page.get_by_label("Endringsnotat").fill("K1: margin 2,5 prosentpoeng over landssnittet.")

@@ -128,7 +128,7 @@ def test_a_decimal_comma_is_accepted_and_shows_scenarios_and_cases(
     assert r.status_code == 200, r.text
     assert _form(r.text)[MARGIN] == "2,5"
     assert "scenarioer feiler" in r.text
-    assert "Endre scenarioet" in r.text
+    assert "Endre de valgte scenarioene" in r.text
     assert "Fylke 18 Nordland" in r.text and "Rangering med utkastet" in r.text
     changes = r.text.split('class="data changes"', 1)[1].split("</table>", 1)[0]
     # K1 at 2,5 over the national average makes one more school of Sortland's need met
@@ -162,11 +162,12 @@ def test_a_failing_scenarios_expected_value_is_changed_in_the_draft(
         draft + "/scenario",
         data={
             "csrf_token": token,
-            "file": f"features/pulje-5/{feature[9:]}",
-            "line": str(line),
-            "value": "ikke oppfylt",
-            "example": "{}",
-        },  # fmt: skip
+            "endre": "1",
+            "file-1": f"features/pulje-5/{feature[9:]}",
+            "line-1": str(line),
+            "value-1": "ikke oppfylt",
+            "example-1": "{}",
+        },
         follow_redirects=False,
     )
     assert r.status_code == 303, r.text
@@ -180,7 +181,7 @@ def test_a_failing_scenarios_expected_value_is_changed_in_the_draft(
     assert len(after) == len(before) + len("ikke ")
     r = admin.post(
         draft + "/scenario",
-        data={"csrf_token": token, "file": feature, "line": "1", "value": "x", "example": "{}"},
+        data={"csrf_token": token, "endre": "1", "file-1": feature, "line-1": "1", "value-1": "x"},
     )
     assert r.status_code == 422 and "SCENARIO_NOT_CHANGED" in r.text
 
