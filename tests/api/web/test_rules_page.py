@@ -191,3 +191,14 @@ def test_a_versions_page_shows_who_when_and_the_diff(admin: TestClient) -> None:
     assert r.status_code == 200
     assert "pulje-5 versjon 2020.1" in r.text and "startpunktet" in r.text
     assert admin.get("/regler/pulje-5/versjoner/9.9").status_code == 404
+
+
+def test_a_rollback_needs_a_note(admin: TestClient) -> None:
+    page = admin.get("/regler")
+    r = admin.post(
+        "/regler/pulje-5/tilbake",
+        data={"csrf_token": csrf_of(page.text), "version": "2020.1", "note": " "},
+    )
+    assert r.status_code == 422
+    assert "NOTE_REQUIRED" in r.text
+    assert "versjon 2020.1" in admin.get("/kriterier").text
