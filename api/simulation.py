@@ -46,6 +46,7 @@ def scenario_results(report: ScenarioReport) -> ScenarioResults:
                 expected=result.expected,
                 got=result.got,
                 message=result.message,
+                example=dict(result.example),
             )
         )
     total = len(report.scenarios)

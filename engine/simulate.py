@@ -100,6 +100,7 @@ class ScenarioFailure(_Model):
     expected: str | None = None
     got: str | None = None
     message: str | None = None
+    example: dict[str, str] = Field(default_factory=dict)  # an outline's example row
 
 
 class ScenarioResults(_Model):
@@ -355,6 +356,60 @@ def _as_yaml(value: Any) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def set_values(files: dict[str, str], values: Mapping[tuple[str, tuple[str, ...]], Any]) -> None:
+    """Set the values at (file, key path) in the draft's files, keeping comments and layout.
+
+    A value equal to the one in the file leaves the file byte for byte as it was; a path
+    that is not in its file, or a file that does not parse, is left alone (the loader
+    reports what is wrong with the draft when it is loaded).
+    """
+    by_file: dict[str, dict[tuple[str, ...], Any]] = {}
+    for (name, path), value in values.items():
+        by_file.setdefault(name, {})[path] = value
+    for name, changes in by_file.items():
+        text = files.get(name)
+        if text is None:
+            continue
+        try:
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError:
+            continue
+        if isinstance(root, yaml.MappingNode):
+            files[name] = _replaced(text, root, changes)
+
+
+def node_at(root: yaml.Node, path: Sequence[str]) -> yaml.Node | None:
+    """The node at a key path of a composed YAML document (keys compared as text)."""
+    node: yaml.Node | None = root
+    for key in path:
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        node = _value_of(node, key)
+    return node
+
+
+def _replaced(text: str, root: yaml.Node, values: Mapping[tuple[str, ...], Any]) -> str:
+    edits: list[tuple[int, int, str]] = []
+    for path, value in values.items():
+        node = node_at(root, path)
+        if node is None or _same(node, value):
+            continue
+        start, end = node.start_mark.index, node.end_mark.index
+        old = text[start:end]
+        edits.append((start, end, _as_yaml(value) + old[len(old.rstrip()) :]))
+    for start, end, new in sorted(edits, reverse=True):
+        text = text[:start] + new + text[end:]
+    return text
+
+
+def _same(node: yaml.Node, value: Any) -> bool:
+    try:
+        old = yaml.SafeLoader("").construct_object(node, deep=True)
+    except yaml.YAMLError:
+        return False
+    return bool(type(old) is type(value) and old == value)
 
 
 # --- the simulation ----------------------------------------------------------------------

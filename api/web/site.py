@@ -16,6 +16,7 @@ from api.web.pages import (
     invitations,
     login,
     records,
+    rules,
     submissions,
 )
 from api.web.problem_page import problem_page
@@ -31,6 +32,7 @@ PAGES = (
     submissions,
     invitations,
     records,
+    rules,
     docs,
     login,
 )
