@@ -17,6 +17,7 @@ from engine.decision import (
     RulesetRef,
     Subject,
     UnitResult,
+    trusted,
 )
 from engine.facts.build import (
     Derivations,
@@ -102,29 +103,48 @@ def evaluate(
 
     results: list[CriterionResult] = []
     missing_texts: MissingTexts = {}
+    # per subject once: its Subject (shared by its results; frozen) and its name as it
+    # starts an explanation's sentence
+    shown = {
+        s.key: (
+            trusted(Subject, {"kind": s.kind, "id": s.id, "name": s.name}),
+            sentence_start(s.name),
+        )
+        for s in subjects
+    }
     for criterion in ruleset.criteria:
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
                 continue
-            status = statuses.get((criterion.id, subject.key), "unknown")
+            key = subject.key
+            status = statuses.get((criterion.id, key), "unknown")
             result, texts = _result(
-                criterion, subject, status, derivations[(criterion.id, subject.key)]
+                criterion, subject, status, derivations[(criterion.id, key)], *shown[key]
             )
             results.append(result)
             missing_texts[(criterion.id, subject.kind, subject.id)] = texts
 
     units = _units(subjects, results, ruleset)
     outcome = decide_outcome(results, units, ruleset, missing_texts)
-    return Decision(
-        application_id=app_id,
-        ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, digest=ruleset.digest),
-        outcome=outcome.outcome,
-        label=ruleset.labels.outcome[outcome.outcome],
-        score=outcome.score,
-        summary=outcome.summary,
-        criteria=results,
-        units=units,
-        warnings=_warnings(application) + _record_warnings(application, records_lookup),
+    # built from values that are valid by construction: validating them again was a
+    # pydantic round trip per criterion and subject (tests/engine/test_pinned_decisions.py
+    # holds the JSON byte for byte)
+    return trusted(
+        Decision,
+        {
+            "application_id": app_id,
+            "ruleset": trusted(
+                RulesetRef,
+                {"id": ruleset.id, "version": ruleset.version, "digest": ruleset.digest},
+            ),
+            "outcome": outcome.outcome,
+            "label": ruleset.labels.outcome[outcome.outcome],
+            "score": outcome.score,
+            "summary": outcome.summary,
+            "criteria": results,
+            "units": units,
+            "warnings": _warnings(application) + _record_warnings(application, records_lookup),
+        },
     )
 
 
@@ -143,37 +163,50 @@ def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
 
 
 def _result(
-    criterion: Criterion, subject: SubjectRef, status: Status, facts: dict[str, Derived]
+    criterion: Criterion,
+    subject: SubjectRef,
+    status: Status,
+    facts: dict[str, Derived],
+    shown: Subject,
+    subject_text: str,
 ) -> tuple[CriterionResult, list[str]]:
     values: dict[str, Any] = dict(criterion.parameters)
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
+    sources: list[str] = []
     for name, derived in facts.items():
         values[name] = derived.value
-        values.update(derived.texts)
+        if derived.texts:
+            values.update(derived.texts)
         evidence[name] = derived.value
-        evidence.update(derived.evidence)
+        if derived.evidence:
+            evidence.update(derived.evidence)
         for item in derived.missing:
             if item not in missing:
                 missing.append(item)
+        if derived.source and derived.source not in sources:
+            sources.append(derived.source)
     if status != "unknown":
         missing = []
-    values["subject"] = sentence_start(subject.name)
-    values["missing"] = join_list(text for _, text in missing)
+    values["subject"] = subject_text
+    values["missing"] = join_list([text for _, text in missing])
     explanation = render(criterion.explanation[status], values)
-    sources = list(dict.fromkeys(d.source for d in facts.values() if d.source))
     if sources:  # the data came from the office's records, not from the application
         explanation += f" Kilde: {join_list(sources)}."
-    return CriterionResult(
-        criterion=criterion.id,
-        title=criterion.title,
-        role=criterion.role_for(subject.kind),
-        subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),
-        status=status,
-        explanation=explanation,
-        evidence=evidence,
-        missing=[path for path, _ in missing],
-    ), [text for _, text in missing]
+    result = trusted(
+        CriterionResult,
+        {
+            "criterion": criterion.id,
+            "title": criterion.title,
+            "role": criterion.roles[subject.kind],
+            "subject": shown,
+            "status": status,
+            "explanation": explanation,
+            "evidence": evidence,
+            "missing": [path for path, _ in missing],
+        },
+    )
+    return result, [text for _, text in missing]
 
 
 def _units(
@@ -191,12 +224,15 @@ def _units(
             continue
         status = unit_status(own.get((kind, subject.id), []), ruleset.inclusion_criterion)
         units.append(
-            UnitResult(
-                kind=kind,
-                org_number=subject.id,
-                name=subject.name,
-                status=status,
-                label=ruleset.labels.unit[status],
+            trusted(
+                UnitResult,
+                {
+                    "kind": kind,
+                    "org_number": subject.id,
+                    "name": subject.name,
+                    "status": status,
+                    "label": ruleset.labels.unit[status],
+                },
             )
         )
     return units
