@@ -9,7 +9,7 @@ from typing import Any
 
 from engine.compile import field_name
 from engine.facts.core import VOCABULARY, Derived, FactContext, RecordsLookup, SurveySource
-from engine.ruleset import RuleSet
+from engine.ruleset import Criterion, RuleSet
 from engine.types import Kind, Status
 
 
@@ -75,34 +75,58 @@ def build_stage(
     """The facts of one stage (one per subject), recording each derived value in `derivations`."""
     facts: list[dict[str, Any]] = []
     schools_by_org = {s.org_number: s for s in application.schools}
+    criteria = [c for c in ruleset.criteria if c.stage == stage]
     for subject in subjects:
-        fact: dict[str, Any] = {
-            "id": f"{subject.key}#{stage}",
-            "t": subject.kind,
-            "stage": stage,
-        }
-        for criterion in ruleset.criteria:
-            if criterion.stage != stage or subject.kind not in criterion.applies_to:
+        key = subject.key
+        fact: dict[str, Any] = {"id": f"{key}#{stage}", "t": subject.kind, "stage": stage}
+        ctx: FactContext | None = None
+        for criterion in criteria:
+            if subject.kind not in criterion.applies_to:
                 continue
-            ctx = FactContext(
-                kind=subject.kind,
-                subject=subject.obj,
-                path=subject.path,
-                application=application,
-                params=criterion.parameters,
-                ruleset=ruleset,
-                inclusion=inclusion or {},
-                survey_lookup=survey_lookup,
-                records_lookup=records_lookup,
-                schools_by_org=schools_by_org,
-            )
-            computed = {name: VOCABULARY[name].compute(ctx) for name in criterion.facts}
-            derivations[(criterion.id, subject.key)] = computed
-            for name, derived in computed.items():
+            if ctx is None:  # one context per subject; each criterion sets its parameters
+                ctx = FactContext(
+                    kind=subject.kind,
+                    subject=subject.obj,
+                    path=subject.path,
+                    application=application,
+                    params=criterion.parameters,
+                    ruleset=ruleset,
+                    inclusion=inclusion or {},
+                    survey_lookup=survey_lookup,
+                    records_lookup=records_lookup,
+                    schools_by_org=schools_by_org,
+                )
+            else:
+                ctx.params = criterion.parameters
+                ctx.memo = {}
+            computed: dict[str, Derived] = {}
+            for name, compute, field in _computes(criterion):
+                derived = computed[name] = compute(ctx)
                 if derived.value is not None:
-                    fact[field_name(criterion.id, name)] = derived.value
+                    fact[field] = derived.value
+            derivations[(criterion.id, key)] = computed
         facts.append(fact)
     return facts
+
+
+_Compute = tuple[str, Callable[[FactContext], Derived], str]
+_computes_of: dict[tuple[str, tuple[str, ...]], tuple[_Compute, ...]] = {}
+
+
+def _computes(criterion: Criterion) -> tuple[_Compute, ...]:
+    """(fact name, its compute function, its field in the fact) for each fact of a criterion.
+
+    Looked up once per criterion id and fact names (the registry and the field names are the
+    same for every application).
+    """
+    key = (criterion.id, criterion.facts)
+    found = _computes_of.get(key)
+    if found is None:
+        found = _computes_of[key] = tuple(
+            (name, VOCABULARY[name].compute, field_name(criterion.id, name))
+            for name in criterion.facts
+        )
+    return found
 
 
 def subject_key_of_fact(fact_id: str) -> str:

@@ -76,6 +76,9 @@ class FactContext:
     # the application's schools by org number, built once per stage (not once per subject)
     schools_by_org: Mapping[str, Any] = field(default_factory=dict)
     records_lookup: RecordsLookup | None = None
+    # what several facts of one criterion derive alike (the survey rows of K1's two facts),
+    # computed by the first and read by the others; emptied for each criterion
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def from_records(self, name: str) -> tuple[Sequence[Any] | None, str | None]:
         """The subject's `name` (cases, supervision), else the office's records of it."""
