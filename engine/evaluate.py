@@ -6,8 +6,8 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from engine.application import check_round
 from engine.compile import compile_ruleset, parse_rule_name
@@ -30,7 +30,7 @@ from engine.facts.core import Derived, RecordsLookup, SurveySource, records_key
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.text import join_list, plural, render, sentence_start
+from engine.text import format_value, join_list, plural, render, sentence_start
 from engine.types import UNIT_KINDS, Status
 
 SurveyLookup = Callable[[str], SurveySource | None]
@@ -170,7 +170,7 @@ def _result(
     shown: Subject,
     subject_text: str,
 ) -> tuple[CriterionResult, list[str]]:
-    values: dict[str, Any] = dict(criterion.parameters)
+    values: dict[str, Any] = dict(_shown_parameters(criterion.parameters))
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
     sources: list[str] = []
@@ -189,7 +189,7 @@ def _result(
     if status != "unknown":
         missing = []
     values["subject"] = subject_text
-    values["missing"] = join_list([text for _, text in missing])
+    values["missing"] = join_list([text for _, text in missing]) if missing else "ingen"
     explanation = render(criterion.explanation[status], values)
     if sources:  # the data came from the office's records, not from the application
         explanation += f" Kilde: {join_list(sources)}."
@@ -207,6 +207,31 @@ def _result(
         },
     )
     return result, [text for _, text in missing]
+
+
+_SHOWN_MAX: Final = 1_000
+_shown: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
+def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """A criterion's parameters as its templates show them, formatted once per ruleset.
+
+    Lists, numbers with decimals and dates are formatted here (a year list was joined anew
+    for every explanation); ints stay ints, as `{n:dag|dager}` words them by their number.
+    Keyed by the parameters' identity, holding them so the id is not reused; bounded, as
+    simulations build rulesets of their own.
+    """
+    found = _shown.get(id(parameters))
+    if found is not None and found[0] is parameters:
+        return found[1]
+    shown = {
+        name: value if type(value) is int else format_value(value)
+        for name, value in parameters.items()
+    }
+    if len(_shown) >= _SHOWN_MAX:
+        _shown.clear()
+    _shown[id(parameters)] = (parameters, shown)
+    return shown
 
 
 def _units(

@@ -145,9 +145,18 @@ def field_title(model: Any, name: str) -> str:
     `field_title(school, "cases")` -> `sakene`. The schema's `Field(title=...)` is the one
     source of field names; a field without a title falls back to its technical name.
     """
-    info = type(model).model_fields.get(name) if hasattr(type(model), "model_fields") else None
-    title = info.title if info is not None and info.title else name
-    return in_sentence(title)
+    key = (type(model), name)
+    found = _field_titles.get(key)
+    if found is None:
+        # per schema class and field: the same few titles are asked for every unit
+        schema = key[0]
+        info = schema.model_fields.get(name) if hasattr(schema, "model_fields") else None
+        title = info.title if info is not None and info.title else name
+        found = _field_titles[key] = in_sentence(title)
+    return found
+
+
+_field_titles: dict[tuple[type, str], str] = {}
 
 
 def years_in(params: Mapping[str, Any]) -> list[int]:
