@@ -148,11 +148,18 @@ def evaluate(
     )
 
 
+_rule_names: dict[str, tuple[str, Status]] = {}  # rule name -> (criterion, status), parsed once
+
+
 def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
     out: dict[tuple[str, str], Status] = {}
-    for match in matches:
-        criterion, status, _kind = parse_rule_name(match.rule)
-        key = (criterion, subject_key_of_fact(match.fact_id))
+    for rule, fact_id in matches:
+        parsed = _rule_names.get(rule)
+        if parsed is None:
+            criterion, status, _kind = parse_rule_name(rule)
+            parsed = _rule_names[rule] = (criterion, status)
+        criterion, status = parsed
+        key = (criterion, subject_key_of_fact(fact_id))
         if key in out and out[key] != status:
             raise RuleConflict(
                 f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key[1]}: "

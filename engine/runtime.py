@@ -254,7 +254,7 @@ class RuleRuntime:
             return  # an empty batch segfaults the engine
         session.asserted = True
         try:
-            code, offset = _core.assert_facts(self._handle, json.dumps(batch, ensure_ascii=False))
+            code, offset = _core.assert_facts(self._handle, _dumps(batch))
         except Exception as exc:
             raise RuleRuntimeError(f"durable-rules failed: {_detail(exc)}") from exc
         if code != _RULES_OK:
@@ -322,6 +322,11 @@ class RuleRuntime:
             self._leaked += 1
             if raise_errors:
                 raise RuleRuntimeError(f"could not delete session {sid}: {_detail(exc)}") from exc
+
+
+def _dumps(batch: list[dict[str, Any]]) -> str:
+    """A batch as the C core reads it: JSON, UTF-8 text kept (as durable.engine sends it)."""
+    return json.dumps(batch, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- facts -------------------------------------------------------------------------------------
