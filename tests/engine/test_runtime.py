@@ -579,6 +579,74 @@ def test_a_failed_batch_still_gets_an_action_before_delete_state(
     assert school_runtime.evaluate(school_facts("s", [0])) == [Match("school_any", "s0")]
 
 
+def test_the_c_core_answers_as_the_lean_path_reads_it() -> None:
+    # What engine/runtime.py relies on when it calls the C core without durable.engine: a
+    # batch matching no rule is result code 1 (not an exception); an action's message is
+    # {rule: [{"m": fact}, ...]} with the rule's name first (the catch-all is skipped by
+    # that prefix); no update_state is needed between actions; the session then deletes.
+    core = runtime._core
+    definition = {
+        "r": {"all": [{"m": {"t": "a"}}], "cap": 10},
+        runtime._CATCH_ALL: {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 1_000_000, "cap": 10},
+    }
+    bare = core.create_ruleset("bare", json.dumps({"r": definition["r"]}))
+    handle = core.create_ruleset("lean", json.dumps(definition))
+    try:
+        sid = uuid.uuid4().hex
+        unmatched = json.dumps([{"sid": sid, "id": "f0", "t": "b"}])
+        assert core.assert_facts(bare, unmatched)[0] == 1  # MessageNotHandledException
+        facts = [{"sid": sid, "id": "f0", "t": "a"}, {"sid": sid, "id": "f1", "t": "b"}]
+        code, offset = core.assert_facts(handle, json.dumps(facts))
+        assert code == runtime._RULES_OK
+        state, message = core.start_action_for_state(handle, offset)
+        assert json.loads(state)["sid"] == sid
+        messages = [message]
+        while (message := core.complete_and_start_action(handle, offset)) is not None:
+            messages.append(message)
+        assert [json.loads(m) for m in messages] == [
+            {"r": [{"m": facts[0]}]},
+            {runtime._CATCH_ALL: [{"m": facts[1]}, {"m": facts[0]}]},
+        ]
+        assert messages[1].startswith(runtime._CATCH_ALL_MESSAGE)
+        core.delete_state(handle, sid)
+        with pytest.raises(Exception, match="error code: 309"):  # no such session
+            core.get_state(handle, sid)
+    finally:
+        core.delete_ruleset(handle)
+        core.delete_ruleset(bare)
+
+
+def test_an_unreadable_action_is_abandoned_and_the_session_still_deleted(
+    school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an action left started keeps the C core's session locked: it is abandoned first
+    real_collect = school_runtime._collect
+    abandoned: list[int] = []
+    core = types.SimpleNamespace(**{n: getattr(runtime._core, n) for n in dir(runtime._core)})
+    real_abandon = runtime._core.abandon_action
+
+    def recording_abandon(handle: int, offset: int) -> Any:
+        abandoned.append(offset)
+        return real_abandon(handle, offset)
+
+    def unreadable(messages: str, session: Any) -> None:
+        raise RuleRuntimeError("a rule action raised: unreadable")
+
+    core.abandon_action = recording_abandon
+    monkeypatch.setattr(runtime, "_core", core)
+    monkeypatch.setattr(school_runtime, "_collect", unreadable)
+    with pytest.raises(RuleRuntimeError, match="unreadable"):
+        school_runtime.evaluate(school_facts("s", [3]))
+    assert len(abandoned) == 1
+    assert school_runtime._sessions == {}
+    assert school_runtime._leaked == 0
+    monkeypatch.setattr(school_runtime, "_collect", real_collect)
+    assert school_runtime.evaluate(school_facts("s", [3])) == [
+        Match("school_any", "s0"),
+        Match("school_high", "s0"),
+    ]
+
+
 def test_then_may_not_reenter_the_runtime(school_runtime: RuleRuntime) -> None:
     def then(matches: list[Match]) -> list[dict[str, Any]]:
         school_runtime.evaluate(school_facts("inner", [1]))
