@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import field_name
@@ -13,20 +13,23 @@ from engine.ruleset import Criterion, RuleSet
 from engine.types import Kind, Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectRef:
-    """A subject that criteria are judged for, with its place in the application."""
+    """A subject that criteria are judged for, with its place in the application.
+
+    `key` is the subject's fact id, unique within one evaluation (made once: it is read
+    for every criterion and match).
+    """
 
     kind: Kind
     id: str
     name: str
     path: str
     obj: Any
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The subject's fact id, unique within one evaluation."""
-        return f"{self.kind}:{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.kind}:{self.id}")
 
 
 _ENDS_IN_KOMMUNE = re.compile(r"(^|\s)kommune$", re.IGNORECASE)
@@ -100,10 +103,10 @@ def build_stage(
                 ctx.params = criterion.parameters
                 ctx.memo = {}
             computed: dict[str, Derived] = {}
-            for name, compute, field in _computes(criterion):
+            for name, compute, prop in _computes(criterion):
                 derived = computed[name] = compute(ctx)
                 if derived.value is not None:
-                    fact[field] = derived.value
+                    fact[prop] = derived.value
             derivations[(criterion.id, key)] = computed
         facts.append(fact)
     return facts

@@ -22,9 +22,13 @@ FactType = Literal["bool", "int", "number"]
 ParamType = Literal["year_list", "survey_years", "number", "int"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Derived:
-    """A computed fact: value (None = unknown), evidence, template texts, what is missing."""
+    """A computed fact: value (None = unknown), evidence, template texts, what is missing.
+
+    Read-only by convention, not frozen: a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, about three times the cost, for ~100 facts an application.
+    """
 
     value: bool | int | float | None
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -61,7 +65,7 @@ def records_key(subject: Any) -> str:
     return str(getattr(subject, "org_number", None) or subject.number)
 
 
-@dataclass
+@dataclass(slots=True)
 class FactContext:
     """Everything a derived fact may read: the subject, the application, parameters, rules."""
 
