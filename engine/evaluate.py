@@ -112,6 +112,9 @@ def evaluate(
         )
         for s in subjects
     }
+    # each subject's own results, grouped as they are made (scanning all results for each
+    # unit made the cost per unit grow with the number of units)
+    own: dict[str, list[CriterionResult]] = {}
     for criterion in ruleset.criteria:
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
@@ -122,9 +125,10 @@ def evaluate(
                 criterion, subject, status, derivations[(criterion.id, key)], *shown[key]
             )
             results.append(result)
+            own.setdefault(key, []).append(result)
             missing_texts[(criterion.id, subject.kind, subject.id)] = texts
 
-    units = _units(subjects, results, ruleset)
+    units = _units(subjects, own, ruleset)
     outcome = decide_outcome(results, units, ruleset, missing_texts)
     # built from values that are valid by construction: validating them again was a
     # pydantic round trip per criterion and subject (tests/engine/test_pinned_decisions.py
@@ -242,19 +246,14 @@ def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _units(
-    subjects: list[SubjectRef], results: list[CriterionResult], ruleset: RuleSet
+    subjects: list[SubjectRef], own: dict[str, list[CriterionResult]], ruleset: RuleSet
 ) -> list[UnitResult]:
-    # each unit's own results, grouped in one pass (scanning all results for each unit made
-    # the cost per unit grow with the number of units)
-    own: dict[tuple[str, str], list[CriterionResult]] = {}
-    for r in results:
-        own.setdefault((r.subject.kind, r.subject.id), []).append(r)
     units = []
     for subject in subjects:
         kind = subject.kind
         if kind not in UNIT_KINDS:
             continue
-        status = unit_status(own.get((kind, subject.id), []), ruleset.inclusion_criterion)
+        status = unit_status(own.get(subject.key, []), ruleset.inclusion_criterion)
         units.append(
             trusted(
                 UnitResult,
