@@ -6,8 +6,8 @@ import hashlib
 import json
 import os
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Final
 
 from engine.application import check_round
 from engine.compile import compile_ruleset, parse_rule_name
@@ -17,6 +17,7 @@ from engine.decision import (
     RulesetRef,
     Subject,
     UnitResult,
+    trusted,
 )
 from engine.facts.build import (
     Derivations,
@@ -29,7 +30,7 @@ from engine.facts.core import Derived, RecordsLookup, SurveySource, records_key
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
-from engine.text import join_list, plural, render, sentence_start
+from engine.text import format_value, join_list, plural, render, sentence_start
 from engine.types import UNIT_KINDS, Status
 
 SurveyLookup = Callable[[str], SurveySource | None]
@@ -102,37 +103,67 @@ def evaluate(
 
     results: list[CriterionResult] = []
     missing_texts: MissingTexts = {}
+    # per subject once: its Subject (shared by its results; frozen) and its name as it
+    # starts an explanation's sentence
+    shown = {
+        s.key: (
+            trusted(Subject, {"kind": s.kind, "id": s.id, "name": s.name}),
+            sentence_start(s.name),
+        )
+        for s in subjects
+    }
+    # each subject's own results, grouped as they are made (scanning all results for each
+    # unit made the cost per unit grow with the number of units)
+    own: dict[str, list[CriterionResult]] = {}
     for criterion in ruleset.criteria:
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
                 continue
-            status = statuses.get((criterion.id, subject.key), "unknown")
+            key = subject.key
+            status = statuses.get((criterion.id, key), "unknown")
             result, texts = _result(
-                criterion, subject, status, derivations[(criterion.id, subject.key)]
+                criterion, subject, status, derivations[(criterion.id, key)], *shown[key]
             )
             results.append(result)
+            own.setdefault(key, []).append(result)
             missing_texts[(criterion.id, subject.kind, subject.id)] = texts
 
-    units = _units(subjects, results, ruleset)
+    units = _units(subjects, own, ruleset)
     outcome = decide_outcome(results, units, ruleset, missing_texts)
-    return Decision(
-        application_id=app_id,
-        ruleset=RulesetRef(id=ruleset.id, version=ruleset.version, digest=ruleset.digest),
-        outcome=outcome.outcome,
-        label=ruleset.labels.outcome[outcome.outcome],
-        score=outcome.score,
-        summary=outcome.summary,
-        criteria=results,
-        units=units,
-        warnings=_warnings(application) + _record_warnings(application, records_lookup),
+    # built from values that are valid by construction: validating them again was a
+    # pydantic round trip per criterion and subject (tests/engine/test_pinned_decisions.py
+    # holds the JSON byte for byte)
+    return trusted(
+        Decision,
+        {
+            "application_id": app_id,
+            "ruleset": trusted(
+                RulesetRef,
+                {"id": ruleset.id, "version": ruleset.version, "digest": ruleset.digest},
+            ),
+            "outcome": outcome.outcome,
+            "label": ruleset.labels.outcome[outcome.outcome],
+            "score": outcome.score,
+            "summary": outcome.summary,
+            "criteria": results,
+            "units": units,
+            "warnings": _warnings(application) + _record_warnings(application, records_lookup),
+        },
     )
+
+
+_rule_names: dict[str, tuple[str, Status]] = {}  # rule name -> (criterion, status), parsed once
 
 
 def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
     out: dict[tuple[str, str], Status] = {}
-    for match in matches:
-        criterion, status, _kind = parse_rule_name(match.rule)
-        key = (criterion, subject_key_of_fact(match.fact_id))
+    for rule, fact_id in matches:
+        parsed = _rule_names.get(rule)
+        if parsed is None:
+            criterion, status, _kind = parse_rule_name(rule)
+            parsed = _rule_names[rule] = (criterion, status)
+        criterion, status = parsed
+        key = (criterion, subject_key_of_fact(fact_id))
         if key in out and out[key] != status:
             raise RuleConflict(
                 f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key[1]}: "
@@ -143,60 +174,96 @@ def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
 
 
 def _result(
-    criterion: Criterion, subject: SubjectRef, status: Status, facts: dict[str, Derived]
+    criterion: Criterion,
+    subject: SubjectRef,
+    status: Status,
+    facts: dict[str, Derived],
+    shown: Subject,
+    subject_text: str,
 ) -> tuple[CriterionResult, list[str]]:
-    values: dict[str, Any] = dict(criterion.parameters)
+    values: dict[str, Any] = dict(_shown_parameters(criterion.parameters))
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
+    sources: list[str] = []
     for name, derived in facts.items():
         values[name] = derived.value
-        values.update(derived.texts)
+        if derived.texts:
+            values.update(derived.texts)
         evidence[name] = derived.value
-        evidence.update(derived.evidence)
+        if derived.evidence:
+            evidence.update(derived.evidence)
         for item in derived.missing:
             if item not in missing:
                 missing.append(item)
+        if derived.source and derived.source not in sources:
+            sources.append(derived.source)
     if status != "unknown":
         missing = []
-    values["subject"] = sentence_start(subject.name)
-    values["missing"] = join_list(text for _, text in missing)
+    values["subject"] = subject_text
+    values["missing"] = join_list([text for _, text in missing]) if missing else "ingen"
     explanation = render(criterion.explanation[status], values)
-    sources = list(dict.fromkeys(d.source for d in facts.values() if d.source))
     if sources:  # the data came from the office's records, not from the application
         explanation += f" Kilde: {join_list(sources)}."
-    return CriterionResult(
-        criterion=criterion.id,
-        title=criterion.title,
-        role=criterion.role_for(subject.kind),
-        subject=Subject(kind=subject.kind, id=subject.id, name=subject.name),
-        status=status,
-        explanation=explanation,
-        evidence=evidence,
-        missing=[path for path, _ in missing],
-    ), [text for _, text in missing]
+    result = trusted(
+        CriterionResult,
+        {
+            "criterion": criterion.id,
+            "title": criterion.title,
+            "role": criterion.roles[subject.kind],
+            "subject": shown,
+            "status": status,
+            "explanation": explanation,
+            "evidence": evidence,
+            "missing": [path for path, _ in missing],
+        },
+    )
+    return result, [text for _, text in missing]
+
+
+_SHOWN_MAX: Final = 1_000
+_shown: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+
+
+def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """A criterion's parameters as its templates show them, formatted once per ruleset.
+
+    Lists, numbers with decimals and dates are formatted here (a year list was joined anew
+    for every explanation); ints stay ints, as `{n:dag|dager}` words them by their number.
+    Keyed by the parameters' identity, holding them so the id is not reused; bounded, as
+    simulations build rulesets of their own.
+    """
+    found = _shown.get(id(parameters))
+    if found is not None and found[0] is parameters:
+        return found[1]
+    shown = {
+        name: value if type(value) is int else format_value(value)
+        for name, value in parameters.items()
+    }
+    if len(_shown) >= _SHOWN_MAX:
+        _shown.clear()
+    _shown[id(parameters)] = (parameters, shown)
+    return shown
 
 
 def _units(
-    subjects: list[SubjectRef], results: list[CriterionResult], ruleset: RuleSet
+    subjects: list[SubjectRef], own: dict[str, list[CriterionResult]], ruleset: RuleSet
 ) -> list[UnitResult]:
-    # each unit's own results, grouped in one pass (scanning all results for each unit made
-    # the cost per unit grow with the number of units)
-    own: dict[tuple[str, str], list[CriterionResult]] = {}
-    for r in results:
-        own.setdefault((r.subject.kind, r.subject.id), []).append(r)
     units = []
     for subject in subjects:
         kind = subject.kind
         if kind not in UNIT_KINDS:
             continue
-        status = unit_status(own.get((kind, subject.id), []), ruleset.inclusion_criterion)
+        status = unit_status(own.get(subject.key, []), ruleset.inclusion_criterion)
         units.append(
-            UnitResult(
-                kind=kind,
-                org_number=subject.id,
-                name=subject.name,
-                status=status,
-                label=ruleset.labels.unit[status],
+            trusted(
+                UnitResult,
+                {
+                    "kind": kind,
+                    "org_number": subject.id,
+                    "name": subject.name,
+                    "status": status,
+                    "label": ruleset.labels.unit[status],
+                },
             )
         )
     return units

@@ -77,8 +77,9 @@ def decide_outcome(
     counts = _counted(units)
     requirements = [r for r in results if r.role == "requirement"]
     needs = [r for r in results if r.role == "need" and counts(r)]
+    weights = {c.id: c.weight for c in ruleset.criteria}  # not a search per met result
     score = sum(
-        ruleset.criterion(r.criterion).weight
+        weights[r.criterion]
         for r in results
         if r.status == "met" and r.subject.kind != "application" and counts(r)
     )

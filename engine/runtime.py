@@ -6,7 +6,12 @@ that reaches it is checked here first. Each workaround below answers a behaviour
 with this build (the team's durable-rules notes; tests/engine/test_runtime.py pins each):
 
 - The standard `Host` starts two dispatch threads that race with normal calls (wrong results,
-  segfaults): `_QuietHost._run` does nothing.
+  segfaults), and its Python layer JSON-encodes the state and wraps every match in objects
+  for each action: this module talks to the C core directly (`durable_rules_engine`, the
+  functions `durable.engine` itself calls, with the same rule JSON), no threads, no host.
+  Each stage is one `assert_facts` batch; its matches are read from the C core's action
+  messages (`start_action_for_state`, `complete_and_start_action`) without the state's
+  `update_state` round trip (no rule reads the session state).
 - A fact that matches no rule makes the whole batch raise `MessageNotHandledException`, and
   `delete_state` on a session in which no action ran segfaults: a catch-all rule on `t` (every
   fact has one) with the lowest priority guarantees an action for every fact. If a batch still
@@ -18,7 +23,9 @@ with this build (the team's durable-rules notes; tests/engine/test_runtime.py pi
   `MessageObservedException`. The engine only ever sees the ids "f0", "f1", ... (no collisions
   among them, pinned by a test); the caller's ids are mapped back in Python.
 - At most 1024 live sessions per ruleset (the 1025th raises MemoryError for good).
-- Exceptions in actions are swallowed into `state["exception"]`: checked after every call.
+- `durable.engine` swallows exceptions in actions into `state["exception"]`; here an error
+  while reading an action's matches abandons the action (the C core would keep the session
+  locked) and raises RuleRuntimeError.
 - A condition object with several keys uses only its first key; cross-pattern references
   overflow a heap buffer; a node with 512 or more successors hangs the process (an $or of 512
   alternatives, 511 rules testing one field); more than 256 rules ending on one node is
@@ -41,10 +48,10 @@ import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 from uuid import uuid4
 
-from durable import engine as _durable  # type: ignore[import-untyped]
+import durable_rules_engine as _core  # type: ignore[import-not-found]
 
 __all__ = [
     "MAX_FACT_PROPERTIES",
@@ -71,7 +78,15 @@ _CAP: Final = MAX_FACTS
 # (10 rules, 20 facts, ~31 matches) ran ~3,050 evaluations/s against ~1,550 with cap 1.
 _CATCH_ALL: Final = "$catch_all"
 _CATCH_ALL_PRI: Final = 1_000_000  # lower runs first: the catch-all runs last
+_CATCH_ALL_MESSAGE: Final = '{"' + _CATCH_ALL + '":'  # how the C core starts its action message
 _SENTINEL: Final = {"id": "s", "t": "$sentinel"}
+_RULES_OK: Final = 0
+# the C core's answers to a batch besides 0, as durable.engine.Ruleset._handle_result reads them
+_RESULT_CODES: Final = {
+    1: "MessageNotHandledException: a fact matched no rule",
+    2: "MessageObservedException: a fact id was asserted twice",
+    3: "the engine deferred the batch",
+}
 _MAX_LEAKED: Final = 256
 _MAX_DEPTH: Final = 100
 _MAX_FANOUT: Final = 400  # a node with 512 successors hung the process
@@ -88,18 +103,14 @@ _ITEMS: Final = frozenset({"$iany", "$iall"})
 _ARITHMETIC: Final = frozenset({"$add", "$sub", "$mul", "$div"})
 
 
-@dataclass(frozen=True, order=True)
-class Match:
-    """One rule matched one fact: the rule name as registered and the fact's `id`."""
+class Match(NamedTuple):
+    """One rule matched one fact: the rule name as registered and the fact's `id`.
+
+    A tuple: made, hashed and sorted (rule, then fact id) in C, not by Python methods.
+    """
 
     rule: str
     fact_id: str
-
-
-def _match_order(match: Match) -> tuple[str, str]:
-    """The order Match defines (rule, then fact id), as a tuple compared in C: sorting by the
-    dataclass's own `__lt__` was a Python call per comparison."""
-    return (match.rule, match.fact_id)
 
 
 class RuleRuntimeError(Exception):
@@ -108,13 +119,6 @@ class RuleRuntimeError(Exception):
 
 class FactRefused(ValueError):
     """A fact holds a value the C core would crash on or misread: the input's fault."""
-
-
-class _QuietHost(_durable.Host):  # type: ignore[misc]
-    """A durable-rules host without the two background dispatch threads (they race and crash)."""
-
-    def _run(self) -> None:
-        """Start nothing: every action runs inside the call that asserted its facts."""
 
 
 @dataclass
@@ -165,19 +169,15 @@ class RuleRuntime:
         self._leaked = 0
         self._actions = 0
         self._sessions: dict[str, _Session] = {}
+        # the rule JSON `durable.engine.Ruleset` would give the C core (without "run")
         definition: dict[str, dict[str, Any]] = {
-            rule: {"all": [{"m": condition}], "run": self._action(rule), "cap": _CAP}
-            for rule, condition in registered.items()
+            rule: {"all": [{"m": condition}], "cap": _CAP} for rule, condition in registered.items()
         }
-        definition[_CATCH_ALL] = {
-            "all": [{"m": catch_all}],
-            "run": self._catch_all,
-            "pri": _CATCH_ALL_PRI,
-            "cap": _CAP,
-        }
-        self._host: Any = _QuietHost()
+        definition[_CATCH_ALL] = {"all": [{"m": catch_all}], "pri": _CATCH_ALL_PRI, "cap": _CAP}
         try:
-            self._host.register_rulesets({name: definition})
+            self._handle: int = _core.create_ruleset(
+                name, json.dumps(definition, ensure_ascii=False)
+            )
         except Exception as exc:
             raise RuleRuntimeError(
                 f"durable-rules refused ruleset {name!r}: {_detail(exc)}"
@@ -214,8 +214,7 @@ class RuleRuntime:
             if self._closed:
                 return
             self._closed = True
-            ruleset = self._host.get_ruleset(self._name)
-            _durable.durable_rules_engine.delete_ruleset(ruleset._handle)
+            _core.delete_ruleset(self._handle)
 
     # -- internals -------------------------------------------------------------------------
 
@@ -238,9 +237,9 @@ class RuleRuntime:
         try:
             self._assert(sid, session, _prepare(facts, sid, session))
             if then is not None:
-                more = then(sorted(session.matches, key=_match_order))
+                more = then(sorted(session.matches))
                 self._assert(sid, session, _prepare(more, sid, session))
-            result = sorted(session.matches, key=_match_order)
+            result = sorted(session.matches)
             completed = True
             return result
         finally:
@@ -250,22 +249,64 @@ class RuleRuntime:
                 del self._sessions[sid]
 
     def _assert(self, sid: str, session: _Session, batch: list[dict[str, Any]]) -> None:
+        """One stage: assert the batch, then run its actions in the C core, reading matches."""
         if not batch:
             return  # an empty batch segfaults the engine
         session.asserted = True
         try:
-            state = self._host.assert_facts(self._name, batch)
+            code, offset = _core.assert_facts(self._handle, _dumps(batch))
         except Exception as exc:
             raise RuleRuntimeError(f"durable-rules failed: {_detail(exc)}") from exc
-        if not isinstance(state, dict):
-            raise RuleRuntimeError(f"durable-rules ran no action (returned {state!r})")
-        if state.get("sid") != sid:
+        if code != _RULES_OK:
+            # what durable.engine raises as MessageNotHandled/MessageObserved, or a deferral
             raise RuleRuntimeError(
-                f"durable-rules answered for session {state.get('sid')!r} instead of {sid!r} "
-                "(32-bit sid hash collision with a session that was not deleted)"
+                f"durable-rules failed: {_RESULT_CODES.get(code, f'result code {code}')}"
             )
-        if "exception" in state:
-            raise RuleRuntimeError(f"a rule action raised: {state['exception']}")
+        self._run_actions(sid, session, offset)
+
+    def _run_actions(self, sid: str, session: _Session, offset: int) -> None:
+        """Take every pending action of the session's state, record its matches, complete it."""
+        try:
+            started = _core.start_action_for_state(self._handle, offset)
+        except Exception as exc:
+            raise RuleRuntimeError(f"durable-rules failed: {_detail(exc)}") from exc
+        if started is None:
+            raise RuleRuntimeError("durable-rules ran no action (returned None)")
+        state, messages = started
+        try:
+            if json.loads(state).get("sid") != sid:
+                raise RuleRuntimeError(
+                    f"durable-rules answered for session {json.loads(state).get('sid')!r} "
+                    f"instead of {sid!r} (32-bit sid hash collision with a session that was "
+                    "not deleted)"
+                )
+            while messages is not None:
+                self._actions += 1
+                self._collect(messages, session)
+                messages = _core.complete_and_start_action(self._handle, offset)
+        except BaseException:
+            # an action left open keeps the session locked; release it before raising
+            try:
+                _core.abandon_action(self._handle, offset)
+            except Exception:
+                pass  # the error being raised says more than this one
+            raise
+
+    def _collect(self, messages: str, session: _Session) -> None:
+        """Record the matches of one action message: {rule: [{"m": fact}, ...]}."""
+        if messages.startswith(_CATCH_ALL_MESSAGE):
+            return  # the catch-all only guarantees an action; its matches mean nothing
+        try:
+            for rule, found in json.loads(messages).items():
+                if rule == _CATCH_ALL:
+                    continue
+                ids = session.ids
+                add = session.matches.add
+                for item in found if isinstance(found, list) else (found,):
+                    fact = item["m"] if len(item) == 1 and "m" in item else item
+                    add(Match(rule, ids[fact["id"]]))
+        except Exception as exc:
+            raise RuleRuntimeError(f"a rule action raised: {_detail(exc)}") from exc
 
     def _end(self, sid: str, session: _Session, *, raise_errors: bool) -> None:
         if not session.asserted:
@@ -273,27 +314,19 @@ class RuleRuntime:
         try:
             if self._actions == session.actions_before:
                 # delete_state segfaults on a session in which no action ran: run one
-                self._host.assert_facts(self._name, [{**_SENTINEL, "sid": sid}])
+                self._assert(sid, session, [{**_SENTINEL, "sid": sid}])
             if self._actions == session.actions_before:
                 raise RuleRuntimeError("no action ran, so the session cannot be deleted safely")
-            self._host.delete_state(self._name, sid)
+            _core.delete_state(self._handle, sid)
         except Exception as exc:
             self._leaked += 1
             if raise_errors:
                 raise RuleRuntimeError(f"could not delete session {sid}: {_detail(exc)}") from exc
 
-    def _action(self, rule: str) -> Callable[[Any], None]:
-        def action(c: Any) -> None:
-            self._actions += 1
-            session = self._sessions[c.s.sid]
-            found = c.m
-            for item in found if isinstance(found, list) else (found,):
-                session.matches.add(Match(rule, session.ids[item.id]))
 
-        return action
-
-    def _catch_all(self, c: Any) -> None:
-        self._actions += 1
+def _dumps(batch: list[dict[str, Any]]) -> str:
+    """A batch as the C core reads it: JSON, UTF-8 text kept (as durable.engine sends it)."""
+    return json.dumps(batch, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- facts -------------------------------------------------------------------------------------
@@ -349,16 +382,28 @@ def _clean_mapping(value: Mapping[Any, Any], where: str, depth: int) -> dict[str
         raise FactRefused(f"{where}: nested deeper than {_MAX_DEPTH} levels")
     cleaned: dict[str, Any] = {}
     for key, item in value.items():
-        if not isinstance(key, str) or not key:
-            raise FactRefused(f"{where}: keys must be non-empty strings, got {key!r}")
-        if key.startswith("$") or "." in key:
-            raise FactRefused(
-                f"{where}: key {key!r} may not start with '$' (reserved by durable-rules) "
-                "or contain '.' (conditions use dotted names for nested fields)"
-            )
-        if item is not None:  # unknown value = absent key ($ex treats null as existing)
+        if key.__class__ is not str or not key or key[0] == "$" or "." in key:
+            _check_key(key, where)
+        if item is None:
+            continue  # unknown value = absent key ($ex treats null as existing)
+        kind = item.__class__
+        # the common scalars checked inline: a call per value was most of this function's cost
+        if kind is str or kind is bool or (kind is int and -_INT64 - 1 <= item <= _INT64):
+            cleaned[key] = item
+        else:
             cleaned[key] = _clean_value(item, f"{where}: {key!r}", depth)
     return cleaned
+
+
+def _check_key(key: Any, where: str) -> None:
+    """Refuse a key the engine cannot take: not a non-empty str, `$...` or dotted."""
+    if not isinstance(key, str) or not key:
+        raise FactRefused(f"{where}: keys must be non-empty strings, got {key!r}")
+    if key.startswith("$") or "." in key:
+        raise FactRefused(
+            f"{where}: key {key!r} may not start with '$' (reserved by durable-rules) "
+            "or contain '.' (conditions use dotted names for nested fields)"
+        )
 
 
 def _clean_value(value: Any, where: str, depth: int) -> Any:
@@ -398,9 +443,11 @@ def _check_scalar(value: Any, where: str, refuse: type[ValueError] = ValueError)
 
 def _count_properties(value: Mapping[str, Any]) -> int:
     """Count keys, nested mappings' keys included; list items do not count in the C core."""
-    return sum(
-        1 + (_count_properties(item) if isinstance(item, dict) else 0) for item in value.values()
-    )
+    count = len(value)
+    for item in value.values():
+        if isinstance(item, dict):
+            count += _count_properties(item)
+    return count
 
 
 # -- conditions --------------------------------------------------------------------------------

@@ -86,6 +86,8 @@ def join_list(items: Iterable[str], empty: str = "ingen") -> str:
 
 def format_value(value: Any) -> str:
     """Format any evidence value for a Norwegian sentence."""
+    if value.__class__ is str:
+        return value  # the most common value, and the last of the checks below
     if value is None:
         return "ukjent"
     if isinstance(value, bool):
@@ -104,19 +106,59 @@ def placeholders(template: str) -> list[str]:
     return [name for _, name, _, _ in string.Formatter().parse(template) if name]
 
 
+# A template compiled once: its literal texts, and for each placeholder (name, singular,
+# plural, the placeholder as written) -- singular and plural None without a `:a|b` form.
+_Part = str | tuple[str, str | None, str | None, str]
+_compiled: dict[str, tuple[_Part, ...]] = {}
+
+
+def compile_template(template: str) -> tuple[_Part, ...]:
+    """The template split into literal texts and placeholders, parsed once per distinct text.
+
+    The rules' YAML texts are the source; a ruleset has a few dozen, each compiled the first
+    time it is rendered and reused for every application after (parsing a template with the
+    regular expression on every call was a large share of an explanation's cost).
+    """
+    found = _compiled.get(template)
+    if found is None:
+        parts: list[_Part] = []
+        position = 0
+        for match in _PLACEHOLDER.finditer(template):
+            if match.start() > position:
+                parts.append(template[position : match.start()])
+            name, singular, plural_form = match.groups()
+            parts.append(
+                (
+                    name,
+                    None if singular is None else singular.strip(),
+                    None if plural_form is None else plural_form.strip(),
+                    match.group(0),
+                )
+            )
+            position = match.end()
+        if position < len(template):
+            parts.append(template[position:])
+        found = _compiled[template] = tuple(parts)
+    return found
+
+
 def render(template: str, values: Mapping[str, Any]) -> str:
     """Fill `{name}` placeholders with Norwegian-formatted values; unknown names stay visible.
 
     `{name:dag|dager}` words a count with its noun in the right number: `1 dag`, `2 dager`.
     """
-
-    def fill(match: re.Match[str]) -> str:
-        name, singular, plural_form = match.groups()
+    out: list[str] = []
+    for part in compile_template(template):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        name, singular, plural_form, written = part
         if name not in values:
-            return match.group(0)
+            out.append(written)
+            continue
         value = values[name]
         if singular is not None and isinstance(value, int) and not isinstance(value, bool):
-            return plural(value, singular.strip(), plural_form.strip())
-        return format_value(value)
-
-    return " ".join(_PLACEHOLDER.sub(fill, template).split())
+            out.append(plural(value, singular, plural_form or singular))
+        else:
+            out.append(format_value(value))
+    return " ".join("".join(out).split())

@@ -4,29 +4,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import field_name
 from engine.facts.core import VOCABULARY, Derived, FactContext, RecordsLookup, SurveySource
-from engine.ruleset import RuleSet
+from engine.ruleset import Criterion, RuleSet
 from engine.types import Kind, Status
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SubjectRef:
-    """A subject that criteria are judged for, with its place in the application."""
+    """A subject that criteria are judged for, with its place in the application.
+
+    `key` is the subject's fact id, unique within one evaluation (made once: it is read
+    for every criterion and match).
+    """
 
     kind: Kind
     id: str
     name: str
     path: str
     obj: Any
+    key: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """The subject's fact id, unique within one evaluation."""
-        return f"{self.kind}:{self.id}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", f"{self.kind}:{self.id}")
 
 
 _ENDS_IN_KOMMUNE = re.compile(r"(^|\s)kommune$", re.IGNORECASE)
@@ -75,34 +78,58 @@ def build_stage(
     """The facts of one stage (one per subject), recording each derived value in `derivations`."""
     facts: list[dict[str, Any]] = []
     schools_by_org = {s.org_number: s for s in application.schools}
+    criteria = [c for c in ruleset.criteria if c.stage == stage]
     for subject in subjects:
-        fact: dict[str, Any] = {
-            "id": f"{subject.key}#{stage}",
-            "t": subject.kind,
-            "stage": stage,
-        }
-        for criterion in ruleset.criteria:
-            if criterion.stage != stage or subject.kind not in criterion.applies_to:
+        key = subject.key
+        fact: dict[str, Any] = {"id": f"{key}#{stage}", "t": subject.kind, "stage": stage}
+        ctx: FactContext | None = None
+        for criterion in criteria:
+            if subject.kind not in criterion.applies_to:
                 continue
-            ctx = FactContext(
-                kind=subject.kind,
-                subject=subject.obj,
-                path=subject.path,
-                application=application,
-                params=criterion.parameters,
-                ruleset=ruleset,
-                inclusion=inclusion or {},
-                survey_lookup=survey_lookup,
-                records_lookup=records_lookup,
-                schools_by_org=schools_by_org,
-            )
-            computed = {name: VOCABULARY[name].compute(ctx) for name in criterion.facts}
-            derivations[(criterion.id, subject.key)] = computed
-            for name, derived in computed.items():
+            if ctx is None:  # one context per subject; each criterion sets its parameters
+                ctx = FactContext(
+                    kind=subject.kind,
+                    subject=subject.obj,
+                    path=subject.path,
+                    application=application,
+                    params=criterion.parameters,
+                    ruleset=ruleset,
+                    inclusion=inclusion or {},
+                    survey_lookup=survey_lookup,
+                    records_lookup=records_lookup,
+                    schools_by_org=schools_by_org,
+                )
+            else:
+                ctx.params = criterion.parameters
+                ctx.memo = {}
+            computed: dict[str, Derived] = {}
+            for name, compute, prop in _computes(criterion):
+                derived = computed[name] = compute(ctx)
                 if derived.value is not None:
-                    fact[field_name(criterion.id, name)] = derived.value
+                    fact[prop] = derived.value
+            derivations[(criterion.id, key)] = computed
         facts.append(fact)
     return facts
+
+
+_Compute = tuple[str, Callable[[FactContext], Derived], str]
+_computes_of: dict[tuple[str, tuple[str, ...]], tuple[_Compute, ...]] = {}
+
+
+def _computes(criterion: Criterion) -> tuple[_Compute, ...]:
+    """(fact name, its compute function, its field in the fact) for each fact of a criterion.
+
+    Looked up once per criterion id and fact names (the registry and the field names are the
+    same for every application).
+    """
+    key = (criterion.id, criterion.facts)
+    found = _computes_of.get(key)
+    if found is None:
+        found = _computes_of[key] = tuple(
+            (name, VOCABULARY[name].compute, field_name(criterion.id, name))
+            for name in criterion.facts
+        )
+    return found
 
 
 def subject_key_of_fact(fact_id: str) -> str:

@@ -22,9 +22,13 @@ FactType = Literal["bool", "int", "number"]
 ParamType = Literal["year_list", "survey_years", "number", "int"]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Derived:
-    """A computed fact: value (None = unknown), evidence, template texts, what is missing."""
+    """A computed fact: value (None = unknown), evidence, template texts, what is missing.
+
+    Read-only by convention, not frozen: a frozen dataclass's `__init__` sets each field
+    through `object.__setattr__`, about three times the cost, for ~100 facts an application.
+    """
 
     value: bool | int | float | None
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -61,7 +65,7 @@ def records_key(subject: Any) -> str:
     return str(getattr(subject, "org_number", None) or subject.number)
 
 
-@dataclass
+@dataclass(slots=True)
 class FactContext:
     """Everything a derived fact may read: the subject, the application, parameters, rules."""
 
@@ -76,6 +80,9 @@ class FactContext:
     # the application's schools by org number, built once per stage (not once per subject)
     schools_by_org: Mapping[str, Any] = field(default_factory=dict)
     records_lookup: RecordsLookup | None = None
+    # what several facts of one criterion derive alike (the survey rows of K1's two facts),
+    # computed by the first and read by the others; emptied for each criterion
+    memo: dict[str, Any] = field(default_factory=dict)
 
     def from_records(self, name: str) -> tuple[Sequence[Any] | None, str | None]:
         """The subject's `name` (cases, supervision), else the office's records of it."""
@@ -142,9 +149,18 @@ def field_title(model: Any, name: str) -> str:
     `field_title(school, "cases")` -> `sakene`. The schema's `Field(title=...)` is the one
     source of field names; a field without a title falls back to its technical name.
     """
-    info = type(model).model_fields.get(name) if hasattr(type(model), "model_fields") else None
-    title = info.title if info is not None and info.title else name
-    return in_sentence(title)
+    key = (type(model), name)
+    found = _field_titles.get(key)
+    if found is None:
+        # per schema class and field: the same few titles are asked for every unit
+        schema = key[0]
+        info = schema.model_fields.get(name) if hasattr(schema, "model_fields") else None
+        title = info.title if info is not None and info.title else name
+        found = _field_titles[key] = in_sentence(title)
+    return found
+
+
+_field_titles: dict[tuple[type, str], str] = {}
 
 
 def years_in(params: Mapping[str, Any]) -> list[int]:

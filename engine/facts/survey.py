@@ -53,37 +53,48 @@ def _survey_fact(
     count: Callable[[list[dict[str, Any]]], int], unknown_counts: bool
 ) -> Callable[[FactContext], Derived]:
     def compute(ctx: FactContext) -> Derived:
-        rows, source = _survey_rows(ctx)
-        described = []
-        for r in rows:
-            threshold = format_number(r["threshold"])
-            if r["status"] == "unknown":
-                described.append(f"{r['year']}: ukjent ({r['reason']})")
-            else:
-                mark = "høyt" if r["status"] == "high" else "ikke høyt"
-                described.append(
-                    f"{r['year']}: {format_number(r['percent'])} % (terskel {threshold} %, {mark})"
-                )
-        path = f"{ctx.path}.bullying"
-        missing = [
-            (
-                f"{path}[year={r['year']}]",
-                f"{field_title(ctx.subject, 'bullying')} for {r['year']}"
-                + ("" if r["reason"] == "mangler" else f" ({r['reason']})"),
-            )
-            for r in rows
-            if r["status"] == "unknown"
-        ]
-        texts: dict[str, Any] = {
-            "survey_figures": join_list(described) + (f" (kilde: {source})" if source else ""),
-            "unknown_survey_years": sum(r["status"] == "unknown" for r in rows),
-        }
-        evidence: dict[str, Any] = {"survey": rows}
-        if source:
-            evidence["survey_source"] = source
+        found = ctx.memo.get("survey")
+        if found is None:  # the criterion's other survey fact has not read the rows yet
+            found = ctx.memo["survey"] = _survey_summary(ctx)
+        rows, evidence, texts, missing = found
         return Derived(count(rows), evidence, texts, missing if unknown_counts else [])
 
     return compute
+
+
+def _survey_summary(
+    ctx: FactContext,
+) -> tuple[list[dict[str, Any]], dict[str, Any], dict[str, Any], list[tuple[str, str]]]:
+    """The rows, evidence, texts and missing items both survey facts of a criterion share."""
+    rows, source = _survey_rows(ctx)
+    described = []
+    for r in rows:
+        threshold = format_number(r["threshold"])
+        if r["status"] == "unknown":
+            described.append(f"{r['year']}: ukjent ({r['reason']})")
+        else:
+            mark = "høyt" if r["status"] == "high" else "ikke høyt"
+            described.append(
+                f"{r['year']}: {format_number(r['percent'])} % (terskel {threshold} %, {mark})"
+            )
+    path = f"{ctx.path}.bullying"
+    missing = [
+        (
+            f"{path}[year={r['year']}]",
+            f"{field_title(ctx.subject, 'bullying')} for {r['year']}"
+            + ("" if r["reason"] == "mangler" else f" ({r['reason']})"),
+        )
+        for r in rows
+        if r["status"] == "unknown"
+    ]
+    texts: dict[str, Any] = {
+        "survey_figures": join_list(described) + (f" (kilde: {source})" if source else ""),
+        "unknown_survey_years": sum(r["status"] == "unknown" for r in rows),
+    }
+    evidence: dict[str, Any] = {"survey": rows}
+    if source:
+        evidence["survey_source"] = source
+    return rows, evidence, texts, missing
 
 
 fact(

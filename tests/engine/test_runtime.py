@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import types
@@ -512,7 +513,7 @@ def test_sessions_are_deleted(school_runtime: RuleRuntime, monkeypatch: pytest.M
     assert len(set(sids)) == 2
     for sid in sids:
         with pytest.raises(Exception, match="error code: 309"):  # no such session
-            school_runtime._host.get_state("schools", sid)
+            runtime._core.get_state(school_runtime._handle, sid)
     assert school_runtime._sessions == {}
 
 
@@ -544,7 +545,8 @@ def test_sid_hash_collision_with_a_leftover_session_is_detected(
 ) -> None:
     # "app-828589" and "app-1402410" share one 32-bit hash, so one engine session
     assert fnv1a("app-828589") == fnv1a("app-1402410")
-    school_runtime._host.assert_facts("schools", [{"sid": "app-828589", "id": "z", "t": "x"}])
+    leftover = json.dumps([{"sid": "app-828589", "id": "z", "t": "x"}])
+    runtime._core.assert_facts(school_runtime._handle, leftover)
     monkeypatch.setattr(runtime, "uuid4", lambda: types.SimpleNamespace(hex="app-1402410"))
     with pytest.raises(RuleRuntimeError, match="hash collision"):
         school_runtime.evaluate(school_facts("s", [1]))
@@ -556,22 +558,93 @@ def test_a_failed_batch_still_gets_an_action_before_delete_state(
     school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # delete_state on a session in which no action ran segfaults: a sentinel fact runs one
-    real_assert = school_runtime._host.assert_facts
+    real_assert = runtime._core.assert_facts
     calls: list[int] = []
 
-    def failing_once(name: str, facts: list[dict[str, Any]]) -> Any:
-        calls.append(len(facts))
+    def failing_once(handle: int, facts: str) -> Any:
+        calls.append(len(json.loads(facts)))
         if len(calls) == 1:
             raise OSError("engine trouble")
-        return real_assert(name, facts)
+        return real_assert(handle, facts)
 
-    monkeypatch.setattr(school_runtime._host, "assert_facts", failing_once)
+    # the C core is a module whose functions cannot be patched: stand a proxy in its place
+    core = types.SimpleNamespace(**{n: getattr(runtime._core, n) for n in dir(runtime._core)})
+    core.assert_facts = failing_once
+    monkeypatch.setattr(runtime, "_core", core)
     with pytest.raises(RuleRuntimeError, match="engine trouble"):
         school_runtime.evaluate(school_facts("s", [1, 2]))
     assert calls == [2, 1]  # the batch, then the sentinel
     assert school_runtime._leaked == 0
     monkeypatch.undo()
     assert school_runtime.evaluate(school_facts("s", [0])) == [Match("school_any", "s0")]
+
+
+def test_the_c_core_answers_as_the_lean_path_reads_it() -> None:
+    # What engine/runtime.py relies on when it calls the C core without durable.engine: a
+    # batch matching no rule is result code 1 (not an exception); an action's message is
+    # {rule: [{"m": fact}, ...]} with the rule's name first (the catch-all is skipped by
+    # that prefix); no update_state is needed between actions; the session then deletes.
+    core = runtime._core
+    definition = {
+        "r": {"all": [{"m": {"t": "a"}}], "cap": 10},
+        runtime._CATCH_ALL: {"all": [{"m": {"$ex": {"t": 1}}}], "pri": 1_000_000, "cap": 10},
+    }
+    bare = core.create_ruleset("bare", json.dumps({"r": definition["r"]}))
+    handle = core.create_ruleset("lean", json.dumps(definition))
+    try:
+        sid = uuid.uuid4().hex
+        unmatched = json.dumps([{"sid": sid, "id": "f0", "t": "b"}])
+        assert core.assert_facts(bare, unmatched)[0] == 1  # MessageNotHandledException
+        facts = [{"sid": sid, "id": "f0", "t": "a"}, {"sid": sid, "id": "f1", "t": "b"}]
+        code, offset = core.assert_facts(handle, json.dumps(facts))
+        assert code == runtime._RULES_OK
+        state, message = core.start_action_for_state(handle, offset)
+        assert json.loads(state)["sid"] == sid
+        messages = [message]
+        while (message := core.complete_and_start_action(handle, offset)) is not None:
+            messages.append(message)
+        assert [json.loads(m) for m in messages] == [
+            {"r": [{"m": facts[0]}]},
+            {runtime._CATCH_ALL: [{"m": facts[1]}, {"m": facts[0]}]},
+        ]
+        assert messages[1].startswith(runtime._CATCH_ALL_MESSAGE)
+        core.delete_state(handle, sid)
+        with pytest.raises(Exception, match="error code: 309"):  # no such session
+            core.get_state(handle, sid)
+    finally:
+        core.delete_ruleset(handle)
+        core.delete_ruleset(bare)
+
+
+def test_an_unreadable_action_is_abandoned_and_the_session_still_deleted(
+    school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an action left started keeps the C core's session locked: it is abandoned first
+    real_collect = school_runtime._collect
+    abandoned: list[int] = []
+    core = types.SimpleNamespace(**{n: getattr(runtime._core, n) for n in dir(runtime._core)})
+    real_abandon = runtime._core.abandon_action
+
+    def recording_abandon(handle: int, offset: int) -> Any:
+        abandoned.append(offset)
+        return real_abandon(handle, offset)
+
+    def unreadable(messages: str, session: Any) -> None:
+        raise RuleRuntimeError("a rule action raised: unreadable")
+
+    core.abandon_action = recording_abandon
+    monkeypatch.setattr(runtime, "_core", core)
+    monkeypatch.setattr(school_runtime, "_collect", unreadable)
+    with pytest.raises(RuleRuntimeError, match="unreadable"):
+        school_runtime.evaluate(school_facts("s", [3]))
+    assert len(abandoned) == 1
+    assert school_runtime._sessions == {}
+    assert school_runtime._leaked == 0
+    monkeypatch.setattr(school_runtime, "_collect", real_collect)
+    assert school_runtime.evaluate(school_facts("s", [3])) == [
+        Match("school_any", "s0"),
+        Match("school_high", "s0"),
+    ]
 
 
 def test_then_may_not_reenter_the_runtime(school_runtime: RuleRuntime) -> None:

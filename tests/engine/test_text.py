@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from engine.text import (
+    compile_template,
     format_date,
     format_figure,
     format_fixed,
@@ -99,3 +100,25 @@ def test_render_words_a_count_by_the_placeholder_form() -> None:
 def test_sentence_case_changes_only_the_first_letter() -> None:
     assert in_sentence("Søknaden fra Malvik kommune") == "søknaden fra Malvik kommune"
     assert sentence_start("søknaden fra Malvik kommune") == "Søknaden fra Malvik kommune"
+
+
+def test_a_template_is_compiled_once_and_renders_as_written() -> None:
+    template = "{subject} har {n:sak|saker}  i {years}; {ukjent} og {n}."
+    compiled = compile_template(template)
+    assert compile_template(template) is compiled  # parsed once per distinct text
+    assert compiled == (
+        ("subject", None, None, "{subject}"),
+        " har ",
+        ("n", "sak", "saker", "{n:sak|saker}"),
+        "  i ",
+        ("years", None, None, "{years}"),
+        "; ",
+        ("ukjent", None, None, "{ukjent}"),
+        " og ",
+        ("n", None, None, "{n}"),
+        ".",
+    )
+    values = {"subject": "Nordby skole", "n": 1, "years": [2017, 2018]}
+    assert render(template, values) == "Nordby skole har 1 sak i 2017 og 2018; {ukjent} og 1."
+    assert render("", {}) == ""
+    assert render("ingen felt", {"a": 1}) == "ingen felt"

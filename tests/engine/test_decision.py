@@ -1,0 +1,48 @@
+"""engine.decision: decisions built without validation serialise as validated ones do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from engine.decision import CriterionResult, Subject, UnitResult, trusted
+
+
+def _result_values(subject: Subject) -> dict[str, Any]:
+    return {
+        "criterion": "K1",
+        "title": "Høye mobbetall over tid",
+        "role": "need",
+        "subject": subject,
+        "status": "met",
+        "explanation": "Nordby skole har høye tall i 2017 og 2018.",
+        "evidence": {"survey": [{"year": 2017, "percent": 9.6, "threshold": 9.6}]},
+        "missing": [],
+    }
+
+
+def test_a_trusted_model_equals_and_serialises_as_the_validated_one() -> None:
+    subject_values = {"kind": "school", "id": "974760673", "name": "Nordby skole"}
+    validated = CriterionResult(**_result_values(Subject(**subject_values)))
+    built = trusted(CriterionResult, _result_values(trusted(Subject, subject_values)))
+    assert built == validated
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert built.model_dump() == validated.model_dump()
+    assert built.model_fields_set == validated.model_fields_set
+
+
+def test_a_trusted_model_stays_frozen() -> None:
+    unit = trusted(
+        UnitResult,
+        {
+            "kind": "school",
+            "org_number": "974760673",
+            "name": "Nordby skole",
+            "status": "priority",
+            "label": "Prioritert",
+        },
+    )
+    with pytest.raises(ValidationError, match="frozen"):
+        unit.status = "excluded"  # type: ignore[misc]
