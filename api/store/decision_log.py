@@ -290,4 +290,3 @@ def write_failure(exc: BaseException) -> WriteFailure:
     if isinstance(exc, SQLAlchemyError) and sqlstate is not None and sqlstate[:2] in ("22", "23"):
         return "refused"  # data exception / integrity constraint violation (PostgreSQL)
     return "unavailable"
-
