@@ -20,7 +20,6 @@ lock, SQLite: BEGIN IMMEDIATE) so that two servers never chain onto the same row
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 import secrets
 import time
@@ -49,8 +48,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store import chain
 from api.store.db import Base
-
-log = logging.getLogger("utvalg.log")
 
 
 class Evaluation(Base):
