@@ -70,9 +70,8 @@ def build_services(settings: Settings) -> Services:
 
 
 async def start(services: Services) -> None:
-    """Migrate the database, load the rules, start the log writer, workers and watcher."""
+    """Migrate the database, load the rules, start the workers and the watcher."""
     await anyio.to_thread.run_sync(migrate, services.log.engine)
-    services.log.start()
     services.rules.load()
     services.pool.start()
     if services.settings.watch:
@@ -93,7 +92,7 @@ async def start(services: Services) -> None:
 
 
 def stop(services: Services) -> None:
-    """Stop the watcher, the workers and the log writer."""
+    """Stop the watcher and the workers, and close the database connections."""
     if services.watcher is not None:
         services.watcher.stop()
     services.pool.close()

@@ -2,8 +2,9 @@
 
 Writes the 356 applications of benchmarks/national_data.py as JSON files to a temporary
 folder, then times, each as a fresh process, `utvalg rank --format json` on all of them,
-`utvalg evaluate` of one example and `python -c "import engine"`. Prints the median
-(best, worst) wall time and the median CPU time of `--runs` runs of each. No survey
+`utvalg evaluate` of one example, `python -c "import engine"` and the import of what
+evaluating needs. Prints the median (best, worst) wall time and the median CPU time of
+`--runs` runs of each. No survey
 database is configured or present (a temporary working directory, UTVALG_DATABASE_URL
 unset), as for a user who only ranks files.
 
@@ -78,6 +79,14 @@ def main() -> None:
             path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
             files.append(str(path))
         utvalg = str(BIN / "utvalg")
+        # a user's installed modules are byte-compiled; without this a PYTHONDONTWRITEBYTECODE
+        # environment (as on CI) would time compiling the sources on every run
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(ROOT / "engine"), str(ROOT / "api")],
+            check=True,
+            capture_output=True,
+        )
+        print(f"machine load (1 min average): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         rank = _timed([utvalg, "rank", "--format", "json", *files], work, env, args.runs)
         print(_line(f"utvalg rank --format json, {len(files)} applications", rank))
         evaluate = _timed([utvalg, "evaluate", str(EXAMPLE)], work, env, args.runs)
@@ -85,8 +94,13 @@ def main() -> None:
         python = [sys.executable, "-c", "import engine"]
         imports = _timed(python, work, env, args.runs)  # the installed engine
         print(_line("python -c 'import engine'", imports))
+        # what evaluating needs of it (the names load on first use; engine/__init__.py)
+        needed = "from engine import evaluate, load_application_file, load_ruleset"
+        loaded = _timed([sys.executable, "-c", needed], work, env, args.runs)
+        print(_line(f"python -c '{needed}'", loaded))
         bare = _timed([sys.executable, "-c", "pass"], work, env, args.runs)
         print(_line("python -c 'pass' (the interpreter alone)", bare))
+        print(f"machine load (1 min average): {os.getloadavg()[0]:.1f} after")
 
 
 if __name__ == "__main__":

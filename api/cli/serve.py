@@ -102,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             f"Reglene i {settings.rules_dir} er ugyldige; tjenesten startet ikke.", file=sys.stderr
         )
         return 2
-    # The dispatcher and log-writer threads hand work to and from the event loop; with the
+    # The input and database threads hand work to and from the event loop; with the
     # default 5 ms GIL switch interval each hand-over could wait that long under load.
     sys.setswitchinterval(0.001)
     raise_open_files_limit()

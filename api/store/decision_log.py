@@ -7,12 +7,10 @@ id again makes a new evaluation and leaves the old one as it was. Looking up an
 id finds the evaluation with that id, else the newest evaluation of the
 application with that id.
 
-Writes go through one writer thread that commits whatever is waiting in one
-transaction (group commit): with SQLite in WAL mode that keeps up with hundreds
-of evaluations a second, and the request is answered only after its row is
-committed, so `GET /v1/evaluations/{id}` finds it right away. When such a group
-fails, each request's rows are tried again on their own, so a row the database
-refuses fails only its own request.
+The service writes each evaluation together with its case, in that request's own
+transaction (api/store/cases.py), so a row the database refuses fails only its own
+request, and the request is answered only after its row is committed.
+`DecisionLog.append` writes rows without a case, for commands and tests.
 
 Each row carries `chain`, the sha256 of the previous row's chain and its own
 content (api/store/chain.py); a write takes a lock first (PostgreSQL: an advisory
@@ -21,13 +19,9 @@ lock, SQLite: BEGIN IMMEDIATE) so that two servers never chain onto the same row
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import logging
-import queue
 import re
 import secrets
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,8 +48,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store import chain
 from api.store.db import Base
-
-log = logging.getLogger("utvalg.log")
 
 
 class Evaluation(Base):
@@ -148,101 +140,20 @@ class Filters:
     application_id: str | None = None
 
 
-class _Pending:
-    __slots__ = ("rows", "loop", "future")
-
-    def __init__(
-        self, rows: list[dict[str, Any]], loop: asyncio.AbstractEventLoop, future: Any
-    ) -> None:
-        self.rows = rows
-        self.loop = loop
-        self.future = future
-
-
 class DecisionLog:
-    """Append-only store of evaluations with a group-committing writer thread."""
+    """The append-only store of evaluations: writing rows without a case, and reading."""
 
-    def __init__(self, engine: Engine, *, max_rows_per_commit: int = 2000) -> None:
+    def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._queue: queue.Queue[_Pending | None] = queue.Queue()
-        self._max = max_rows_per_commit
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        """Start the writer thread."""
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._writer, name="utvalg-log", daemon=True)
-            self._thread.start()
 
     def close(self) -> None:
-        """Write what is waiting, stop the writer thread and close the connections."""
-        if self._thread is not None:
-            self._queue.put(None)
-            self._thread.join(timeout=30)
-            self._thread = None
+        """Close the database connections."""
         self.engine.dispose()
 
-    async def append(self, rows: list[dict[str, Any]]) -> None:
-        """Store rows (one transaction with whatever else is waiting); return once committed."""
-        if not rows:
-            return
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._queue.put(_Pending(rows, loop, future))
-        await future
-
-    def append_now(self, rows: list[dict[str, Any]]) -> None:
-        """Store rows synchronously (for commands and tests)."""
-        self._insert(rows)
-
-    def _insert(self, rows: list[dict[str, Any]]) -> None:
-        """Insert rows in one transaction, each chained onto the newest stored row."""
+    def append(self, rows: list[dict[str, Any]]) -> None:
+        """Store rows in one transaction, each chained onto the newest stored row."""
         with self.engine.begin() as conn:
             insert_chained(conn, rows)
-
-    def _writer(self) -> None:
-        stop = False
-        while not stop:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            count = len(first.rows)
-            while count < self._max:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-                count += len(item.rows)
-            try:
-                self._insert([r for p in batch for r in p.rows])
-            except Exception as exc:
-                if len(batch) == 1 or write_failure(exc) == "unavailable":
-                    log.exception("kunne ikke skrive %d vurderinger til loggen", count)
-                    for p in batch:
-                        p.loop.call_soon_threadsafe(_settle, p.future, exc)
-                    continue
-                # The database refused something in the group: try each request's rows on
-                # their own, so that only the request with the refused row fails.
-                log.warning("loggen avviste %d vurderinger samlet; prøver hver for seg", count)
-                for p in batch:
-                    self._write_alone(p)
-                continue
-            for p in batch:
-                p.loop.call_soon_threadsafe(_settle, p.future, None)
-
-    def _write_alone(self, pending: _Pending) -> None:
-        error: BaseException | None = None
-        try:
-            self._insert(pending.rows)
-        except Exception as exc:  # reported to the one waiting request
-            log.exception("kunne ikke skrive %d vurderinger til loggen", len(pending.rows))
-            error = exc
-        pending.loop.call_soon_threadsafe(_settle, pending.future, error)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -338,7 +249,7 @@ def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert log rows, each chained onto the newest stored row, under the log's write lock.
 
     Must be the first statement of its transaction (SQLite: BEGIN IMMEDIATE), and the only
-    way rows reach the log's table: the decision log's writer and the case store both use it.
+    way rows reach the log's table: `DecisionLog.append` and the case store both use it.
     """
     previous = _lock_and_read_head(conn)
     chained = []
@@ -376,12 +287,3 @@ def write_failure(exc: BaseException) -> WriteFailure:
     if isinstance(exc, SQLAlchemyError) and sqlstate is not None and sqlstate[:2] in ("22", "23"):
         return "refused"  # data exception / integrity constraint violation (PostgreSQL)
     return "unavailable"
-
-
-def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
-    if future.done():  # the request was cancelled (client went away); the row is stored
-        return
-    if error is None:
-        future.set_result(None)
-    else:
-        future.set_exception(error)

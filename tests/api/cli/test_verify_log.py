@@ -21,7 +21,7 @@ def engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
     monkeypatch.setenv("UTVALG_DATABASE_URL", url)
     engine = make_engine(url)
     migrate(engine)
-    DecisionLog(engine).append_now([row("a"), row("b"), row("c")])
+    DecisionLog(engine).append([row("a"), row("b"), row("c")])
     yield engine
     engine.dispose()
 
@@ -71,7 +71,7 @@ def test_a_chain_computed_again_is_caught_by_the_noted_head(
         for trigger in ("no_update", "no_delete", "no_replace"):
             conn.execute(text(f"DROP TRIGGER evaluations_{trigger}"))
         conn.execute(text("DELETE FROM evaluations"))
-    DecisionLog(engine).append_now([row("a"), row("forged")])
+    DecisionLog(engine).append([row("a"), row("forged")])
     code, out, _ = _run(capsys, "--head", noted)
     assert code == 1 and f"Kjede-hashen {noted}" in out and "3 utløsere er fjernet" in out
 

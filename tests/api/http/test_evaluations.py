@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -62,6 +63,24 @@ def test_post_returns_201_with_the_contract_decision_and_stores_it(api: TestClie
     by_app = api.get(f"/v1/evaluations/{data['id']}")
     assert by_app.status_code == 200 and by_app.json() == body
     assert by_app.headers["utvalg-evaluation-id"] == ev_id
+
+
+def test_every_201_of_concurrent_posts_is_in_the_log_with_its_decision(api: TestClient) -> None:
+    # each request writes its own transaction (no group writer): what was answered is stored
+    municipalities = [("5001", "Trondheim"), ("5014", "Frøya"), ("5007", "Namsos")]
+    sent = []
+    for n in range(12):
+        number, name = municipalities[n % 3]
+        data = app_with_id()
+        data["municipality"] = dict(data["municipality"], number=number, name=name)
+        sent.append(data)
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda d: api.post("/v1/evaluations", json=d), sent))
+    assert [r.status_code for r in answers] == [201] * len(sent)
+    for data, r in zip(sent, answers, strict=True):
+        stored = api.get(f"/v1/evaluations/{r.headers['utvalg-evaluation-id']}")
+        assert stored.status_code == 200 and stored.json() == r.json()
+        assert stored.json()["application_id"] == data["id"]
 
 
 def test_resubmitting_an_application_id_keeps_the_old_evaluation(api: TestClient) -> None:

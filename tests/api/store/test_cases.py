@@ -16,7 +16,7 @@ from sqlalchemy.exc import DBAPIError
 
 from api.store.cases import CASE_TABLES, CaseStore, Entry
 from api.store.db import alembic_config, make_engine, migrate
-from api.store.decision_log import DecisionLog
+from api.store.decision_log import DecisionLog, write_failure
 from tests.api.store.test_decision_log import row
 
 NOW = dt.datetime(2020, 2, 1, 12, 0, tzinfo=dt.UTC)
@@ -115,6 +115,37 @@ def test_sqlite_replace_cannot_swap_a_stored_version(tmp_path: Any) -> None:
     assert history is not None and history.versions[0].application == {"v": 1}
 
 
+def test_a_refused_row_fails_only_its_own_request(store: CaseStore) -> None:
+    # each request is its own transaction: the service's promise once the group writer went
+    stored = store.store([entry(body={"id": "stored"})])[0]
+    # PostgreSQL refuses a NUL character in text; SQLite refuses a second row with one id
+    bad = entry("5014", body={"id": "bad"}, municipality_name="Mal\x00vik")
+    if store.engine.dialect.name == "sqlite":
+        bad = entry("5014", body={"id": "bad"}, id=stored.evaluation_id)
+    outcomes: dict[str, BaseException | None] = {}
+    barrier = threading.Barrier(6)
+
+    def send(name: str, one: Entry) -> None:
+        barrier.wait()
+        try:
+            store.store([one])
+            outcomes[name] = None
+        except DBAPIError as exc:  # told to the one request, as pipeline.store does
+            outcomes[name] = exc
+
+    sends = [(f"good-{i}", entry(body={"id": f"good-{i}", "v": i})) for i in range(5)]
+    threads = [threading.Thread(target=send, args=s) for s in [*sends, ("bad", bad)]]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert [n for n, e in sorted(outcomes.items()) if e is not None] == ["bad"]
+    assert write_failure(outcomes["bad"]) == "refused"  # type: ignore[arg-type]
+    history = store.history("pulje-5:5001")
+    assert history is not None and len(history.evaluations) == 6
+    assert store.history("pulje-5:5014") is None
+
+
 def test_racing_writers_make_one_case_and_lose_no_version(store: CaseStore) -> None:
     # the threads share nothing but the database (the lock only serialises SQLite)
     bodies = [{"v": i % 4} for i in range(16)]
@@ -146,7 +177,7 @@ def test_the_migration_makes_cases_of_the_log(database_url: str) -> None:
         cfg.attributes["connection"] = connection
         command.upgrade(cfg, "0004_users")  # the revision before the cases
     log = DecisionLog(engine)
-    log.append_now(
+    log.append(
         [
             row("t1", application=json.dumps({"v": 1})),
             row("t2", application=json.dumps({"v": 1})),
