@@ -48,7 +48,8 @@ def users_exist(settings: Settings) -> bool:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """`utvalg serve`: check settings, keys and rules, then run the server until stopped."""
-    logging.config.dictConfig(log_config())
+    if not logging.getLogger().handlers:  # as basicConfig: a host's own logging stays
+        logging.config.dictConfig(log_config())
     overrides: dict[str, Any] = {"bind_host": args.host}
     if args.rules is not None:
         overrides["rules_dir"] = args.rules

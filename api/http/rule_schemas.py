@@ -18,7 +18,7 @@ class _Model(BaseModel):
 class SimulationRequest(_Model):
     """`POST /v1/simulations`: the round, optionally one county, and the draft."""
 
-    round: str = Field(description="Runden (regelsettets id), f.eks. `pulje-5`.")
+    round: str = Field(description="Runden (regelsettets id).")
     county: str | None = Field(None, description="Bare dette fylket (fylkesnummer).")
     parameters: dict[str, dict[str, Any]] | None = Field(
         None,
