@@ -185,7 +185,7 @@ def run_scenarios(
             **run.environment(),
             "PYTHONDONTWRITEBYTECODE": "1",
             # only pytest-bdd (named above): loading every installed plugin (playwright,
-            # xdist, hypothesis …) took 3.5 of the 6.3 s of a run of pulje 5's 125 scenarios
+            # xdist, hypothesis …) took 3.5 of the 6.3 s of a run of 125 scenarios
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
         try:
