@@ -63,7 +63,10 @@ async def _page(
             back=("/soknader", "Til søknadene"),
         )
     ruleset = snapshot(request).rulesets.get(history.round)
-    detail = case_detail(history, _digest(request, history))
+    versions = await run_in_threadpool(
+        services(request).submissions.submitted_versions, history.round
+    )
+    detail = case_detail(history, _digest(request, history), versions)
     labels = dict(ruleset.labels.outcome) if ruleset is not None else {}
     return render(
         request,

@@ -183,6 +183,9 @@ def test_the_whole_path_from_blocked_to_locked_to_superseded(client: TestClient)
     assert f"Nr. {first}, godkjent av godkjenner" in text
     assert f"erstattet av nr. {second}" in text
     assert f"erstatter nr. {first}: Kinn sendte en bedre søknad." in text
+    # the case page says the case was submitted (CONTRACT 6's status `submitted`)
+    case_page = client.get("/saker/pulje-5:4601")
+    assert '<strong id="status">Sendt inn</strong>' in case_page.text
 
 
 def _agder(client: TestClient) -> dict[str, Any]:
