@@ -12,7 +12,7 @@ logged).
 Published versions (api/store/rule_versions.py) take precedence over the files: a round
 with an activation in the database is served from that version, written to a folder of its
 own and loaded as any other; the files stay the starting point of a round with none. Every
-instance follows the newest activation: `refresh` (called once per request) compares the
+instance follows the newest activation: `refresh` (at most once a second) compares the
 newest activation's number with the snapshot's and swaps in what another instance put in force.
 
 A request takes the snapshot in use when it starts and keeps it to the end.
@@ -27,6 +27,7 @@ import logging
 import multiprocessing
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -149,8 +150,11 @@ class RulesRegistry:
         layout: Layout | None = None,
         versions: RuleVersionStore | None = None,
         on_swap: Callable[[Snapshot], None] | None = None,
+        refresh_seconds: float = 1.0,
     ) -> None:
         self.root = root
+        self.refresh_seconds = refresh_seconds
+        self._next_refresh = 0.0  # time.monotonic() before which `refresh` does not ask
         self.versions = versions
         self.on_swap = on_swap
         self._folders: Path | None = None  # where published versions are written, made on use
@@ -227,16 +231,21 @@ class RulesRegistry:
         )
         return report
 
-    def refresh(self) -> bool:
+    def refresh(self, *, force: bool = False) -> bool:
         """Swap in the versions in force when an activation newer than the snapshot's exists.
 
-        Cheap when nothing changed (one indexed query): called once per request, so every
-        instance on one database serves the version another instance just put in force.
-        Rounds served from files keep the rules of the snapshot (a file change goes through
-        the gate of `reload`).
+        Called by requests, so every instance on one database serves the version another
+        instance put in force; it asks the database (one indexed query, on the caller's
+        thread) at most once per `refresh_seconds`, and always with `force` (this instance's
+        own publish or rollback). Rounds served from files keep the rules of the snapshot (a
+        file change goes through the gate of `reload`).
         """
         if self.versions is None or self._current is None:
             return False
+        now = time.monotonic()
+        if not force and now < self._next_refresh:
+            return False
+        self._next_refresh = now + self.refresh_seconds
         try:
             newest = self.versions.newest_activation()
         except Exception:  # the database is away: keep serving the rules in force

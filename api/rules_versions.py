@@ -103,7 +103,7 @@ class RulesVersions:
 
     def in_force(self, round_id: str) -> RuleSet:
         """The ruleset in force for a round (UnknownRound when no ruleset has the id)."""
-        self.registry.refresh()
+        self.registry.refresh(force=True)
         ruleset = self.registry.current.rulesets.get(round_id)
         if ruleset is None:
             raise UnknownRound(round_id)
@@ -258,7 +258,7 @@ class RulesVersions:
             activation = self.store.publish(rows, note)
         except VersionExists:
             raise _exists(version) from None
-        self.registry.refresh()
+        self.registry.refresh(force=True)
         return Published(_info(rows[-1], in_force=True), activation)
 
     def activate(self, round_id: str, version: str, note: str, who: str | None) -> Activation:
@@ -279,7 +279,7 @@ class RulesVersions:
                 "version",
             )
         activation = self.store.activate(round_id, version, note, who, _now())
-        self.registry.refresh()
+        self.registry.refresh(force=True)
         return activation
 
     def _check_new(self, round_id: str, current: RuleSet, version: str, note: str) -> None:

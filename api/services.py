@@ -52,7 +52,11 @@ def build_services(settings: Settings) -> Services:
     engine = make_engine(settings.resolved_database_url())
     store = RuleVersionStore(engine)
     rules = RulesRegistry(
-        settings.rules_dir, on_load=pool.register, layout=settings.layout(), versions=store
+        settings.rules_dir,
+        on_load=pool.register,
+        layout=settings.layout(),
+        versions=store,
+        refresh_seconds=settings.rules_refresh_seconds,
     )
     users = UserStore(engine, cheap_hashes=settings.test_cheap_passwords)
     cases = CaseStore(engine)

@@ -101,6 +101,9 @@ class Settings(FromEnvironment):
     )
     max_batch_per_worker_call: int = Field(default=16, ge=1)
     watch_interval_seconds: float = Field(default=1.0, gt=0)
+    # how often a request may check the database for a rule version another instance put in
+    # force: at most one (synchronous, indexed) query per interval, not one per request
+    rules_refresh_seconds: float = Field(default=1.0, ge=0, le=3600)
     watch: bool = Field(default=False, description="Følg med på regelmappa og last om ved endring.")
     seed_examples: bool = Field(
         default=False, description="Vurder eksempelsøknadene inn i loggen ved oppstart."

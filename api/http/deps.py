@@ -14,7 +14,8 @@ def services(request: Request) -> Services:
     """The app's services; the first call of a request follows a newer rule activation.
 
     Another instance on the same database may have published or rolled back: the cheap check
-    (`RulesRegistry.refresh`) makes every instance serve the version in force.
+    (`RulesRegistry.refresh`, at most once per `UTVALG_RULES_REFRESH_SECONDS`) makes every
+    instance serve the version in force within that time.
     """
     result: Services = request.app.state.services
     if not getattr(request.state, "rules_fresh", False):

@@ -34,8 +34,8 @@ def _in_use(client: TestClient) -> tuple[str, str]:
 def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
     client_factory: Callable[..., TestClient], database_url: str
 ) -> None:
-    first = client_factory(database_url=database_url)
-    second = client_factory(database_url=database_url)
+    first = client_factory(database_url=database_url, rules_refresh_seconds=0)
+    second = client_factory(database_url=database_url, rules_refresh_seconds=0)
     files = ruleset()
     listed = first.get("/v1/rulesets/pulje-5/versions").json()
     assert listed["in_force"] == files.version
@@ -122,7 +122,7 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
 def test_stored_versions_are_never_changed(
     client_factory: Callable[..., TestClient], database_url: str
 ) -> None:
-    client = client_factory(database_url=database_url)
+    client = client_factory(database_url=database_url, rules_refresh_seconds=0)
     r = client.post(
         "/v1/rulesets/pulje-5/versions",
         json={
