@@ -112,7 +112,7 @@ async def national_workbook(
     round_id = _round(request, round)
     found = await run_in_threadpool(services(request).submissions.newest_per_county, round_id)
     body = await run_in_threadpool(
-        submission_xlsx, [s.to_json() for s in found], _labels(request, round_id)
+        submission_xlsx, [s.to_json() for s in found], round_labels(request, round_id)
     )
     return download(body, XLSX, national_name(round_id))
 
@@ -141,7 +141,7 @@ async def submission_as_csv(
 ) -> Response:
     """One submission as CSV, one row per unit."""
     found = await submission(request, id)
-    body = submission_csv(found.to_json(), _labels(request, found.round))
+    body = submission_csv(found.to_json(), round_labels(request, found.round))
     return download(body, CSV, file_stem(found) + ".csv")
 
 
@@ -156,7 +156,7 @@ async def submission_as_xlsx(
 ) -> Response:
     """One submission as an .xlsx workbook, one row per unit."""
     found = await submission(request, id)
-    labels = _labels(request, found.round)
+    labels = round_labels(request, found.round)
     body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
     return download(body, XLSX, file_stem(found) + ".xlsx")
 
@@ -172,7 +172,7 @@ async def submission_as_pdf(
 ) -> Response:
     """One submission as the PDF letter: the county, the list, the justifications, who."""
     found = await submission(request, id)
-    labels = _labels(request, found.round)
+    labels = round_labels(request, found.round)
     body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
     return download(body, PDF, file_stem(found) + ".pdf", inline=True)
 
@@ -206,7 +206,7 @@ def _round(request: Request, round_id: str | None) -> str:
     return round_id
 
 
-def _labels(request: Request, round_id: str) -> Labels:
+def round_labels(request: Request, round_id: str) -> Labels:
     """The Norwegian labels of the round's rules (of the first loaded when it is not loaded)."""
     rulesets = services(request).rules.current.rulesets
     found = rulesets.get(round_id) or next(iter(rulesets.values()))

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import services
-from api.http.submissions import CSV, PDF, download, file_stem, national_name
+from api.http.submissions import CSV, PDF, download, file_stem, national_name, round_labels
 from api.judgement import PROPOSAL_LABELS
 from api.spreadsheet import XLSX
 from api.submission_export import submission_csv, submission_pdf, submission_xlsx
@@ -36,7 +36,6 @@ from api.web.render import (
 )
 from api.web.session import Visitor
 from engine import RuleSet
-from engine.ruleset import Labels
 from engine.text import plural
 
 router = APIRouter(include_in_schema=False)
@@ -50,11 +49,6 @@ def _selection(request: Request, fylke: str | None, runde: str | None) -> tuple[
 
 def _address(ruleset: RuleSet, county: str) -> str:
     return "/innstilling?" + urlencode({"fylke": county, "runde": ruleset.id})
-
-
-def _labels(request: Request, round_id: str) -> Labels:
-    """The labels of the submission's round (else of the first round in use)."""
-    return default_ruleset(snapshot(request), round_id).labels
 
 
 async def _page(
@@ -209,7 +203,7 @@ async def submission_as_csv(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    body = submission_csv(found.to_json(), _labels(request, found.round))
+    body = submission_csv(found.to_json(), round_labels(request, found.round))
     return download(body, CSV, file_stem(found) + ".csv")
 
 
@@ -220,7 +214,7 @@ async def submission_as_xlsx(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    labels = _labels(request, found.round)
+    labels = round_labels(request, found.round)
     body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
     return download(body, XLSX, file_stem(found) + ".xlsx")
 
@@ -232,7 +226,7 @@ async def submission_as_pdf(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    labels = _labels(request, found.round)
+    labels = round_labels(request, found.round)
     body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
     return download(body, PDF, file_stem(found) + ".pdf", inline=True)
 
