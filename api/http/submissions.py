@@ -141,8 +141,7 @@ async def submission_as_csv(
 ) -> Response:
     """One submission as CSV, one row per unit."""
     found = await submission(request, id)
-    body = submission_csv(found.to_json(), round_labels(request, found.round))
-    return download(body, CSV, file_stem(found) + ".csv")
+    return await submission_file(request, found, "csv")
 
 
 @router.get(
@@ -156,9 +155,7 @@ async def submission_as_xlsx(
 ) -> Response:
     """One submission as an .xlsx workbook, one row per unit."""
     found = await submission(request, id)
-    labels = round_labels(request, found.round)
-    body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
-    return download(body, XLSX, file_stem(found) + ".xlsx")
+    return await submission_file(request, found, "xlsx")
 
 
 @router.get(
@@ -172,12 +169,22 @@ async def submission_as_pdf(
 ) -> Response:
     """One submission as the PDF letter: the county, the list, the justifications, who."""
     found = await submission(request, id)
-    labels = round_labels(request, found.round)
-    body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
-    return download(body, PDF, file_stem(found) + ".pdf", inline=True)
+    return await submission_file(request, found, "pdf")
 
 
 # --- shared with the export routes ---------------------------------------------------------
+
+
+async def submission_file(request: Request, found: Submission, suffix: str) -> Response:
+    """One submission as a download: `csv`, `xlsx` or `pdf` (the API's and the page's)."""
+    data, labels = found.to_json(), round_labels(request, found.round)
+    if suffix == "csv":
+        body, media = submission_csv(data, labels), CSV
+    elif suffix == "xlsx":
+        body, media = await run_in_threadpool(submission_xlsx, [data], labels), XLSX
+    else:  # the letter opens in the browser
+        body, media = await run_in_threadpool(submission_pdf, data, labels), PDF
+    return download(body, media, f"{file_stem(found)}.{suffix}", inline=suffix == "pdf")
 
 
 async def submission(request: Request, ident: int) -> Submission:

@@ -18,10 +18,14 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from api.http.deps import services
-from api.http.submissions import CSV, PDF, download, file_stem, national_name, round_labels
+from api.http.submissions import (
+    download,
+    national_name,
+    submission_file,
+)
 from api.judgement import PROPOSAL_LABELS
 from api.spreadsheet import XLSX
-from api.submission_export import submission_csv, submission_pdf, submission_xlsx
+from api.submission_export import submission_xlsx
 from api.submissions import Conflict, Refused, Submission, request_problems
 from api.web.render import (
     county_options,
@@ -203,8 +207,7 @@ async def submission_as_csv(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    body = submission_csv(found.to_json(), round_labels(request, found.round))
-    return download(body, CSV, file_stem(found) + ".csv")
+    return await submission_file(request, found, "csv")
 
 
 @router.get("/innstillinger/{ident:int}.xlsx")
@@ -214,9 +217,7 @@ async def submission_as_xlsx(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    labels = round_labels(request, found.round)
-    body = await run_in_threadpool(submission_xlsx, [found.to_json()], labels)
-    return download(body, XLSX, file_stem(found) + ".xlsx")
+    return await submission_file(request, found, "xlsx")
 
 
 @router.get("/innstillinger/{ident:int}.pdf")
@@ -226,9 +227,7 @@ async def submission_as_pdf(request: Request, ident: int) -> Response:
     if found is None:
         assert refused is not None
         return refused
-    labels = round_labels(request, found.round)
-    body = await run_in_threadpool(submission_pdf, found.to_json(), labels)
-    return download(body, PDF, file_stem(found) + ".pdf", inline=True)
+    return await submission_file(request, found, "pdf")
 
 
 # --- the national view -----------------------------------------------------------------------
