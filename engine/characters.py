@@ -7,6 +7,7 @@ is validated, by a message that names the field and does not repeat the characte
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,8 @@ def writable(text: str) -> str:
 
 def surrogate_problems(data: Any) -> list[Diagnostic]:
     """One BAD_CHARACTER diagnostic per text (value or key) in `data` holding a lone surrogate."""
+    if not _may_hold_surrogate(data):
+        return []
     problems: list[Diagnostic] = []
     stack: list[tuple[Path, Any]] = [((), data)]
     while stack and len(problems) < _MAX_REPORTED:
@@ -43,6 +46,20 @@ def surrogate_problems(data: Any) -> list[Diagnostic]:
         elif isinstance(value, list):
             stack.extend(((*path, i), item) for i, item in enumerate(value))
     return sorted(problems, key=lambda d: [str(part) for part in d.loc])
+
+
+def _may_hold_surrogate(data: Any) -> bool:
+    """False when no text in `data` holds a surrogate; True when one may (then walk it).
+
+    One pass in C (the json encoder writes every key and text as it is) instead of a Python
+    walk over every value, which was a fifth of validating an application. Keys that are not
+    text and values JSON cannot write (YAML dates) are written by `str`, which keeps them.
+    """
+    try:
+        text = json.dumps(data, ensure_ascii=False, default=str)
+    except (TypeError, ValueError, RecursionError):
+        return True  # let the walk decide
+    return _SURROGATE.search(text) is not None
 
 
 def _problem(path: Path, found: re.Match[str], what: str) -> Diagnostic:
