@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from engine.application import Application
 from engine.decision import CountyRanking, Decision, RankEntry, Ranking
@@ -13,6 +14,32 @@ from engine.ruleset import RuleSet
 from engine.types import Outcome
 
 _OUTCOME_ORDER = {"recommended": 0, "incomplete": 1, "not_recommended": 2}
+
+
+class NamedMunicipality(Protocol):
+    """A municipality as a ranking names it."""
+
+    @property
+    def number(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+class RankedApplication(Protocol):
+    """What naming a ranked application reads: an Application, or `utvalg rank`'s summary."""
+
+    @property
+    def id(self) -> str | None: ...
+
+    @property
+    def round(self) -> str: ...
+
+    @property
+    def received(self) -> dt.date | None: ...
+
+    @property
+    def municipality(self) -> NamedMunicipality: ...
 
 
 @dataclass(frozen=True)
@@ -40,7 +67,7 @@ def rankable(application: Application, decision: Decision) -> Rankable:
 
 
 def municipality_clashes(
-    applications: Sequence[Application], names: Sequence[str]
+    applications: Sequence[RankedApplication], names: Sequence[str]
 ) -> list[tuple[int, Diagnostic]]:
     """DUPLICATE_MUNICIPALITY for each application whose municipality and round came before.
 
@@ -68,7 +95,7 @@ def municipality_clashes(
     return out
 
 
-def _named(name: str, app: Application) -> str:
+def _named(name: str, app: RankedApplication) -> str:
     return name + (f" (id {app.id})" if app.id else "")
 
 

@@ -8,14 +8,16 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 
-from api.cli.evaluate import evaluate_files
-from api.cli.shared import print_diagnostics, width_cut
-from engine import Application, Location, Ranking, RuleSet, municipality_clashes, rank, rankable
+from api.cli.parallel import rank_inputs
+from api.cli.shared import load_rounds_or_exit, print_diagnostics, width_cut
+from engine import Location, Ranking, RuleSet, municipality_clashes, rank
+from engine.ranking import RankedApplication
 
 
 def cmd_rank(args: argparse.Namespace) -> int:
     """`utvalg rank`: evaluate, then rank per county with capacity."""
-    rulesets, apps, decisions = evaluate_files(args.files, args.rules)
+    rulesets = load_rounds_or_exit(args.rules)
+    apps = rank_inputs(args.files, rulesets)
     rounds = sorted({a.round for a in apps})
     if len(rounds) > 1:
         print(
@@ -29,7 +31,7 @@ def cmd_rank(args: argparse.Namespace) -> int:
         print("Ingen søknader ble rangert: rett feilene over og prøv igjen.", file=sys.stderr)
         return 2
     ruleset = rulesets[rounds[0]]
-    ranking = rank([rankable(a, d) for a, d in zip(apps, decisions, strict=True)], ruleset)
+    ranking = rank([a.rankable for a in apps], ruleset)
     if args.format == "json":
         print(json.dumps(ranking.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:
@@ -37,7 +39,9 @@ def cmd_rank(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_ranking(ranking: Ranking, ruleset: RuleSet, applications: Sequence[Application]) -> str:
+def format_ranking(
+    ranking: Ranking, ruleset: RuleSet, applications: Sequence[RankedApplication]
+) -> str:
     """Each county's ranking with the capacity line drawn after the last place within it.
 
     Each row names the municipality and its received date, so that a tie can be explained

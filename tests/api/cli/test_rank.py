@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from api.cli.parallel import PARALLEL_FROM
+from benchmarks.national_data import generate_country
+from engine import evaluate, load_application_file, load_ruleset, rank, rankable
 from tests.api.cli.test_evaluate import EXAMPLES, RULES, run
+from tests.api.cli.test_main import utvalg
+from tests.builders import ROOT
 
 
 def test_rank_json_per_county_with_capacity(capsys: pytest.CaptureFixture[str]) -> None:
@@ -57,3 +62,41 @@ def test_rank_text_names_municipality_and_received_date(
     assert rows["bodo-2020"].split()[6] == "nei"
     assert "mangler" in rows["vestvagoy-2020"]  # no received date
     assert "Kommune" in out and "Mottatt" in out
+
+
+def _country_files(folder: Path, count: int) -> list[str]:
+    """`count` generated applications (each its own municipality) written as JSON files."""
+    files = []
+    for application in generate_country()[:count]:
+        path = folder / f"{application['id']}.json"
+        path.write_text(json.dumps(application, ensure_ascii=False), encoding="utf-8")
+        files.append(str(path))
+    return files
+
+
+def test_many_files_are_ranked_in_workers_exactly_as_in_one_process(tmp_path: Path) -> None:
+    files = _country_files(tmp_path, PARALLEL_FROM + 8)
+    rules = {"UTVALG_RULES_DIR": str(ROOT / "rules")}
+    both = [
+        utvalg(tmp_path, "rank", "--format", "json", *files, UTVALG_WORKERS=n, **rules)
+        for n in ("2", "1")  # two workers; one, which evaluates in the command's own process
+    ]
+    assert [done.returncode for done in both] == [0, 0], both[0].stderr + both[1].stderr
+    assert both[0].stdout == both[1].stdout
+    ruleset = load_ruleset(RULES)
+    rounds = {ruleset.id: list(ruleset.counties)}
+    apps = [load_application_file(name, rounds=rounds) for name in files]
+    expected = rank([rankable(a, evaluate(a, ruleset)) for a in apps], ruleset)
+    assert json.loads(both[0].stdout) == expected.model_dump(mode="json")
+
+
+def test_an_invalid_file_among_many_stops_the_ranking_and_is_named(tmp_path: Path) -> None:
+    files = _country_files(tmp_path, PARALLEL_FROM + 8)
+    broken = Path(files[-3])
+    broken.write_text(broken.read_text().replace('"county": "', '"county": "x', 1))
+    done = utvalg(
+        tmp_path, "rank", *files, UTVALG_WORKERS="2", UTVALG_RULES_DIR=str(ROOT / "rules")
+    )
+    assert done.returncode == 2 and done.stdout == ""
+    assert str(broken) in done.stderr and "Ingen søknader ble vurdert" in done.stderr
+    assert [name for name in files if name in done.stderr] == [str(broken)]
