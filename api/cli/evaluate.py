@@ -22,6 +22,9 @@ from engine.evaluate import SurveyLookup
 from engine.facts.core import RecordsLookup
 
 
+NOTHING_EVALUATED = "Ingen søknader ble vurdert: rett feilene over og prøv igjen."
+
+
 def cmd_evaluate(args: argparse.Namespace) -> int:
     """`utvalg evaluate`: decisions in input order."""
     rulesets, apps, decisions = evaluate_files(args.files, args.rules)
@@ -63,7 +66,7 @@ def _load_applications(files: Sequence[str], rulesets: dict[str, RuleSet]) -> li
             failed = True
             print_diagnostics(exc.diagnostics)
     if failed:
-        print("Ingen søknader ble vurdert: rett feilene over og prøv igjen.", file=sys.stderr)
+        print(NOTHING_EVALUATED, file=sys.stderr)
         raise SystemExit(2)
     return apps
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from api.cli.evaluate import survey_lookup
+from api.cli.evaluate import NOTHING_EVALUATED, survey_lookup
 from api.cli.shared import print_diagnostics
 from api.settings import Settings
 from engine import (
@@ -84,7 +84,7 @@ def rank_inputs(files: Sequence[str], rulesets: dict[str, RuleSet]) -> list[Rank
             failed = True
             print_diagnostics(result)
     if failed:
-        print("Ingen søknader ble vurdert: rett feilene over og prøv igjen.", file=sys.stderr)
+        print(NOTHING_EVALUATED, file=sys.stderr)
         raise SystemExit(2)
     return [r for r in results if isinstance(r, RankedFile)]
 
