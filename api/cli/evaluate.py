@@ -21,7 +21,6 @@ from engine import Application, Decision, DiagnosticError, RuleSet, evaluate, lo
 from engine.evaluate import SurveyLookup
 from engine.facts.core import RecordsLookup
 
-
 NOTHING_EVALUATED = "Ingen søknader ble vurdert: rett feilene over og prøv igjen."
 
 
