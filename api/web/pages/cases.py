@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -239,8 +240,9 @@ async def reevaluate_county(request: Request, county: str) -> Response:
             "Sakene ble ikke vurdert på nytt",
             [exc.detail],
             status=exc.status,
-            back=("/soknader", "Til søknadene"),
+            back=_back(str(form.get("tilbake") or ""), county, round_id),
         )
+    back = _back(str(form.get("tilbake") or ""), county, ruleset.id)
     if failed:
         names = ", ".join(f["case_id"] for f in failed)
         return message(
@@ -252,6 +254,18 @@ async def reevaluate_county(request: Request, county: str) -> Response:
                 f"vurderes med reglene i bruk: {names}."
             ],
             status=409,
-            back=(f"/soknader?fylke={county}&runde={ruleset.id}", "Til søknadene"),
+            back=back,
         )
-    return RedirectResponse(f"/soknader?fylke={county}&runde={ruleset.id}", 303)
+    return RedirectResponse(back[0], 303)
+
+
+def _back(page: str, county: str, round_id: str | None) -> tuple[str, str]:
+    """Where «Vurder alle på nytt» returns: the page it was pressed on (address, link text).
+
+    Only the pages that have the button; any other value goes to «Søknader», so the form
+    cannot send a visitor elsewhere.
+    """
+    query = urlencode({"fylke": county, **({"runde": round_id} if round_id else {})})
+    if page == "innstilling":
+        return f"/innstilling?{query}", "Til innstillingen"
+    return f"/soknader?{query}", "Til søknadene"

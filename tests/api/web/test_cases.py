@@ -106,3 +106,20 @@ def test_the_ranking_page_shows_the_office_proposal_beside_each_case(
     assert api["pulje-5:1506"]["departs"] is True
     assert api["pulje-5:1506"]["judgement_outdated"] is True
     assert api["pulje-5:1507"]["proposal"] is None
+
+
+def test_reevaluating_a_county_returns_only_to_a_page_that_has_the_button(
+    open_client: TestClient,
+) -> None:
+    token = csrf_of(open_client.get("/vurdering").text)
+    for given, expected in [
+        ("", "/soknader?fylke=34&runde=pulje-5"),
+        ("innstilling", "/innstilling?fylke=34&runde=pulje-5"),
+        ("https://andre.example/", "/soknader?fylke=34&runde=pulje-5"),
+    ]:
+        done = open_client.post(
+            "/fylker/34/vurder-pa-nytt",
+            data={"csrf_token": token, "runde": "pulje-5", "tilbake": given},
+            follow_redirects=False,
+        )
+        assert (done.status_code, done.headers["location"]) == (303, expected)

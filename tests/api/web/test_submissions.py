@@ -285,10 +285,12 @@ def test_a_case_under_older_rules_blocks_and_is_evaluated_again_from_the_page(
 
     again = client.post(
         "/fylker/30/vurder-pa-nytt",
-        data={"csrf_token": csrf_of(page.text), "runde": "pulje-5"},
+        data={"csrf_token": csrf_of(page.text), "runde": "pulje-5", "tilbake": "innstilling"},
         follow_redirects=False,
     )
-    assert again.status_code == 303
+    assert again.status_code == 303  # back to the page the button was pressed on
+    assert again.headers["location"] == "/innstilling?fylke=30&runde=pulje-5"
+    assert 'name="tilbake" value="innstilling"' in page.text
     page = client.get("/innstilling?fylke=30&runde=pulje-5")
     assert 'id="hindrer"' not in page.text and 'data-case="pulje-5:3001"' in page.text
     assert "versjon 2020.1-ny" in page.text
