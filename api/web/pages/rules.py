@@ -62,6 +62,7 @@ async def _overview(
     *,
     notice: str = "",
     errors: Sequence[Diagnostic] = (),
+    rollback: Mapping[str, str] | None = None,
     status: int = 200,
 ) -> Response:
     versions = services(request).versions
@@ -88,6 +89,10 @@ async def _overview(
             "rounds": await run_in_threadpool(rounds),
             "notice": notice,
             "errors": list(errors),
+            "rollback": rollback or {},
+            "rollback_errors": {
+                str(d.loc[0]): d.message for d in errors if d.loc and d.loc[0] == "note"
+            },
         },
         status=status,
     )
@@ -131,7 +136,9 @@ async def roll_back(request: Request, round_id: str) -> Response:
             services(request).versions.activate, round_id, version, note, visitor.name
         )
     except InvalidRules as exc:
-        return await _overview(request, visitor, errors=exc.diagnostics, status=422)
+        # each problem also at its field of the version's row (the summary links there)
+        tried = {"round": round_id, "version": version, "note": note}
+        return await _overview(request, visitor, errors=exc.diagnostics, rollback=tried, status=422)
     except UnknownRound:
         return _no_round(request, visitor, round_id)
     return RedirectResponse(
