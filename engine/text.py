@@ -161,17 +161,4 @@ def render(template: str, values: Mapping[str, Any]) -> str:
             out.append(plural(value, singular, plural_form or singular))
         else:
             out.append(format_value(value))
-    return single_spaced("".join(out))
-
-
-# whitespace that `single_spaced` changes: a run, an end, or anything but a plain space
-_UNEVEN_SPACE = re.compile(r"\s\s|^\s|\s$|[^\S ]")
-
-
-def single_spaced(text: str) -> str:
-    """`text` with each run of whitespace one space and none at the ends.
-
-    Most explanations are spaced already: one search for anything to change is cheaper than
-    splitting every text into words and joining them again.
-    """
-    return " ".join(text.split()) if _UNEVEN_SPACE.search(text) else text
+    return " ".join("".join(out).split())

@@ -20,7 +20,6 @@ from engine.text import (
     placeholders,
     plural,
     render,
-    single_spaced,
     sentence_start,
 )
 
@@ -123,17 +122,3 @@ def test_a_template_is_compiled_once_and_renders_as_written() -> None:
     assert render(template, values) == "Nordby skole har 1 sak i 2017 og 2018; {ukjent} og 1."
     assert render("", {}) == ""
     assert render("ingen felt", {"a": 1}) == "ingen felt"
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["", " ", "a", "a b", " a", "a ", "a  b", "a\tb", "a\nb", "a\u00a0b", "a\u2009b", "a \u3000b"],
-)
-def test_single_spaced_is_split_and_joined(text: str) -> None:
-    assert single_spaced(text) == " ".join(text.split())
-
-
-def test_single_spaced_knows_every_whitespace_character_split_knows() -> None:
-    for code in range(0x3100):  # U+3000, the ideographic space, is the last one
-        text = f"a{chr(code)}b"
-        assert single_spaced(text) == " ".join(text.split()), hex(code)
