@@ -29,6 +29,10 @@ def format_number(value: float | int | Decimal) -> str:
         return "ja" if value else "nei"
     if isinstance(value, int):
         return str(value)
+    if type(value) is float:
+        text = repr(value)  # the shortest repr: no trailing zeros but the one of `10.0`
+        if "e" not in text and "n" not in text:  # not 1e-05, 1e+16, inf or nan
+            return text.replace(".", ",")
     text = f"{Decimal(str(value)).normalize():f}"
     if "." not in text:
         text += ".0"

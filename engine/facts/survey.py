@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +16,33 @@ def _dec(value: float | int) -> Decimal:
     return Decimal(str(value))
 
 
+_Thresholds = tuple[tuple[int, Decimal, float], ...]
+_THRESHOLDS_MAX = 1_000
+_thresholds_of: dict[tuple[int, int], tuple[Any, Any, _Thresholds]] = {}
+
+
+def _thresholds(params: Mapping[str, Any], survey: Any) -> _Thresholds:
+    """(year, threshold, the threshold as a float) for each of the criterion's years.
+
+    The same for every school under one ruleset: computed once per parameters and survey
+    section, keyed by their identity and holding them, so an id is not reused while cached;
+    bounded, as simulations build rulesets of their own.
+    """
+    key = (id(params), id(survey))
+    found = _thresholds_of.get(key)
+    if found is not None and found[0] is params and found[1] is survey:
+        return found[2]
+    margin = _dec(params["margin"])
+    made = []
+    for year in years_in(params):
+        threshold = _dec(survey.national_average[year]) + margin
+        made.append((year, threshold, float(threshold)))
+    if len(_thresholds_of) >= _THRESHOLDS_MAX:
+        _thresholds_of.clear()
+    _thresholds_of[key] = (params, survey, tuple(made))
+    return _thresholds_of[key][2]
+
+
 def _survey_rows(ctx: FactContext) -> tuple[list[dict[str, Any]], str | None]:
     """Each survey year's status: high, not high, or unknown (with why)."""
     school = ctx.subject
@@ -25,12 +52,10 @@ def _survey_rows(ctx: FactContext) -> tuple[list[dict[str, Any]], str | None]:
         if found is not None:
             surveys, source = list(found.surveys), found.label
     by_year = {s.year: s for s in surveys or []}
-    margin = _dec(ctx.params["margin"])
     minimum = ctx.ruleset.survey.min_respondents
     rows = []
-    for year in years_in(ctx.params):
-        threshold = _dec(ctx.ruleset.survey.national_average[year]) + margin
-        row: dict[str, Any] = {"year": year, "threshold": float(threshold), "percent": None}
+    for year, threshold, shown in _thresholds(ctx.params, ctx.ruleset.survey):
+        row: dict[str, Any] = {"year": year, "threshold": shown, "percent": None}
         s = by_year.get(year)
         if s is None:
             row.update(status="unknown", reason="mangler")

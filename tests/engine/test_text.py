@@ -122,3 +122,14 @@ def test_a_template_is_compiled_once_and_renders_as_written() -> None:
     assert render(template, values) == "Nordby skole har 1 sak i 2017 og 2018; {ukjent} og 1."
     assert render("", {}) == ""
     assert render("ingen felt", {"a": 1}) == "ingen felt"
+
+
+def test_format_number_of_a_float_is_its_decimal_form() -> None:
+    # the fast way for floats against the definition: the decimal value, normalised
+    samples = [0.0, -0.0, 0.5, 9.6, 9.600000000000001, 10.0, 100.0, 123.456, 6.6 + 3.0]
+    samples += [1e-05, 1.5e-07, 1e16, 2.5e20, -3.25, 1 / 3, 2 / 3 * 100, 99.99999999999999]
+    samples += [i / 10 for i in range(-50, 1000)] + [i / 7 for i in range(200)]
+    for value in samples:
+        text = f"{Decimal(str(value)).normalize():f}"
+        expected = (text if "." in text else text + ".0").replace(".", ",")
+        assert format_number(value) == expected, value
