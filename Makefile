@@ -32,9 +32,12 @@ typecheck: $(STAMP)
 # The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
 # Two test processes (pytest-xdist), each taking whole files, so a file's shared app stays one.
 # The scenarios' Cucumber JSON comes from `utvalg check` (xdist's workers cannot share one file).
+# The modules are byte-compiled first: with PYTHONDONTWRITEBYTECODE set, every process the tests
+# start (app workers, servers, the reload gate, scenario runs) compiled them from source again.
 unit: $(STAMP) browser pango
 	mkdir -p var
 	bash scripts/ensure-postgres.sh
+	$(BIN)/python -m compileall -q engine api tests
 	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest -n 2 --dist loadfile
 	$(BIN)/utvalg check --cucumber var/cucumber.json
 
