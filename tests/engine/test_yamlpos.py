@@ -8,6 +8,9 @@ import yaml
 from engine import InvalidApplication, load_application_text, yamlpos
 from engine.yamlpos import YamlProblem, load_lazily, load_positioned
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 # «billion laughs», three levels deep (10**3 copies if expanded; the real attack has nine)
 LAUGHS = """\
 round: pulje-5

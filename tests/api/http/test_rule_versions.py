@@ -18,6 +18,9 @@ from engine import Diagnostic
 from tests.api.conftest import KEYS, READER, auth
 from tests.builders import changed, ruleset
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SELECTION = "Utdanningsdirektoratet velger kommunene i april 2020."
 
 

@@ -15,6 +15,9 @@ from engine import Diagnostic, InvalidRules, load_ruleset
 from tests.api.conftest import unique_id
 from tests.builders import RULES, application, baseline, ruleset
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 
 def digest_in_use(client: TestClient) -> str:
     """The pulje-5 digest named by /readyz."""
