@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,10 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from api import rules_versions
-from api.rounds import Layout
 from api.store.rule_versions import RULE_TABLES
-from engine import Diagnostic
 from tests.api.conftest import KEYS, READER, auth
 from tests.builders import changed, ruleset
 
@@ -36,22 +32,6 @@ def _rows(client: TestClient) -> dict[str, int]:
 def _in_use(client: TestClient) -> tuple[str, str]:
     (rs,) = client.get("/v1/rulesets").json()["rulesets"]
     return rs["version"], rs["digest"]
-
-
-def _passing_gate(folders: list[Path], layout: Layout) -> list[Diagnostic]:
-    """A test double of the publish gate that passes every draft, for tests about other things.
-
-    The real gate (~4 s a publish) runs on the same path, POST /v1/rulesets/{id}/versions,
-    on both databases in test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps,
-    where it refuses a draft whose scenarios fail and passes another.
-    """
-    return []
-
-
-@pytest.fixture
-def passing_gate(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Publishing in this test goes through `_passing_gate`."""
-    monkeypatch.setattr(rules_versions, "gate_in_subprocess", _passing_gate)
 
 
 def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
@@ -143,7 +123,7 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
 
 
 def test_stored_versions_are_never_changed(
-    client_factory: Callable[..., TestClient], database_url: str, passing_gate: None
+    client_factory: Callable[..., TestClient], database_url: str, passing_publish_gate: None
 ) -> None:
     client = client_factory(database_url=database_url, rules_refresh_seconds=0)
     r = client.post(
@@ -175,7 +155,7 @@ def test_the_routes_are_for_admins(client_factory: Callable[..., TestClient]) ->
 
 
 def test_the_docs_site_follows_the_version_in_force(
-    client_factory: Callable[..., TestClient], passing_gate: None
+    client_factory: Callable[..., TestClient], passing_publish_gate: None
 ) -> None:
     client = client_factory()
     files = ruleset()
