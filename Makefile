@@ -30,12 +30,16 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The database tests also run against a throwaway PostgreSQL cluster (installed when missing).
-# Two test processes (pytest-xdist), each taking whole files, so a file's shared app stays one.
+# Two test processes (pytest-xdist), each taking whole files, so a file's shared app stays one;
+# in collected order, the files marked heavy first (tests/conftest.py), not xdist's by count.
 # The scenarios' Cucumber JSON comes from `utvalg check` (xdist's workers cannot share one file).
+# The modules are byte-compiled first: with PYTHONDONTWRITEBYTECODE set, every process the tests
+# start (app workers, servers, the reload gate, scenario runs) compiled them from source again.
 unit: $(STAMP) browser pango
 	mkdir -p var
 	bash scripts/ensure-postgres.sh
-	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/python -m compileall -q engine api tests
+	UTVALG_TEST_POSTGRES_REQUIRED=1 $(BIN)/pytest -n 2 --dist loadfile --no-loadscope-reorder
 	$(BIN)/utvalg check --cucumber var/cucumber.json
 
 # Lint and type checks run beside the tests (two cores); -O keeps each one's output together.

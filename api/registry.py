@@ -5,8 +5,8 @@ with a `ruleset.yaml`, or that folder itself). A reload reads the folders again
 and swaps them in only when all of them validate and the gate passes: each
 round's own scenarios (features/<round id>/) run against that round's new rules,
 and each round's example applications (examples/<round id>/) are evaluated with
-them, in a separate process, so rules that crash durable-rules crash only that
-process. Otherwise the old rules stay, and the diagnostics are returned (and
+them, in a separate process (api/reload_gate.py), so rules that crash durable-rules
+crash only that process. Otherwise the old rules stay, and the diagnostics are returned (and
 logged).
 
 Published versions (api/store/rule_versions.py) take precedence over the files: a round
@@ -20,11 +20,13 @@ A request takes the snapshot in use when it starts and keeps it to the end.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import hashlib
+import json
 import logging
-import multiprocessing
+import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -33,19 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.livingdocs.runner import run_scenarios
-from api.rounds import Layout, rule_folders
+from api.rounds import PROJECT_ROOT, Layout, rule_folders
 from api.rules_files import folder_key, materialise
 from api.store.rule_versions import Activation, RuleVersionStore
-from engine import (
-    Diagnostic,
-    DiagnosticError,
-    InvalidRules,
-    RuleSet,
-    evaluate,
-    load_application_file,
-    load_ruleset,
-)
+from engine import Diagnostic, InvalidRules, RuleSet, load_ruleset
 from engine.diagnostics import Location
 
 log = logging.getLogger("utvalg.rules")
@@ -367,93 +360,49 @@ class RulesWatcher:
 
 # --- the gate, run in a separate process ----------------------------------------------
 
+GATE_MODULE = "api.reload_gate"  # run as `python -m`; not imported here (it imports pytest)
+GATE_TIMEOUT = 600.0
+
 
 def gate_in_subprocess(folders: list[Path], layout: Layout) -> list[Diagnostic]:
-    """Run the reload gate in a fresh process; a crash there refuses the rules."""
-    ctx = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
+    """Run the reload gate (api/reload_gate.py) in a fresh process; a crash there refuses."""
+    request = {
+        "folders": [str(f) for f in folders],
+        "features": str(layout.features),
+        "examples": str(layout.examples),
+    }
+    with tempfile.TemporaryDirectory(prefix="utvalg-kontroll-") as tmp:
+        result = Path(tmp) / "funn.json"
         try:
-            found: list[dict[str, Any]] = pool.submit(
-                gate_checks,
-                [str(f) for f in folders],
-                str(layout.features),
-                str(layout.examples),
-            ).result(timeout=600)
-        except concurrent.futures.process.BrokenProcessPool:
+            proc = subprocess.run(
+                [sys.executable, "-m", GATE_MODULE, json.dumps(request), str(result)],
+                cwd=PROJECT_ROOT,
+                # as the scenario runner's subprocess: no pytest plugin but pytest-bdd's
+                env={
+                    **os.environ,
+                    "PYTHONDONTWRITEBYTECODE": "1",
+                    "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                },
+                capture_output=True,
+                text=True,
+                timeout=GATE_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired:
+            msg = "Kontrollen av de nye reglene tok mer enn 10 minutter og ble avbrutt."
+            return [Diagnostic("RULES_TIMEOUT", msg)]
+        if proc.returncode != 0 or not result.is_file():
+            log.error(
+                "kontrollen av reglene stoppet (kode %s):\n%s",
+                proc.returncode,
+                "\n".join((proc.stdout + proc.stderr).splitlines()[-40:]),
+            )
             msg = (
                 "Kontrollen av de nye reglene fikk prosessen til å stoppe (krasj i regelmotoren). "
                 "Reglene i bruk er uendret."
             )
             return [Diagnostic("RULES_CRASHED", msg)]
-        except concurrent.futures.TimeoutError:
-            msg = "Kontrollen av de nye reglene tok mer enn 10 minutter og ble avbrutt."
-            return [Diagnostic("RULES_TIMEOUT", msg)]
+        found: list[dict[str, Any]] = json.loads(result.read_text(encoding="utf-8"))
     return [_diagnostic(d) for d in found]
-
-
-def gate_checks(folders: list[str], features: str, examples: str) -> list[dict[str, Any]]:
-    """Validate each folder, run its round's scenarios and evaluate its examples (in the child).
-
-    `features` and `examples` are the roots: a round's own are `<root>/<round id>/`.
-    """
-    out: list[Diagnostic] = []
-    for folder in folders:
-        try:
-            ruleset = load_ruleset(folder)
-        except InvalidRules as exc:
-            out += exc.diagnostics
-            continue
-        out += _scenario_problems(Path(folder), Path(features) / ruleset.id)
-        out += _example_problems(ruleset, Path(examples) / ruleset.id)
-    return [_plain(d) for d in out]
-
-
-def _scenario_problems(folder: Path, features: Path) -> list[Diagnostic]:
-    report = run_scenarios(folder, features)
-    if report.ok:
-        return []
-    out: list[Diagnostic] = []
-    if report.problem:
-        msg = f"Scenarioene kunne ikke kjøres mot {folder}: {report.problem}"
-        out.append(Diagnostic("SCENARIOS_NOT_RUN", msg, Location(str(folder))))
-    for s in report.failed:
-        why = ""
-        if s.expected is not None or s.got is not None:
-            why = f": ventet {s.expected}, fikk {s.got}"
-        elif s.message:
-            why = f": {s.message}"
-        msg = f"Scenarioet «{s.title}» i «{s.feature}» feiler med de nye reglene{why}."
-        out.append(Diagnostic("SCENARIO_FAILED", msg, Location(str(report.path_of(s)), s.line)))
-    return out
-
-
-def _example_problems(ruleset: RuleSet, examples: Path) -> list[Diagnostic]:
-    out: list[Diagnostic] = []
-    if not examples.is_dir():
-        return out
-    rounds = {ruleset.id: list(ruleset.counties)}
-    for path in sorted(examples.glob("*.yaml")):
-        try:
-            app = load_application_file(path, rounds=rounds)
-        except DiagnosticError:
-            continue  # e.g. for a county this ruleset dropped: nothing to evaluate
-        try:
-            evaluate(app, ruleset)
-        except Exception as exc:
-            msg = f"Eksempelet {path} kunne ikke vurderes med de nye reglene: {exc}"
-            out.append(Diagnostic("EXAMPLE_FAILED", msg, Location(str(path))))
-    return out
-
-
-def _plain(d: Diagnostic) -> dict[str, Any]:
-    loc = d.location
-    return {
-        "code": d.code,
-        "message": d.message,
-        "severity": d.severity,
-        "loc": list(d.loc),
-        "location": [loc.file, loc.line, loc.column, loc.criterion],
-    }
 
 
 def _diagnostic(d: dict[str, Any]) -> Diagnostic:

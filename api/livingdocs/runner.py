@@ -6,7 +6,8 @@ files named in the environment (api.settings.ScenarioRun) so that nothing is ins
 changed. It reads the run's Cucumber JSON and the step layer's log (which criterion statuses,
 outcomes and unit statuses each scenario checked, and the expected and actual value of each
 mismatch), and returns a ScenarioReport. `utvalg check`, `utvalg docs` and the reload gate use
-it. The module keeps no state between calls.
+it; the gate's own fresh process (api/reload_gate.py) runs pytest in itself (`run_pytest`).
+The module keeps no state between calls.
 
 A scenario's `file` is the feature file's path as the suite names it, relative to the folder
 above the features root (`features/<round>/k1-hoye-mobbetall.feature`);
@@ -22,7 +23,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,7 @@ from engine import RuleSet
 from engine.types import OUTCOMES, STATUSES, UNIT_STATUSES
 
 SCENARIO_TESTS = Path(__file__).resolve().parent / "suite"
+SUITE_PACKAGE = "api.livingdocs.suite"  # the package of those tests
 
 
 @dataclass(frozen=True)
@@ -158,14 +160,20 @@ class ScenarioReport:
         return tuple(s for s in self.scenarios if tag in s.tags)
 
 
+# How pytest is run: (arguments after `pytest`, environment to add, timeout) -> (exit code,
+# output). By default in a subprocess; the reload gate's own process runs it in itself.
+PytestRun = Callable[[list[str], Mapping[str, str], float], tuple[int, str]]
+
+
 def run_scenarios(
     rules_dir: Path,
     features_dir: Path,
     *,
     cucumber_json: Path | None = None,
     timeout: float = 600.0,
+    run_pytest: PytestRun | None = None,
 ) -> ScenarioReport:
-    """Run the scenarios in `features_dir` against `rules_dir` in a pytest subprocess."""
+    """Run the scenarios in `features_dir` against `rules_dir` (pytest in a subprocess)."""
     features = Path(features_dir).resolve()
     rules = Path(rules_dir).resolve()
     if not features.is_dir():
@@ -173,15 +181,14 @@ def run_scenarios(
     with tempfile.TemporaryDirectory(prefix="utvalg-scenarier-") as tmp:
         report_file = Path(tmp) / "cucumber.json"
         log_file = Path(tmp) / "scenarier.jsonl"
-        command = [
-            sys.executable, "-m", "pytest", str(SCENARIO_TESTS),
+        args = [
+            str(SCENARIO_TESTS),
             "-p", "no:cacheprovider", "-p", "pytest_bdd.plugin", "-q", "--no-header", "-rN",
             "--rootdir", str(PROJECT_ROOT), "-c", str(PROJECT_ROOT / "pyproject.toml"),
             f"--cucumberjson={report_file}",
         ]  # fmt: skip
         run = ScenarioRun(rules=rules, features=features, log=log_file)
-        env = {
-            **os.environ,
+        environment = {
             **run.environment(),
             "PYTHONDONTWRITEBYTECODE": "1",
             # only pytest-bdd (named above): loading every installed plugin (playwright,
@@ -189,17 +196,15 @@ def run_scenarios(
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         }
         try:
-            proc = subprocess.run(
-                command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=timeout
-            )
+            returncode, output = (run_pytest or pytest_subprocess)(args, environment, timeout)
         except subprocess.TimeoutExpired:
             return ScenarioReport(
                 rules, features, (), problem=f"Scenarioene ble ikke ferdige på {timeout:.0f} s."
             )
-        output = _tail(proc.stdout + proc.stderr)
+        output = _tail(output)
         if not report_file.is_file():
             return ScenarioReport(
-                rules, features, (), problem=_why_not_run(proc.returncode, output), output=output
+                rules, features, (), problem=_why_not_run(returncode, output), output=output
             )
         if cucumber_json is not None:
             Path(cucumber_json).parent.mkdir(parents=True, exist_ok=True)
@@ -210,13 +215,28 @@ def run_scenarios(
         log = _read_log(log_file)
     scenarios, hits = parse_cucumber(data, log)
     problem = None
-    if proc.returncode not in (0, 1):
-        problem = _why_not_run(proc.returncode, output)
-    elif proc.returncode == 1 and not any(not s.passed for s in scenarios):
+    if returncode not in (0, 1):
+        problem = _why_not_run(returncode, output)
+    elif returncode == 1 and not any(not s.passed for s in scenarios):
         problem = "pytest meldte feil utenom scenarioene (se utskriften)."
     elif not scenarios:
         problem = f"Fant ingen scenarioer i {features}."
     return ScenarioReport(rules, features, scenarios, hits, problem, output)
+
+
+def pytest_subprocess(
+    args: list[str], environment: Mapping[str, str], timeout: float
+) -> tuple[int, str]:
+    """Run pytest with `args` in a subprocess from the project root; its exit code and output."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **environment},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def log_beside(cucumber_json: Path) -> Path:

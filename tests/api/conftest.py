@@ -13,8 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from api import rules_versions
 from api.app import create_app
+from api.rounds import Layout
 from api.settings import Settings
+from engine import Diagnostic
 from tests.builders import ROOT
 from tests.postgres import PostgresServer, find_postgres
 
@@ -84,6 +87,23 @@ def rules_copy(tmp_path: Path) -> Path:
     target = tmp_path / "rules"
     shutil.copytree(RULES_ROOT / "pulje-5", target / "pulje-5")
     return target
+
+
+def _passing_gate(folders: list[Path], layout: Layout) -> list[Diagnostic]:
+    """A test double of the publish gate: every draft passes."""
+    return []
+
+
+@pytest.fixture
+def passing_publish_gate(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Publishing goes through a gate double that passes, for tests about other things.
+
+    Only where the real gate (~4 s a publish) runs on the same path elsewhere: POST
+    /v1/rulesets/{id}/versions on both databases in tests/api/http/test_rule_versions.py
+    (test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps), where it
+    refuses a draft whose scenarios fail and passes another.
+    """
+    monkeypatch.setattr(rules_versions, "gate_in_subprocess", _passing_gate)
 
 
 def unique_id(prefix: str = "t") -> str:

@@ -20,6 +20,9 @@ from engine import (
 from tests.api.conftest import unique_id
 from tests.builders import application, baseline, changed, ruleset
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 
 def test_a_worker_evaluates_the_application_object_it_is_sent_without_parsing_it_again() -> None:
     rs = ruleset()

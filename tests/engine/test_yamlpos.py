@@ -8,6 +8,9 @@ import yaml
 from engine import InvalidApplication, load_application_text, yamlpos
 from engine.yamlpos import YamlProblem, load_lazily, load_positioned
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 # «billion laughs», three levels deep (10**3 copies if expanded; the real attack has nine)
 LAUGHS = """\
 round: pulje-5
@@ -117,6 +120,7 @@ def test_a_deep_or_large_document_is_left_to_the_positioned_reader() -> None:
     deep = "a: " + "[" * 61 + "]" * 61 + "\n"
     wide = "a: [" + ", ".join(["1"] * 46_000) + "]\n"
     for text in (deep, wide):
-        assert not yamlpos._small(yaml.safe_load(text))
+        # the data as the fast reader (libyaml) reads it, not the slow pure-Python loader
+        assert not yamlpos._small(yaml.load(text, Loader=yaml.CSafeLoader))
         assert load_lazily(text).data == load_positioned(text).data
     assert yamlpos._small(yaml.safe_load("a: [[1, 2], {b: 3}]\n"))

@@ -24,6 +24,9 @@ from api.cli.main import main
 from api.settings import Settings
 from tests.builders import ROOT
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     try:

@@ -28,7 +28,10 @@ def database(
 
 
 def test_list_and_export_round_trip(
-    capsys: pytest.CaptureFixture[str], database: TestClient, tmp_path: Path
+    capsys: pytest.CaptureFixture[str],
+    database: TestClient,
+    tmp_path: Path,
+    passing_publish_gate: None,
 ) -> None:
     code, out, err = run(capsys, "rules", "list")
     assert code == 0, err

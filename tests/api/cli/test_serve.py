@@ -6,9 +6,14 @@ import resource
 import socket
 from pathlib import Path
 
+import pytest
+
 from api.cli.serve import raise_open_files_limit, start_screen
 from api.settings import Settings
 from tests.api.cli.test_main import utvalg
+
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
 
 
 def test_a_port_in_use_is_said_in_norwegian_before_claiming_to_listen(tmp_path: Path) -> None:

@@ -15,6 +15,9 @@ from tests.api.conftest import CASEWORKER, KEYS, READER, auth
 from tests.api.http.test_rulesets import bump_version
 from tests.builders import baseline, decide
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 
 @pytest.fixture
 def api(client_factory: Any, database_url: str) -> TestClient:

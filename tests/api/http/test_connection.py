@@ -22,6 +22,9 @@ import pytest
 from tests.api.http.test_e2e_serve import UTVALG, environment
 from tests.builders import ROOT
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 PORT = 18100  # this module's port (the range 18100–18199 is the HTTP edge tests')
 BASE = f"http://127.0.0.1:{PORT}"
 DEADLINE = 0.5  # seconds for the headers and for the body, set for this server

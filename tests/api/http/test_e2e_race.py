@@ -11,10 +11,14 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.api.conftest import CASEWORKER, KEYS, READER, auth
 from tests.api.http.test_e2e_serve import environment, serving
 from tests.builders import baseline
+
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
 
 VERSIONS = 8  # per instance: 4, all sent at once
 

@@ -19,6 +19,9 @@ import pytest
 from tests.api.conftest import CASEWORKER, KEYS, READER, auth, unique_id
 from tests.builders import ROOT, baseline
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 UTVALG = Path(sys.executable).with_name("utvalg")
 
 

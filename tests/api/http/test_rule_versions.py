@@ -14,6 +14,9 @@ from api.store.rule_versions import RULE_TABLES
 from tests.api.conftest import KEYS, READER, auth
 from tests.builders import changed, ruleset
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SELECTION = "Utdanningsdirektoratet velger kommunene i april 2020."
 
 
@@ -120,7 +123,7 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
 
 
 def test_stored_versions_are_never_changed(
-    client_factory: Callable[..., TestClient], database_url: str
+    client_factory: Callable[..., TestClient], database_url: str, passing_publish_gate: None
 ) -> None:
     client = client_factory(database_url=database_url, rules_refresh_seconds=0)
     r = client.post(
@@ -152,7 +155,7 @@ def test_the_routes_are_for_admins(client_factory: Callable[..., TestClient]) ->
 
 
 def test_the_docs_site_follows_the_version_in_force(
-    client_factory: Callable[..., TestClient],
+    client_factory: Callable[..., TestClient], passing_publish_gate: None
 ) -> None:
     client = client_factory()
     files = ruleset()

@@ -11,9 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.registry import RulesRegistry
-from engine import InvalidRules, load_ruleset
+from engine import Diagnostic, InvalidRules, load_ruleset
 from tests.api.conftest import unique_id
 from tests.builders import RULES, application, baseline, ruleset
+
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
 
 
 def digest_in_use(client: TestClient) -> str:
@@ -44,6 +47,21 @@ def bump_version(rules: Path, version: str) -> None:
 def k1_file(rules: Path) -> Path:
     """The K1 criterion file of the copied rules."""
     return rules / "pulje-5" / "criteria" / "k1-hoye-mobbetall.yaml"
+
+
+def passing_gate(folders: list[Path]) -> list[Diagnostic]:
+    """A test double of the reload gate that passes every folder, for tests about other things.
+
+    The real gate (scenarios and examples in a process of their own, ~4 s) runs on this path,
+    POST /v1/rulesets:reload, in test_a_valid_change_is_loaded_and_old_decisions_stay (passes)
+    and test_rules_that_fail_a_scenario_are_refused (refuses).
+    """
+    return []
+
+
+def use_passing_gate(client: TestClient) -> None:
+    """Gate the reloads of the client's app by `passing_gate`."""
+    client.app.state.services.rules.gate = passing_gate  # type: ignore[attr-defined]
 
 
 def test_rulesets_list_and_detail(api: TestClient) -> None:
@@ -169,6 +187,7 @@ def test_ranking_a_county_refuses_decisions_made_under_other_rules(
     client_factory: Any, rules_copy: Path
 ) -> None:
     client = client_factory(rules_dir=rules_copy)
+    use_passing_gate(client)
     first = dict(baseline(), id=unique_id())
     frøya = dict(baseline()["municipality"], number="5014", name="Frøya")
     second = dict(baseline(), id=unique_id(), municipality=frøya)
@@ -193,6 +212,7 @@ def test_ranking_a_county_refuses_decisions_made_under_other_rules(
 
 def test_a_request_keeps_the_rules_it_started_with(client_factory: Any, rules_copy: Path) -> None:
     client = client_factory(rules_dir=rules_copy)
+    use_passing_gate(client)
     services = client.app.state.services
     started_with = services.rules.current  # what a request in flight holds
     bump_version(rules_copy, "2020.1-neste")
@@ -241,6 +261,7 @@ def test_watch_reloads_valid_changes_and_ignores_broken_ones(
     client_factory: Any, rules_copy: Path
 ) -> None:
     client = client_factory(rules_dir=rules_copy, watch=True, watch_interval_seconds=0.1)
+    use_passing_gate(client)
     services = client.app.state.services
     before = digest_in_use(client)
 

@@ -17,6 +17,9 @@ from tests.api.conftest import ADMIN, CASEWORKER, READER, auth
 from tests.api.http.test_rulesets import bump_version
 from tests.builders import baseline, decide
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 APPROVER = "godkjenning:approver:godkjennernokkel-0123456789abcdef"
 KEYS = ",".join((READER, CASEWORKER, APPROVER, ADMIN))
 # a supervision of the municipality with a deficiency: K3 met, the application recommended

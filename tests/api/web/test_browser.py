@@ -22,6 +22,9 @@ from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.api.web.conftest import CASEWORKER_KEY, KEYS, ROOT
 from tests.survey_national import schools, write_export
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SHOTS = ROOT / "var" / "screenshots"
 
 if not CHROMIUM.exists():

@@ -15,6 +15,9 @@ from playwright.sync_api import Page, sync_playwright
 from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.api.web.conftest import ROOT
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SHOTS = ROOT / "var" / "screenshots"
 ADMIN_KEY = "admin-nokkel-0123456789abcdef"
 KEYS = f"regelansvarlig:admin:{ADMIN_KEY}"

@@ -18,6 +18,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.api.web.conftest import ROOT
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SHOTS = ROOT / "var" / "screenshots"
 APPROVER_KEY = "godkjenner-nokkel-0123456789abcdef"
 READER_KEY = "leser-nokkel-0123456789abcdef"

@@ -16,6 +16,9 @@ from api.store.users import USER_LIMIT, UserStore
 from tests.api.web.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 from tests.api.web.conftest import ROOT, USER_PASSWORD
 
+# a long file: the test processes start it first (tests/conftest.py)
+pytestmark = pytest.mark.heavy
+
 SHOTS = ROOT / "var" / "screenshots"
 
 if not CHROMIUM.exists():
