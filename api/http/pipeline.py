@@ -61,11 +61,11 @@ _NOT_STORED = "Søknaden ble vurdert, men vurderingen kunne ikke lagres i beslut
 async def store(request: Request, entries: list[Entry]) -> list[Stored]:
     """Store evaluations with their cases (all or none); a database failure says which.
 
-    Each request is its own transaction, so a row the database refuses fails only its own
-    request.
+    The group writer stores requests that arrive together in one transaction, each in its
+    own savepoint, so a row the database refuses fails only its own request.
     """
     try:
-        return await run_in_threadpool(services(request).cases.store, entries)
+        return await services(request).writer.store(entries)
     except SQLAlchemyError as exc:
         failure = write_failure(exc)
         cause = type(getattr(exc, "orig", None) or exc).__name__

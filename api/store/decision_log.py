@@ -171,7 +171,7 @@ class DecisionLog:
         """
         with self.engine.connect() as conn:
             try:
-                _lock_and_read_head(conn)
+                lock_and_read_head(conn)
                 conn.execute(TABLE.delete().where(text("1 = 0")))
             finally:
                 conn.rollback()
@@ -249,9 +249,18 @@ def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert log rows, each chained onto the newest stored row, under the log's write lock.
 
     Must be the first statement of its transaction (SQLite: BEGIN IMMEDIATE), and the only
-    way rows reach the log's table: `DecisionLog.append` and the case store both use it.
+    way rows reach the log's table: `DecisionLog.append` and the case store both use it
+    (the case store's group writer as `lock_and_read_head` once, then `insert_after`).
     """
-    previous = _lock_and_read_head(conn)
+    insert_after(conn, lock_and_read_head(conn), rows)
+
+
+def insert_after(conn: Connection, previous: str, rows: Sequence[dict[str, Any]]) -> str:
+    """Insert log rows chained onto the row with hash `previous`; return the new head.
+
+    The caller holds the log's write lock (`lock_and_read_head` in this transaction) and
+    `previous` is the head it read, or the head its own earlier inserts left.
+    """
     chained = []
     for row in rows:
         row = {**row, "created_at": chain.utc(row["created_at"])}
@@ -259,9 +268,10 @@ def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         chained.append(row)
     if chained:
         conn.execute(insert(TABLE), chained)
+    return previous
 
 
-def _lock_and_read_head(conn: Connection) -> str:
+def lock_and_read_head(conn: Connection) -> str:
     """Take the log's write lock for this transaction; return the newest row's chain."""
     if conn.dialect.name == "sqlite":
         # pysqlite begins lazily, at the first write; take the write lock now instead so
