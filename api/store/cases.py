@@ -361,7 +361,7 @@ class CaseStore:
             return self._write_group(requests)
         except SQLAlchemyError as exc:
             if len(requests) > 1 and write_failure(exc) == "refused":
-                return [self._write_group([one])[0] for one in requests]
+                return [self.store_group([one])[0] for one in requests]
             return [exc for _ in requests]
         except Exception as exc:  # told to every request of the group, none is stored
             return [exc for _ in requests]
