@@ -7,10 +7,11 @@ id again makes a new evaluation and leaves the old one as it was. Looking up an
 id finds the evaluation with that id, else the newest evaluation of the
 application with that id.
 
-The service writes each evaluation together with its case, in that request's own
-transaction (api/store/cases.py), so a row the database refuses fails only its own
-request, and the request is answered only after its row is committed.
-`DecisionLog.append` writes rows without a case, for commands and tests.
+The service writes each evaluation together with its case through the group writer
+(api/store/case_writer.py): requests that arrive together share one transaction, each in
+its own savepoint, so a row the database refuses fails only its own request, and each
+request is answered only after its rows are committed. `DecisionLog.append` writes rows
+without a case, for commands and tests.
 
 Each row carries `chain`, the sha256 of the previous row's chain and its own
 content (api/store/chain.py); a write takes a lock first (PostgreSQL: an advisory
