@@ -244,6 +244,10 @@ class DecisionLog:
 
 # pg_advisory_xact_lock key of the decision log's writers (any constant; "utvalg-ev")
 _WRITE_LOCK = 0x7574_7661_6C67_6576 & 0x7FFF_FFFF_FFFF_FFFF
+# built once: SQLAlchemy reuses their compiled form on every write
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD = select(TABLE.c.chain).order_by(TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(TABLE)
 
 
 def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -268,7 +272,7 @@ def insert_after(conn: Connection, previous: str, rows: Sequence[dict[str, Any]]
         row["chain"] = previous = chain.link(previous, row)
         chained.append(row)
     if chained:
-        conn.execute(insert(TABLE), chained)
+        conn.execute(_INSERT, chained)
     return previous
 
 
@@ -279,8 +283,8 @@ def lock_and_read_head(conn: Connection) -> str:
         # that no other process can append between reading the head and inserting
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-    head = conn.execute(select(TABLE.c.chain).order_by(TABLE.c.seq.desc()).limit(1)).scalar()
+        conn.execute(_ADVISORY_LOCK, {"key": _WRITE_LOCK})
+    head = conn.execute(_HEAD).scalar()
     return head if head is not None else chain.GENESIS
 
 
