@@ -351,11 +351,13 @@ class CaseStore:
     def store_group(self, requests: Sequence[Sequence[Entry]]) -> list[list[Stored] | Exception]:
         """Store several requests' evaluations in one transaction, each request all or none.
 
-        One write lock, one read of the chain's head and one commit for the group; each
-        request in its own savepoint, so a row the database refuses fails only its own
-        request (its outcome is the exception) and the others are stored. When the group
-        cannot commit for a refused row (a deferred constraint), each request is tried
-        again alone; when the database fails otherwise, every request gets that failure.
+        One write lock, one read of the chain's head and one commit for the group. The rows
+        of the whole group go in together (one statement per table); when the database
+        refuses one, that is rolled back and each request is written in its own savepoint,
+        so a refused row fails only its own request (its outcome is the exception) and the
+        others are stored. When the group cannot commit for a refused row (a deferred
+        constraint), each request is tried again alone; when the database fails otherwise,
+        every request gets that failure.
         """
         try:
             return self._write_group(requests)
@@ -367,16 +369,25 @@ class CaseStore:
             return [exc for _ in requests]
 
     def _write_group(self, requests: Sequence[Sequence[Entry]]) -> list[list[Stored] | Exception]:
-        outcomes: list[list[Stored] | Exception] = []
         with self._begin() as conn:
             head = lock_and_read_head(conn)
-            for entries in requests:
+            if len(requests) > 1:
                 try:
                     with conn.begin_nested():
-                        stored, after = _store_request(conn, head, entries)
+                        together, _ = _store_requests(conn, head, requests)
+                    return list(together)
                 except SQLAlchemyError as exc:
                     if write_failure(exc) != "refused":
                         raise  # the database itself failed: the whole group fails
+                    # a row was refused: back to the head, and each request on its own
+            outcomes: list[list[Stored] | Exception] = []
+            for entries in requests:
+                try:
+                    with conn.begin_nested():
+                        (stored,), after = _store_requests(conn, head, [entries])
+                except SQLAlchemyError as exc:
+                    if write_failure(exc) != "refused":
+                        raise
                     outcomes.append(exc)  # rolled back to its savepoint: only this one
                     continue
                 head = after
@@ -574,74 +585,102 @@ class _Locked:
                 self._lock.release()
 
 
-def _store_request(
-    conn: Connection, head: str, entries: Sequence[Entry]
-) -> tuple[list[Stored], str]:
-    """One request's rows, chained onto `head`; the stored places and the new head."""
+@dataclass
+class _Known:
+    """What a case has, as read at the start of a write and kept up to date by it."""
+
+    exists: bool
+    version: int | None
+    digest: str | None
+    status: str | None
+
+
+def _store_requests(
+    conn: Connection, head: str, requests: Sequence[Sequence[Entry]]
+) -> tuple[list[list[Stored]], str]:
+    """Requests' rows chained onto `head`, one statement per table; places and new head."""
+    entries = [e for request in requests for e in request]
     after = insert_after(conn, head, [e.row for e in entries])
-    return [_store_one(conn, e) for e in entries], after
-
-
-def _store_one(conn: Connection, entry: Entry) -> Stored:
-    row = entry.row
-    ident = case_id(row["round"], row["municipality_number"])
-    who, now = row["api_key"], row["created_at"]  # the row itself is in: insert_after
-    # under the log's write lock no other writer adds to the case until this transaction
-    # ends, so what this one statement reads is still so when the rows below go in
-    has = conn.execute(_CASE_STATE, {"case_id": ident}).one()
-    if has.case_seq is None:
-        conn.execute(
-            _INSERT_CASE,
-            {
-                "id": ident,
-                "round": row["round"],
-                "county": row["county"],
-                "municipality_number": row["municipality_number"],
-                "created_at": now,
-                "created_by": who,
-            },
-        )
-    digest = application_digest(entry.application)
-    if has.version is not None and has.digest == digest:
-        version, new = int(has.version), False  # an identical resend: no new version
-    else:
-        version, new = (1 if has.version is None else int(has.version) + 1), True
-        conn.execute(
-            _INSERT_VERSION,
-            {
-                "case_id": ident,
-                "version": version,
-                "application_id": row["application_id"],
-                "municipality_name": row["municipality_name"],
-                "received": row["received"],
-                "digest": digest,
-                "application": row["application"],
-                "created_at": now,
-                "created_by": who,
-            },
-        )
-        if version > 1 and has.status in ("withdrawn", "void"):
-            conn.execute(
-                _INSERT_STATUS,
+    # under the log's write lock no other writer adds to a case until this transaction
+    # ends, so what is read here stays true while the rows below are decided and inserted
+    known: dict[str, _Known] = {}
+    cases: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    statuses: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    places: list[Stored] = []
+    for entry in entries:
+        row = entry.row
+        ident = case_id(row["round"], row["municipality_number"])
+        who, now = row["api_key"], row["created_at"]
+        has = known.get(ident)
+        if has is None:
+            state = conn.execute(_CASE_STATE, {"case_id": ident}).one()
+            has = known[ident] = _Known(
+                state.case_seq is not None, state.version, state.digest, state.status
+            )
+        if not has.exists:
+            has.exists = True
+            cases.append(
                 {
-                    "case_id": ident,
-                    "status": "reopened",
-                    "reason": REOPENED_REASON,
+                    "id": ident,
+                    "round": row["round"],
+                    "county": row["county"],
+                    "municipality_number": row["municipality_number"],
                     "created_at": now,
                     "created_by": who,
-                },
+                }
             )
-    conn.execute(
-        _INSERT_LINK,
-        {
-            "case_id": ident,
-            "version": version,
-            "evaluation_id": row["id"],
-            "created_at": now,
-            "created_by": who,
-        },
-    )
-    return Stored(row["id"], ident, version, new)
+        digest = application_digest(entry.application)
+        new = has.version is None or has.digest != digest  # identical resend: no new version
+        if new:
+            has.version, has.digest = (has.version or 0) + 1, digest
+            versions.append(
+                {
+                    "case_id": ident,
+                    "version": has.version,
+                    "application_id": row["application_id"],
+                    "municipality_name": row["municipality_name"],
+                    "received": row["received"],
+                    "digest": digest,
+                    "application": row["application"],
+                    "created_at": now,
+                    "created_by": who,
+                }
+            )
+            if has.version > 1 and has.status in ("withdrawn", "void"):
+                has.status = "reopened"
+                statuses.append(
+                    {
+                        "case_id": ident,
+                        "status": "reopened",
+                        "reason": REOPENED_REASON,
+                        "created_at": now,
+                        "created_by": who,
+                    }
+                )
+        assert has.version is not None
+        links.append(
+            {
+                "case_id": ident,
+                "version": has.version,
+                "evaluation_id": row["id"],
+                "created_at": now,
+                "created_by": who,
+            }
+        )
+        places.append(Stored(row["id"], ident, has.version, new))
+    # in the order the foreign keys need: a case before its versions, statuses and links
+    for statement, rows in (
+        (_INSERT_CASE, cases),
+        (_INSERT_VERSION, versions),
+        (_INSERT_STATUS, statuses),
+        (_INSERT_LINK, links),
+    ):
+        if rows:
+            conn.execute(statement, rows)
+    found = iter(places)
+    return [[next(found) for _ in request] for request in requests], after
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

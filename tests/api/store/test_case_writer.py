@@ -15,7 +15,7 @@ from api.store.case_writer import CaseWriter
 from api.store.cases import CaseStore, Stored
 from api.store.db import make_engine, migrate
 from api.store.decision_log import TABLE, lock_and_read_head, write_failure
-from tests.api.store.test_cases import entry
+from tests.api.store.test_cases import NOW, entry
 
 
 @pytest.fixture
@@ -57,6 +57,32 @@ def test_a_refused_row_in_a_group_fails_only_its_request(store: CaseStore) -> No
     assert [v.application_id for v in history.versions] == ["last"]
     # the refused row's savepoint took its link out of the chain too
     assert chain_holds(store.engine)
+
+
+def test_a_group_decides_versions_as_one_request_after_another_would(store: CaseStore) -> None:
+    store.store([entry(body={"v": 1})])
+    store.set_status("pulje-5:5001", "withdrawn", "Kommunen trakk søknaden.", "kari", NOW)
+    outcomes = store.store_group(
+        [
+            [entry(body={"v": 1})],  # identical to the newest version: none new, still withdrawn
+            [entry(body={"v": 2}), entry("5014", body={"v": 1})],  # a batch: reopens 5001
+            [entry(body={"v": 2})],  # identical to the version the group just made
+            [entry("5014", body={"v": 2})],
+        ]
+    )
+    assert [[(s.case_id, s.version, s.new_version) for s in o] for o in outcomes] == [  # type: ignore[union-attr]
+        [("pulje-5:5001", 1, False)],
+        [("pulje-5:5001", 2, True), ("pulje-5:5014", 1, True)],
+        [("pulje-5:5001", 2, False)],
+        [("pulje-5:5014", 2, True)],
+    ]
+    history = store.history("pulje-5:5001")
+    assert history is not None and [s.status for s in history.statuses] == [
+        "withdrawn",
+        "reopened",
+    ]
+    assert [e.version for e in history.evaluations] == [1, 1, 2, 2]
+    assert store.count() == 2 and chain_holds(store.engine)
 
 
 def test_a_group_that_cannot_commit_tries_each_request_alone(postgres_url: str) -> None:
