@@ -16,6 +16,7 @@ from api.registry import RulesRegistry, RulesWatcher
 from api.rules_versions import RulesVersions
 from api.seed import seed_examples
 from api.settings import Settings
+from api.store.case_writer import CaseWriter
 from api.store.cases import CaseStore
 from api.store.db import make_engine, migrate
 from api.store.decision_log import DecisionLog
@@ -28,7 +29,11 @@ from api.workers import WorkerPool
 
 @dataclass
 class Services:
-    """What the routes use: keys, users, rules and their versions, workers, log, cases, lists."""
+    """What the routes use: keys, users, rules and their versions, workers, log, cases, lists.
+
+    `writer` stores the evaluations of requests with their cases (grouped, api/store/
+    case_writer.py); `cases` reads them and writes everything else about a case.
+    """
 
     settings: Settings
     keys: KeyRing
@@ -39,6 +44,7 @@ class Services:
     cases: CaseStore
     submissions: Submissions
     versions: RulesVersions
+    writer: CaseWriter
     watcher: RulesWatcher | None = None
 
 
@@ -70,6 +76,7 @@ def build_services(settings: Settings) -> Services:
         cases,
         Submissions(cases, SubmissionStore(engine)),
         RulesVersions(store, rules),
+        CaseWriter(cases),
     )
 
 
@@ -100,4 +107,5 @@ def stop(services: Services) -> None:
     if services.watcher is not None:
         services.watcher.stop()
     services.pool.close()
+    services.writer.close()
     services.log.close()

@@ -18,12 +18,11 @@ from api.http.deps import caller_name, services
 from api.http.inputs import (
     applications_or_422,
     check_application,
-    read_application,
     read_json,
 )
 from api.http.offload import off_loop
 from api.http.openapi import body_doc, responses
-from api.http.pipeline import evaluate, store
+from api.http.pipeline import evaluate, evaluate_with, read_for_evaluation, store
 from api.http.problems import Problem
 from api.http.records import full_record, not_found, ruleset_header, summary
 from api.http.replay import differences
@@ -80,8 +79,10 @@ async def create_evaluation(
     """Evaluate one application, store it in the decision log, and return the decision."""
     svc = services(request)
     snapshot = svc.rules.current
-    body, app, ruleset = await read_application(request, snapshot, svc.settings.max_units)
-    (result,) = await evaluate(request, ruleset, [app])
+    body, app, ruleset, lookup = await read_for_evaluation(
+        request, snapshot, svc.settings.max_units
+    )
+    (result,) = await evaluate_with(request, ruleset, [app], lookup)
     row = log_row(app, ruleset, result, body.text, caller_name(request), _now())
     (stored,) = await store(request, [Entry(row, body.data)])
     return Response(

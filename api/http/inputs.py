@@ -62,22 +62,6 @@ async def read_media_type(request: Request) -> None:
         )
 
 
-async def read_application(
-    request: Request, snapshot: Snapshot, max_units: int
-) -> tuple[JsonBody, Application, RuleSet]:
-    """Read and validate a single application body in ONE trip to an input thread."""
-    await read_media_type(request)
-    raw = await request.body()
-    return await off_loop(request, _parse_application, raw, snapshot, max_units)
-
-
-def _parse_application(
-    raw: bytes, snapshot: Snapshot, max_units: int
-) -> tuple[JsonBody, Application, RuleSet]:
-    body = parse_json(raw)
-    return (body, *application_or_422(body, snapshot, max_units))
-
-
 def parse_json(raw: bytes) -> JsonBody:
     """UTF-8 JSON bytes as a JsonBody; Problem 422 for bad encoding, syntax or characters."""
     try:

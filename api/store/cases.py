@@ -7,11 +7,17 @@ state of a case is derived from its newest rows:
 - `cases`               one row per round and municipality (a unique constraint: two server
                         instances on one PostgreSQL cannot make the same case twice);
 - `case_versions`       the application texts, numbered 1, 2, …; a resend identical to the
-                        newest version makes no new version (`unique(case_id, version)` keeps
-                        racing writers from taking one number twice, the loser tries again);
+                        newest version makes no new version (`unique(case_id, version)`: no
+                        number is taken twice);
 - `case_evaluations`    which decision-log evaluation decided which version;
 - `case_judgements`     the office's judgement (proposal, justification, departs);
 - `case_statuses`       withdrawn / void / reopened, each with a reason.
+
+Cases and versions are written only together with their decision-log rows, under the log's
+write lock (SQLite: BEGIN IMMEDIATE, PostgreSQL: an advisory lock), so writers of one or
+many server instances take turns: what a writer reads of a case is still so when it adds
+the next version. The constraints stay the database's own guarantee; should one refuse a
+row, that request fails (LOG_REFUSED) and no other.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     Boolean,
     Connection,
     Date,
@@ -37,21 +44,27 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
     func,
     insert,
     select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.store.db import Base
 from api.store.decision_log import TABLE as EVALUATIONS
-from api.store.decision_log import Record, insert_chained, record_from
+from api.store.decision_log import (
+    Record,
+    insert_after,
+    insert_chained,
+    lock_and_read_head,
+    record_from,
+    write_failure,
+)
 
 Proposal = Literal["propose", "not_propose"]
 ClosingStatus = Literal["withdrawn", "void"]
-# how often a writer that lost a race for a case or a version number tries again
-_RETRIES = 20
 
 
 def _seq() -> Any:
@@ -144,6 +157,38 @@ STATUSES = cast(Table, CaseStatus.__table__)
 # every table of a case, in the order rows may be inserted (for triggers and tests)
 CASE_TABLES = ("cases", "case_versions", "case_evaluations", "case_judgements", "case_statuses")
 REOPENED_REASON = "Ny versjon av søknaden er mottatt."
+
+
+# The statements of storing an evaluation, built once: SQLAlchemy reuses their compiled
+# form instead of building and keying a new statement for every request.
+_CASE: BindParameter[str] = bindparam("case_id", type_=String())
+# what a case already has, in one statement: does it exist, its newest version and that
+# version's digest, and its newest status change (a withdrawn case reopens on a new version)
+_CASE_STATE = select(
+    select(CASES.c.seq).where(CASES.c.id == _CASE).scalar_subquery().label("case_seq"),
+    select(VERSIONS.c.version)
+    .where(VERSIONS.c.case_id == _CASE)
+    .order_by(VERSIONS.c.version.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("version"),
+    select(VERSIONS.c.digest)
+    .where(VERSIONS.c.case_id == _CASE)
+    .order_by(VERSIONS.c.version.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("digest"),
+    select(STATUSES.c.status)
+    .where(STATUSES.c.case_id == _CASE)
+    .order_by(STATUSES.c.seq.desc())
+    .limit(1)
+    .scalar_subquery()
+    .label("status"),
+)
+_INSERT_CASE = insert(CASES)
+_INSERT_VERSION = insert(VERSIONS)
+_INSERT_STATUS = insert(STATUSES)
+_INSERT_LINK = insert(LINKS)
 
 
 def case_id(round_id: str, municipality_number: str) -> str:
@@ -287,8 +332,8 @@ class CaseStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         # SQLite has one writer: serialise this process's writers instead of failing on
-        # SQLITE_BUSY when two upgrade a read to a write. PostgreSQL relies on the
-        # constraints and the retries below.
+        # SQLITE_BUSY when two upgrade a read to a write. On PostgreSQL the log's advisory
+        # lock serialises the writers of cases (insert_chained, lock_and_read_head).
         self._lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     def _begin(self) -> Any:
@@ -298,9 +343,56 @@ class CaseStore:
 
     def store(self, entries: Sequence[Entry]) -> list[Stored]:
         """Store evaluations with their cases in one transaction (all or none)."""
+        (outcome,) = self.store_group([entries])
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    def store_group(self, requests: Sequence[Sequence[Entry]]) -> list[list[Stored] | Exception]:
+        """Store several requests' evaluations in one transaction, each request all or none.
+
+        One write lock, one read of the chain's head and one commit for the group. The rows
+        of the whole group go in together (one statement per table); when the database
+        refuses one, that is rolled back and each request is written in its own savepoint,
+        so a refused row fails only its own request (its outcome is the exception) and the
+        others are stored. When the group cannot commit for a refused row (a deferred
+        constraint), each request is tried again alone; when the database fails otherwise,
+        every request gets that failure.
+        """
+        try:
+            return self._write_group(requests)
+        except SQLAlchemyError as exc:
+            if len(requests) > 1 and write_failure(exc) == "refused":
+                return [self.store_group([one])[0] for one in requests]
+            return [exc for _ in requests]
+        except Exception as exc:  # told to every request of the group, none is stored
+            return [exc for _ in requests]
+
+    def _write_group(self, requests: Sequence[Sequence[Entry]]) -> list[list[Stored] | Exception]:
         with self._begin() as conn:
-            insert_chained(conn, [e.row for e in entries])
-            return [_store_one(conn, e) for e in entries]
+            head = lock_and_read_head(conn)
+            if len(requests) > 1:
+                try:
+                    with conn.begin_nested():
+                        together, _ = _store_requests(conn, head, requests)
+                    return list(together)
+                except SQLAlchemyError as exc:
+                    if write_failure(exc) != "refused":
+                        raise  # the database itself failed: the whole group fails
+                    # a row was refused: back to the head, and each request on its own
+            outcomes: list[list[Stored] | Exception] = []
+            for entries in requests:
+                try:
+                    with conn.begin_nested():
+                        (stored,), after = _store_requests(conn, head, [entries])
+                except SQLAlchemyError as exc:
+                    if write_failure(exc) != "refused":
+                        raise
+                    outcomes.append(exc)  # rolled back to its savepoint: only this one
+                    continue
+                head = after
+                outcomes.append(stored)
+        return outcomes
 
     def link(self, case: str, version: int, row: dict[str, Any]) -> None:
         """Store a re-evaluation (decision-log row) of a version of a case."""
@@ -493,114 +585,102 @@ class _Locked:
                 self._lock.release()
 
 
-def _store_one(conn: Connection, entry: Entry) -> Stored:
-    row = entry.row
-    ident = case_id(row["round"], row["municipality_number"])
-    who, now = row["api_key"], row["created_at"]  # the row itself is in: insert_chained
-    _ensure_case(conn, ident, row, who, now)
-    digest = application_digest(entry.application)
-    version, new = _ensure_version(conn, ident, row, entry, digest)
-    if new and version > 1:
-        _reopen_if_closed(conn, ident, who, now)
-    conn.execute(
-        insert(LINKS),
-        [
+@dataclass
+class _Known:
+    """What a case has, as read at the start of a write and kept up to date by it."""
+
+    exists: bool
+    version: int | None
+    digest: str | None
+    status: str | None
+
+
+def _store_requests(
+    conn: Connection, head: str, requests: Sequence[Sequence[Entry]]
+) -> tuple[list[list[Stored]], str]:
+    """Requests' rows chained onto `head`, one statement per table; places and new head."""
+    entries = [e for request in requests for e in request]
+    after = insert_after(conn, head, [e.row for e in entries])
+    # under the log's write lock no other writer adds to a case until this transaction
+    # ends, so what is read here stays true while the rows below are decided and inserted
+    known: dict[str, _Known] = {}
+    cases: list[dict[str, Any]] = []
+    versions: list[dict[str, Any]] = []
+    statuses: list[dict[str, Any]] = []
+    links: list[dict[str, Any]] = []
+    places: list[Stored] = []
+    for entry in entries:
+        row = entry.row
+        ident = case_id(row["round"], row["municipality_number"])
+        who, now = row["api_key"], row["created_at"]
+        has = known.get(ident)
+        if has is None:
+            state = conn.execute(_CASE_STATE, {"case_id": ident}).one()
+            has = known[ident] = _Known(
+                state.case_seq is not None, state.version, state.digest, state.status
+            )
+        if not has.exists:
+            has.exists = True
+            cases.append(
+                {
+                    "id": ident,
+                    "round": row["round"],
+                    "county": row["county"],
+                    "municipality_number": row["municipality_number"],
+                    "created_at": now,
+                    "created_by": who,
+                }
+            )
+        digest = application_digest(entry.application)
+        new = has.version is None or has.digest != digest  # identical resend: no new version
+        if new:
+            has.version, has.digest = (has.version or 0) + 1, digest
+            versions.append(
+                {
+                    "case_id": ident,
+                    "version": has.version,
+                    "application_id": row["application_id"],
+                    "municipality_name": row["municipality_name"],
+                    "received": row["received"],
+                    "digest": digest,
+                    "application": row["application"],
+                    "created_at": now,
+                    "created_by": who,
+                }
+            )
+            if has.version > 1 and has.status in ("withdrawn", "void"):
+                has.status = "reopened"
+                statuses.append(
+                    {
+                        "case_id": ident,
+                        "status": "reopened",
+                        "reason": REOPENED_REASON,
+                        "created_at": now,
+                        "created_by": who,
+                    }
+                )
+        assert has.version is not None
+        links.append(
             {
                 "case_id": ident,
-                "version": version,
+                "version": has.version,
                 "evaluation_id": row["id"],
                 "created_at": now,
                 "created_by": who,
             }
-        ],
-    )
-    return Stored(row["id"], ident, version, new)
-
-
-def _ensure_case(
-    conn: Connection, ident: str, row: dict[str, Any], who: str | None, now: dt.datetime
-) -> None:
-    for _ in range(_RETRIES):
-        if conn.execute(select(CASES.c.id).where(CASES.c.id == ident)).first() is not None:
-            return
-        try:
-            with conn.begin_nested():  # a lost race rolls back to here, not the whole request
-                conn.execute(
-                    insert(CASES),
-                    [
-                        {
-                            "id": ident,
-                            "round": row["round"],
-                            "county": row["county"],
-                            "municipality_number": row["municipality_number"],
-                            "created_at": now,
-                            "created_by": who,
-                        }
-                    ],
-                )
-            return
-        except IntegrityError:
-            continue  # another writer made the case first: read it
-    raise RuntimeError(f"kunne ikke opprette saken {ident}")
-
-
-def _ensure_version(
-    conn: Connection, ident: str, row: dict[str, Any], entry: Entry, digest: str
-) -> tuple[int, bool]:
-    for _ in range(_RETRIES):
-        newest = conn.execute(
-            select(VERSIONS.c.version, VERSIONS.c.digest)
-            .where(VERSIONS.c.case_id == ident)
-            .order_by(VERSIONS.c.version.desc())
-            .limit(1)
-        ).first()
-        if newest is not None and newest.digest == digest:
-            return int(newest.version), False
-        number = 1 if newest is None else int(newest.version) + 1
-        try:
-            with conn.begin_nested():
-                conn.execute(
-                    insert(VERSIONS),
-                    [
-                        {
-                            "case_id": ident,
-                            "version": number,
-                            "application_id": row["application_id"],
-                            "municipality_name": row["municipality_name"],
-                            "received": row["received"],
-                            "digest": digest,
-                            "application": row["application"],
-                            "created_at": row["created_at"],
-                            "created_by": row["api_key"],
-                        }
-                    ],
-                )
-            return number, True
-        except IntegrityError:
-            continue  # another writer took this number: look at the newest again
-    raise RuntimeError(f"kunne ikke lagre en ny versjon av saken {ident}")
-
-
-def _reopen_if_closed(conn: Connection, ident: str, who: str | None, now: dt.datetime) -> None:
-    last = conn.execute(
-        select(STATUSES.c.status)
-        .where(STATUSES.c.case_id == ident)
-        .order_by(STATUSES.c.seq.desc())
-        .limit(1)
-    ).first()
-    if last is not None and last.status in ("withdrawn", "void"):
-        conn.execute(
-            insert(STATUSES),
-            [
-                {
-                    "case_id": ident,
-                    "status": "reopened",
-                    "reason": REOPENED_REASON,
-                    "created_at": now,
-                    "created_by": who,
-                }
-            ],
         )
+        places.append(Stored(row["id"], ident, has.version, new))
+    # in the order the foreign keys need: a case before its versions, statuses and links
+    for statement, rows in (
+        (_INSERT_CASE, cases),
+        (_INSERT_VERSION, versions),
+        (_INSERT_STATUS, statuses),
+        (_INSERT_LINK, links),
+    ):
+        if rows:
+            conn.execute(statement, rows)
+    found = iter(places)
+    return [[next(found) for _ in request] for request in requests], after
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -7,10 +7,11 @@ id again makes a new evaluation and leaves the old one as it was. Looking up an
 id finds the evaluation with that id, else the newest evaluation of the
 application with that id.
 
-The service writes each evaluation together with its case, in that request's own
-transaction (api/store/cases.py), so a row the database refuses fails only its own
-request, and the request is answered only after its row is committed.
-`DecisionLog.append` writes rows without a case, for commands and tests.
+The service writes each evaluation together with its case through the group writer
+(api/store/case_writer.py): requests that arrive together share one transaction, each in
+its own savepoint, so a row the database refuses fails only its own request, and each
+request is answered only after its rows are committed. `DecisionLog.append` writes rows
+without a case, for commands and tests.
 
 Each row carries `chain`, the sha256 of the previous row's chain and its own
 content (api/store/chain.py); a write takes a lock first (PostgreSQL: an advisory
@@ -171,7 +172,7 @@ class DecisionLog:
         """
         with self.engine.connect() as conn:
             try:
-                _lock_and_read_head(conn)
+                lock_and_read_head(conn)
                 conn.execute(TABLE.delete().where(text("1 = 0")))
             finally:
                 conn.rollback()
@@ -243,33 +244,47 @@ class DecisionLog:
 
 # pg_advisory_xact_lock key of the decision log's writers (any constant; "utvalg-ev")
 _WRITE_LOCK = 0x7574_7661_6C67_6576 & 0x7FFF_FFFF_FFFF_FFFF
+# built once: SQLAlchemy reuses their compiled form on every write
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD = select(TABLE.c.chain).order_by(TABLE.c.seq.desc()).limit(1)
+_INSERT = insert(TABLE)
 
 
 def insert_chained(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Insert log rows, each chained onto the newest stored row, under the log's write lock.
 
     Must be the first statement of its transaction (SQLite: BEGIN IMMEDIATE), and the only
-    way rows reach the log's table: `DecisionLog.append` and the case store both use it.
+    way rows reach the log's table: `DecisionLog.append` and the case store both use it
+    (the case store's group writer as `lock_and_read_head` once, then `insert_after`).
     """
-    previous = _lock_and_read_head(conn)
+    insert_after(conn, lock_and_read_head(conn), rows)
+
+
+def insert_after(conn: Connection, previous: str, rows: Sequence[dict[str, Any]]) -> str:
+    """Insert log rows chained onto the row with hash `previous`; return the new head.
+
+    The caller holds the log's write lock (`lock_and_read_head` in this transaction) and
+    `previous` is the head it read, or the head its own earlier inserts left.
+    """
     chained = []
     for row in rows:
         row = {**row, "created_at": chain.utc(row["created_at"])}
         row["chain"] = previous = chain.link(previous, row)
         chained.append(row)
     if chained:
-        conn.execute(insert(TABLE), chained)
+        conn.execute(_INSERT, chained)
+    return previous
 
 
-def _lock_and_read_head(conn: Connection) -> str:
+def lock_and_read_head(conn: Connection) -> str:
     """Take the log's write lock for this transaction; return the newest row's chain."""
     if conn.dialect.name == "sqlite":
         # pysqlite begins lazily, at the first write; take the write lock now instead so
         # that no other process can append between reading the head and inserting
         conn.exec_driver_sql("BEGIN IMMEDIATE")
     elif conn.dialect.name == "postgresql":
-        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _WRITE_LOCK})
-    head = conn.execute(select(TABLE.c.chain).order_by(TABLE.c.seq.desc()).limit(1)).scalar()
+        conn.execute(_ADVISORY_LOCK, {"key": _WRITE_LOCK})
+    head = conn.execute(_HEAD).scalar()
     return head if head is not None else chain.GENESIS
 
 

@@ -40,3 +40,23 @@ def test_a_database_that_cannot_answer_gives_no_lookup(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'not-migrated.db'}")
     assert survey_lookup(engine, [application(baseline())]) is None
     engine.dispose()
+
+
+def test_records_stored_by_another_server_are_used_at_once(tmp_path: Path) -> None:
+    # the lookup skips its queries while nothing is imported, and asks again every time
+    url = f"sqlite:///{tmp_path / 'two.db'}"
+    engine, other = make_engine(url), make_engine(url)
+    migrate(engine)
+    app = application(changed(**{"schools.1.bullying": None}))
+    assert survey_lookup(engine, [app]) is None  # nothing imported yet
+    add_records(
+        other,
+        [NewRecord("case", "unit", SCHOOL_A, 2018, "complaint", False)],
+        source="saker.csv",
+        recorded_by="kari",
+    )
+    lookup = survey_lookup(engine, [app])
+    assert lookup is not None and lookup.record(SCHOOL_A) is not None
+    assert survey_lookup(engine, [app]) is not None  # and it stays seen
+    engine.dispose()
+    other.dispose()

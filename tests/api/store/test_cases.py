@@ -116,7 +116,7 @@ def test_sqlite_replace_cannot_swap_a_stored_version(tmp_path: Any) -> None:
 
 
 def test_a_refused_row_fails_only_its_own_request(store: CaseStore) -> None:
-    # each request is its own transaction: the service's promise once the group writer went
+    # requests from threads, each `store` a group of one (groups: test_case_writer.py)
     stored = store.store([entry(body={"id": "stored"})])[0]
     # PostgreSQL refuses a NUL character in text; SQLite refuses a second row with one id
     bad = entry("5014", body={"id": "bad"}, municipality_name="Mal\x00vik")
