@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import DBAPIError
 
@@ -16,15 +14,6 @@ from api.store.cases import CaseStore, Stored
 from api.store.db import make_engine, migrate
 from api.store.decision_log import TABLE, lock_and_read_head, write_failure
 from tests.api.store.test_cases import NOW, entry
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[CaseStore]:
-    """A migrated, empty database with its case store."""
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield CaseStore(engine)
-    engine.dispose()
 
 
 def chain_holds(engine: Engine) -> bool:

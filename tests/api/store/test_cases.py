@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
 
@@ -28,15 +27,6 @@ def entry(number: str = "5001", body: dict[str, Any] | None = None, **over: Any)
     values = {"municipality_number": number, "application": json.dumps(application)}
     values.update(over)
     return Entry(row(str(application.get("id", "a")), **values), application)
-
-
-@pytest.fixture
-def store(database_url: str) -> Iterator[CaseStore]:
-    """A migrated, empty database with its case store."""
-    engine = make_engine(database_url)
-    migrate(engine)
-    yield CaseStore(engine)
-    engine.dispose()
 
 
 def test_versions_identical_resends_and_other_municipalities(store: CaseStore) -> None:
