@@ -29,19 +29,28 @@ class OutcomeResult:
 
 def unit_status(results: list[CriterionResult], inclusion_criterion: str) -> UnitStatus:
     """A unit's status from its own criterion results."""
-    inclusion = next((r.status for r in results if r.criterion == inclusion_criterion), "unknown")
+    inclusion = None
+    valued = False  # a need or an advantage met
+    for r in results:  # a loop, not next() and any() over generators: one call per unit
+        if inclusion is None and r.criterion == inclusion_criterion:
+            inclusion = r.status
+        if r.status == "met" and (r.role == "need" or r.role == "advantage"):
+            valued = True
     if inclusion == "not_met":
         return "excluded"
-    if inclusion == "unknown":
+    if inclusion is None or inclusion == "unknown":
         return "undetermined"
-    if any(r.status == "met" and r.role in ("need", "advantage") for r in results):
-        return "priority"
-    return "included"
+    return "priority" if valued else "included"
+
+
+def _excluded(units: list[UnitResult]) -> set[tuple[str, str]]:
+    """(kind, org number) of each excluded unit: its results count for nothing."""
+    return {(u.kind, u.org_number) for u in units if u.status == "excluded"}
 
 
 def _counted(units: list[UnitResult]) -> Callable[[CriterionResult], bool]:
     """Whether a result counts: its subject is not an excluded unit."""
-    excluded = {(u.kind, u.org_number) for u in units if u.status == "excluded"}
+    excluded = _excluded(units)
     return lambda r: (r.subject.kind, r.subject.id) not in excluded
 
 
@@ -74,25 +83,37 @@ def decide_outcome(
     missing_texts: MissingTexts | None = None,
 ) -> OutcomeResult:
     """The outcome in the contract's order: failed requirement, met need, unknowns, else no."""
-    counts = _counted(units)
-    requirements = [r for r in results if r.role == "requirement"]
-    needs = [r for r in results if r.role == "need" and counts(r)]
+    excluded = _excluded(units)
     weights = {c.id: c.weight for c in ruleset.criteria}  # not a search per met result
-    score = sum(
-        weights[r.criterion]
-        for r in results
-        if r.status == "met" and r.subject.kind != "application" and counts(r)
-    )
-    failed = [r for r in requirements if r.status == "not_met"]
-    met_needs = [r for r in needs if r.status == "met"]
-    unknown_reqs = [r for r in requirements if r.status == "unknown"]
-    unknown_needs = [r for r in needs if r.status == "unknown"]
+    score = 0
+    failed: list[CriterionResult] = []
+    unknown_reqs: list[CriterionResult] = []
+    met_needs: list[CriterionResult] = []
+    unknown_needs: list[CriterionResult] = []
+    # one pass over the results (they are a few per unit): requirements count whoever they
+    # are for; needs and the score only for subjects that are not excluded units
+    for r in results:
+        role, status, subject = r.role, r.status, r.subject
+        if role == "requirement":
+            if status == "not_met":
+                failed.append(r)
+            elif status == "unknown":
+                unknown_reqs.append(r)
+        if excluded and (subject.kind, subject.id) in excluded:
+            continue
+        if status == "met":
+            if subject.kind != "application":
+                score += weights[r.criterion]
+            if role == "need":
+                met_needs.append(r)
+        elif status == "unknown" and role == "need":
+            unknown_needs.append(r)
     outcome: Outcome
     values: dict[str, str] = {}
     if failed:
         outcome, template = "not_recommended", ruleset.summaries.not_recommended_requirement
         values["krav"] = join_list(_describe(r) for r in failed)
-    elif met_needs and all(r.status == "met" for r in requirements):
+    elif met_needs and not unknown_reqs:  # no requirement failed or unknown: all are met
         outcome, template = "recommended", ruleset.summaries.recommended
         values["behov"] = join_list(_describe(r) for r in met_needs)
     elif unknown_reqs or (not met_needs and unknown_needs):

@@ -32,20 +32,28 @@ for _name, _label in (
     )(_participant(_name, _label))
 
 
-def _units(ctx: FactContext, kind: UnitKind) -> list[tuple[str, Any]]:
-    attr = "schools" if kind == "school" else "kindergartens"
-    return [(f"{attr}[{i}]", u) for i, u in enumerate(getattr(ctx.application, attr))]
+_LISTS: dict[UnitKind, str] = {"school": "schools", "kindergarten": "kindergartens"}
+
+
+def _units(ctx: FactContext, kind: UnitKind) -> Any:
+    """The application's units of one kind (its list: most facts never need their paths)."""
+    return getattr(ctx.application, _LISTS[kind])
+
+
+def _path(kind: UnitKind, index: int) -> str:
+    """A unit's data path, `schools[2]`: made only for what is missing."""
+    return f"{_LISTS[kind]}[{index}]"
 
 
 def _count_included(kind: UnitKind, include_unknown: bool) -> Callable[[FactContext], Derived]:
     def compute(ctx: FactContext) -> Derived:
         met, unknown = [], []
-        for path, unit in _units(ctx, kind):
+        for index, unit in enumerate(_units(ctx, kind)):
             status = ctx.inclusion.get(unit.org_number, "unknown")
             if status == "met":
                 met.append(unit.name)
             elif status == "unknown":
-                unknown.append((f"{path}.motivated", f"om {unit.name} er motivert"))
+                unknown.append((f"{_path(kind, index)}.motivated", f"om {unit.name} er motivert"))
         value = len(met) + (len(unknown) if include_unknown else 0)
         missing = unknown if not met else []
         return Derived(value, {}, {}, missing)
@@ -72,8 +80,16 @@ for _kind, _plural in _PLURALS:
 
 
 def _private_units(ctx: FactContext) -> list[tuple[str, Any]]:
-    units = _units(ctx, "school") + _units(ctx, "kindergarten")
-    return [(p, u) for p, u in units if u.owner is not None and u.owner.private]
+    """(path, unit) of each unit with a private owner, found once per criterion (K6 asks thrice)."""
+    found: list[tuple[str, Any]] | None = ctx.memo.get("private_units")
+    if found is None:
+        found = ctx.memo["private_units"] = [
+            (_path(kind, index), unit)
+            for kind in _LISTS
+            for index, unit in enumerate(_units(ctx, kind))
+            if unit.owner is not None and unit.owner.private
+        ]
+    return found
 
 
 @fact(
@@ -111,7 +127,7 @@ def _participation_problems(ctx: FactContext) -> list[str]:
     absent = [
         f"ingen {noun}"
         for kind, noun in nouns
-        if not any(ctx.inclusion.get(u.org_number) != "not_met" for _, u in _units(ctx, kind))
+        if not any(ctx.inclusion.get(u.org_number) != "not_met" for u in _units(ctx, kind))
     ]
     if absent:
         problems.append(f"{join_list(absent)} er med")

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from benchmarks.runtime_micro import RULES as MICRO_RULES
 from benchmarks.runtime_micro import fact_sets as micro_fact_sets
@@ -273,6 +275,30 @@ def test_a_refused_fact_is_told_apart_from_a_refused_condition(
     with pytest.raises(ValueError, match="rule 'bad'") as caught:
         RuleRuntime("r", {"bad": {"$gt": {"ratio": 1e-05}}})
     assert not isinstance(caught.value, FactRefused)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.text(min_size=1).filter(lambda k: k[0] != "$" and "." not in k),
+            st.none()
+            | st.booleans()
+            | st.integers(min_value=-(2**63), max_value=2**63 - 1)
+            | st.floats(allow_nan=False, allow_infinity=False).filter(
+                lambda x: "e" not in repr(x)
+            )
+            | st.text(),
+            max_size=8,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_the_batch_json_is_what_json_dumps_writes(batch: list[dict[str, Any]]) -> None:
+    # orjson writes the batch; the C core was measured with json.dumps' output (exponent
+    # floats crash its parser), so for every value _prepare lets through both must agree
+    assert runtime._dumps(batch) == json.dumps(batch, ensure_ascii=False, separators=(",", ":"))
 
 
 def test_property_limit_counts_nested_properties(school_runtime: RuleRuntime) -> None:
