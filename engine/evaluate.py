@@ -7,7 +7,7 @@ import json
 import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import Any
 
 from engine.application import check_round
 from engine.compile import compile_ruleset, parse_rule_name
@@ -27,6 +27,7 @@ from engine.facts.build import (
     subjects_of,
 )
 from engine.facts.core import Derived, RecordsLookup, SurveySource, records_key
+from engine.memo import IdentityMemo
 from engine.outcome import MissingTexts, decide_outcome, unit_status
 from engine.ruleset import Criterion, RuleSet
 from engine.runtime import Match, RuleRuntime
@@ -221,8 +222,7 @@ def _result(
     return result, [text for _, text in missing] if missing else []
 
 
-_SHOWN_MAX: Final = 1_000
-_shown: dict[int, tuple[Mapping[str, Any], dict[str, Any]]] = {}
+_shown: IdentityMemo[dict[str, Any]] = IdentityMemo()
 
 
 def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -230,20 +230,14 @@ def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
 
     Lists, numbers with decimals and dates are formatted here (a year list was joined anew
     for every explanation); ints stay ints, as `{n:dag|dager}` words them by their number.
-    Keyed by the parameters' identity, holding them so the id is not reused; bounded, as
-    simulations build rulesets of their own.
     """
-    found = _shown.get(id(parameters))
-    if found is not None and found[0] is parameters:
-        return found[1]
-    shown = {
-        name: value if type(value) is int else format_value(value)
-        for name, value in parameters.items()
-    }
-    if len(_shown) >= _SHOWN_MAX:
-        _shown.clear()
-    _shown[id(parameters)] = (parameters, shown)
-    return shown
+    return _shown.get(
+        lambda: {
+            name: value if type(value) is int else format_value(value)
+            for name, value in parameters.items()
+        },
+        parameters,
+    )
 
 
 def _units(

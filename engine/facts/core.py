@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.memo import IdentityMemo
 from engine.text import in_sentence
 from engine.types import Kind, Status
 
@@ -163,6 +164,9 @@ def field_title(model: Any, name: str) -> str:
 _field_titles: dict[tuple[type, str], str] = {}
 
 
-def years_in(params: Mapping[str, Any]) -> list[int]:
-    """The criterion's `years` parameter as ints."""
-    return [int(y) for y in params["years"]]
+_years_of: IdentityMemo[tuple[int, ...]] = IdentityMemo()
+
+
+def years_in(params: Mapping[str, Any]) -> tuple[int, ...]:
+    """The criterion's `years` parameter as ints (made once per parameters)."""
+    return _years_of.get(lambda: tuple(int(y) for y in params["years"]), params)

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine.facts.core import Derived, FactContext, fact, field_title, years_in
+from engine.memo import IdentityMemo
 from engine.text import format_number, join_list
 
 
@@ -17,30 +18,25 @@ def _dec(value: float | int) -> Decimal:
 
 
 _Thresholds = tuple[tuple[int, Decimal, float], ...]
-_THRESHOLDS_MAX = 1_000
-_thresholds_of: dict[tuple[int, int], tuple[Any, Any, _Thresholds]] = {}
+_thresholds_of: IdentityMemo[_Thresholds] = IdentityMemo()
 
 
 def _thresholds(params: Mapping[str, Any], survey: Any) -> _Thresholds:
     """(year, threshold, the threshold as a float) for each of the criterion's years.
 
     The same for every school under one ruleset: computed once per parameters and survey
-    section, keyed by their identity and holding them, so an id is not reused while cached;
-    bounded, as simulations build rulesets of their own.
+    section.
     """
-    key = (id(params), id(survey))
-    found = _thresholds_of.get(key)
-    if found is not None and found[0] is params and found[1] is survey:
-        return found[2]
-    margin = _dec(params["margin"])
-    made = []
-    for year in years_in(params):
-        threshold = _dec(survey.national_average[year]) + margin
-        made.append((year, threshold, float(threshold)))
-    if len(_thresholds_of) >= _THRESHOLDS_MAX:
-        _thresholds_of.clear()
-    _thresholds_of[key] = (params, survey, tuple(made))
-    return _thresholds_of[key][2]
+
+    def make() -> _Thresholds:
+        margin = _dec(params["margin"])
+        made = []
+        for year in years_in(params):
+            threshold = _dec(survey.national_average[year]) + margin
+            made.append((year, threshold, float(threshold)))
+        return tuple(made)
+
+    return _thresholds_of.get(make, params, survey)
 
 
 def _survey_rows(ctx: FactContext) -> tuple[list[dict[str, Any]], str | None]:
