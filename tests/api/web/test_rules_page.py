@@ -150,6 +150,20 @@ def test_publishing_needs_a_new_version_and_a_note(admin: TestClient, draft: str
     assert "versjon 2020.1" in admin.get("/kriterier").text  # nothing changed
 
 
+def test_a_publish_whose_gate_crashes_shows_why_and_publishes_nothing(
+    admin: TestClient, draft: str, crashing_gate_process: pytest.MonkeyPatch
+) -> None:
+    html = admin.get(draft).text
+    r = admin.post(
+        draft + "/ta-i-bruk",
+        data={"csrf_token": csrf_of(html), "version": "2020.2", "note": "Ny utgave."},
+    )
+    assert r.status_code == 422
+    assert "RULES_CRASHED" in r.text and "signal 11 (SIGSEGV)" in r.text
+    assert "versjon 2020.1" in admin.get("/kriterier").text  # nothing changed
+    assert 'data-version="2020.2"' not in admin.get("/regler").text
+
+
 def test_a_failing_scenarios_expected_value_is_changed_in_the_draft(
     admin: TestClient, draft: str
 ) -> None:
