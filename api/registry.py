@@ -25,6 +25,7 @@ import hashlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -397,12 +398,35 @@ def gate_in_subprocess(folders: list[Path], layout: Layout) -> list[Diagnostic]:
                 "\n".join((proc.stdout + proc.stderr).splitlines()[-40:]),
             )
             msg = (
-                "Kontrollen av de nye reglene fikk prosessen til å stoppe (krasj i regelmotoren). "
-                "Reglene i bruk er uendret."
+                "Kontrollen av de nye reglene stoppet før den var ferdig: "
+                f"{_how_it_stopped(proc.returncode, proc.stderr)} Reglene i bruk er uendret."
             )
             return [Diagnostic("RULES_CRASHED", msg)]
         found: list[dict[str, Any]] = json.loads(result.read_text(encoding="utf-8"))
     return [_diagnostic(d) for d in found]
+
+
+# the signals of a process that crashed by itself (durable-rules' C core: SIGSEGV, SIGABRT)
+_CRASH_SIGNALS = {signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT, signal.SIGILL, signal.SIGFPE}
+_MAX_LAST_LINE = 300
+
+
+def _how_it_stopped(returncode: int, stderr: str) -> str:
+    """Why the gate's process gave no result, in Norwegian: its signal or exit code."""
+    if returncode < 0:
+        try:
+            sig = signal.Signals(-returncode)
+        except ValueError:
+            return f"prosessen ble stoppet av signal {-returncode}."
+        if sig in _CRASH_SIGNALS:
+            return f"prosessen krasjet med signal {sig.value} ({sig.name}), typisk i regelmotoren."
+        return f"prosessen ble stoppet av signal {sig.value} ({sig.name})."
+    if returncode == 0:
+        return "prosessen avsluttet uten å skrive resultatet."
+    # an uncaught Python error ends with its type and message on stderr's last line
+    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
+    said = f" Siste melding: «{lines[-1][:_MAX_LAST_LINE]}»." if lines else ""
+    return f"prosessen avsluttet med kode {returncode}.{said}"
 
 
 def _diagnostic(d: dict[str, Any]) -> Diagnostic:

@@ -34,12 +34,14 @@ from sqlalchemy import (
     BigInteger,
     BindParameter,
     Boolean,
+    Column,
     Connection,
     Date,
     DateTime,
     Engine,
     ForeignKey,
     Integer,
+    Label,
     String,
     Table,
     Text,
@@ -162,28 +164,27 @@ REOPENED_REASON = "Ny versjon av søknaden er mottatt."
 # The statements of storing an evaluation, built once: SQLAlchemy reuses their compiled
 # form instead of building and keying a new statement for every request.
 _CASE: BindParameter[str] = bindparam("case_id", type_=String())
+
+
+def _newest(column: Column[Any], order_by: Column[Any]) -> Label[Any]:
+    """`column` of the case's newest row of its table (the greatest `order_by`), labelled."""
+    return (
+        select(column)
+        .where(column.table.c.case_id == _CASE)
+        .order_by(order_by.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label(column.name)
+    )
+
+
 # what a case already has, in one statement: does it exist, its newest version and that
 # version's digest, and its newest status change (a withdrawn case reopens on a new version)
 _CASE_STATE = select(
     select(CASES.c.seq).where(CASES.c.id == _CASE).scalar_subquery().label("case_seq"),
-    select(VERSIONS.c.version)
-    .where(VERSIONS.c.case_id == _CASE)
-    .order_by(VERSIONS.c.version.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("version"),
-    select(VERSIONS.c.digest)
-    .where(VERSIONS.c.case_id == _CASE)
-    .order_by(VERSIONS.c.version.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("digest"),
-    select(STATUSES.c.status)
-    .where(STATUSES.c.case_id == _CASE)
-    .order_by(STATUSES.c.seq.desc())
-    .limit(1)
-    .scalar_subquery()
-    .label("status"),
+    _newest(VERSIONS.c.version, VERSIONS.c.version),
+    _newest(VERSIONS.c.digest, VERSIONS.c.version),
+    _newest(STATUSES.c.status, STATUSES.c.seq),
 )
 _INSERT_CASE = insert(CASES)
 _INSERT_VERSION = insert(VERSIONS)

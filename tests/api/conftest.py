@@ -13,11 +13,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from api import rules_versions
+from api import registry, rules_versions
 from api.app import create_app
 from api.rounds import Layout
 from api.settings import Settings
 from engine import Diagnostic
+from tests.api import crashing_gate
 from tests.builders import ROOT
 from tests.postgres import PostgresServer, find_postgres
 
@@ -104,6 +105,17 @@ def passing_publish_gate(monkeypatch: pytest.MonkeyPatch) -> None:
     refuses a draft whose scenarios fail and passes another.
     """
     monkeypatch.setattr(rules_versions, "gate_in_subprocess", _passing_gate)
+
+
+@pytest.fixture
+def crashing_gate_process(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """The real gate_in_subprocess, starting tests.api.crashing_gate instead of the gate.
+
+    The process it starts is killed by SIGSEGV (as durable-rules' C core does) unless the
+    test sets crashing_gate.HOW in the environment; returns the monkeypatch for that.
+    """
+    monkeypatch.setattr(registry, "GATE_MODULE", crashing_gate.MODULE)
+    return monkeypatch
 
 
 def unique_id(prefix: str = "t") -> str:

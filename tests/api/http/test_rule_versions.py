@@ -122,6 +122,35 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
     assert rows == {"rule_versions": 2, "rule_activations": 2, "rule_drafts": 0}
 
 
+def test_a_publish_whose_gate_crashes_is_refused_and_stores_nothing(
+    client_factory: Callable[..., TestClient], crashing_gate_process: pytest.MonkeyPatch
+) -> None:
+    client = client_factory(rules_refresh_seconds=0)
+    before, empty = _in_use(client), _rows(client)
+    r = client.post(
+        "/v1/rulesets/pulje-5/versions",
+        json={
+            "version": "2020.2",
+            "note": "Ny tekst om Udirs utvalg.",
+            "parameters": {"ruleset": {"round.selection": SELECTION}},
+        },
+    )
+    assert r.status_code == 422, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    (crashed,) = r.json()["errors"]
+    assert crashed["code"] == "RULES_CRASHED"
+    assert crashed["msg"] == (
+        "Kontrollen av de nye reglene stoppet før den var ferdig: prosessen krasjet med "
+        "signal 11 (SIGSEGV), typisk i regelmotoren. Reglene i bruk er uendret."
+    )
+    assert r.json()["detail"] == "Versjonen ble ikke publisert; reglene i bruk er uendret."
+    # nothing published: no version, activation or draft row, the same rules in force
+    assert _rows(client) == empty and _in_use(client) == before
+    listed = client.get("/v1/rulesets/pulje-5/versions").json()
+    assert [v["version"] for v in listed["versions"]] == [before[0]]
+    assert client.get("/v1/rulesets/pulje-5/versions/2020.2").status_code == 404
+
+
 def test_stored_versions_are_never_changed(
     client_factory: Callable[..., TestClient], database_url: str, passing_publish_gate: None
 ) -> None:

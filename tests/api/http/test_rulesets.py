@@ -147,6 +147,19 @@ def test_rules_that_fail_a_scenario_are_refused(client_factory: Any, rules_copy:
     assert digest_in_use(client) == before
 
 
+def test_a_reload_whose_gate_crashes_is_refused_and_the_old_rules_keep_serving(
+    client_factory: Any, rules_copy: Path, crashing_gate_process: pytest.MonkeyPatch
+) -> None:
+    client = client_factory(rules_dir=rules_copy)
+    before = digest_in_use(client)
+    bump_version(rules_copy, "2020.7")  # valid rules, so the reload gets to the gate
+    r = client.post("/v1/rulesets:reload")
+    assert r.status_code == 422
+    assert [e["code"] for e in r.json()["errors"]] == ["RULES_CRASHED"]
+    assert "signal 11 (SIGSEGV)" in r.json()["errors"][0]["msg"]
+    assert digest_in_use(client) == before
+
+
 def test_a_valid_change_is_loaded_and_old_decisions_stay(
     client_factory: Any, rules_copy: Path
 ) -> None:

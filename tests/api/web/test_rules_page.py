@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ ADMIN_KEY = "admin-nokkel-0123456789abcdef"
 KEYS = f"saksbehandler:caseworker:{CASEWORKER_KEY},regelansvarlig:admin:{ADMIN_KEY}"
 K1 = "criteria/k1-hoye-mobbetall.yaml"
 MARGIN = f"{K1}|parameters.margin"
+ROLLBACK_NOTE_REQUIRED = "Skriv hvorfor denne versjonen skal tas i bruk."
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +150,20 @@ def test_publishing_needs_a_new_version_and_a_note(admin: TestClient, draft: str
     assert "versjon 2020.1" in admin.get("/kriterier").text  # nothing changed
 
 
+def test_a_publish_whose_gate_crashes_shows_why_and_publishes_nothing(
+    admin: TestClient, draft: str, crashing_gate_process: pytest.MonkeyPatch
+) -> None:
+    html = admin.get(draft).text
+    r = admin.post(
+        draft + "/ta-i-bruk",
+        data={"csrf_token": csrf_of(html), "version": "2020.2", "note": "Ny utgave."},
+    )
+    assert r.status_code == 422
+    assert "RULES_CRASHED" in r.text and "signal 11 (SIGSEGV)" in r.text
+    assert "versjon 2020.1" in admin.get("/kriterier").text  # nothing changed
+    assert 'data-version="2020.2"' not in admin.get("/regler").text
+
+
 def test_a_failing_scenarios_expected_value_is_changed_in_the_draft(
     admin: TestClient, draft: str
 ) -> None:
@@ -202,3 +218,103 @@ def test_a_rollback_needs_a_note(admin: TestClient) -> None:
     assert r.status_code == 422
     assert "NOTE_REQUIRED" in r.text
     assert "versjon 2020.1" in admin.get("/kriterier").text
+
+
+@pytest.fixture
+def published(tmp_path: Path, passing_publish_gate: None) -> Iterator[TestClient]:
+    """An admin on its own app where 2020.2 and then 2020.3 were published on the page.
+
+    Its own app, so the versions published here do not change the rules in force for the
+    other tests of this module; 2020.1 (the files) and 2020.2 are then earlier versions,
+    each with its own rollback form.
+    """
+    app = create_app(settings_for(tmp_path, api_keys=KEYS))
+    with TestClient(app, base_url="https://testserver") as c:
+        assert sign_in(c, ADMIN_KEY).status_code == 303  # type: ignore[attr-defined]
+        for version in ("2020.2", "2020.3"):
+            page = c.get("/regler")
+            made = c.post(
+                "/regler/pulje-5/utkast",
+                data={"csrf_token": csrf_of(page.text)},
+                follow_redirects=False,
+            )
+            assert made.status_code == 303, made.text
+            draft = str(made.headers["location"])
+            r = c.post(
+                draft + "/ta-i-bruk",
+                data={
+                    "csrf_token": csrf_of(c.get(draft).text),
+                    "version": version,
+                    "note": f"Utgave {version} for testen.",
+                },
+                follow_redirects=False,
+            )
+            assert r.status_code == 303, r.text
+        yield c
+
+
+def _version_row(html: str, version: str) -> str:
+    """The row of one version in the rules page's table of versions."""
+    start = html.index(f'<tr data-version="{version}"')
+    return html[start : html.index("</tr>", start)]
+
+
+def test_a_refused_rollback_shows_its_error_at_that_versions_row_and_changes_nothing(
+    published: TestClient,
+) -> None:
+    versions = published.app.state.services.versions  # type: ignore[attr-defined]
+    activations = versions.activations("pulje-5")
+    page = published.get("/regler")
+    assert "versjon 2020.3" in page.text
+    for earlier in ("2020.1", "2020.2"):
+        assert "Ta i bruk versjon " + earlier in _version_row(page.text, earlier)
+    r = published.post(
+        "/regler/pulje-5/tilbake",
+        data={"csrf_token": csrf_of(page.text), "version": "2020.2", "note": "   "},
+    )
+    assert r.status_code == 422
+    row = _version_row(r.text, "2020.2")
+    assert (
+        f'<p class="field-error" id="tilbake-pulje-5-2020.2-feil">{ROLLBACK_NOTE_REQUIRED}</p>'
+        in row
+    )
+    assert 'aria-invalid="true" aria-describedby="tilbake-pulje-5-2020.2-feil"' in row
+    # the summary names the code and links to that row's note field, and nothing else has it
+    summary = r.text.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
+    assert "NOTE_REQUIRED" in summary
+    assert f'<a href="#tilbake-pulje-5-2020.2">{ROLLBACK_NOTE_REQUIRED}</a>' in summary
+    assert r.text.count(ROLLBACK_NOTE_REQUIRED) == 2
+    for other in ("2020.1", "2020.3"):
+        other_row = _version_row(r.text, other)
+        assert "field-error" not in other_row and 'aria-invalid="true"' not in other_row
+    # nothing changed: the same version in force, no new activation
+    assert 'class="in-force"' in _version_row(r.text, "2020.3")
+    assert "versjon 2020.3" in published.get("/kriterier").text
+    assert versions.activations("pulje-5") == activations
+
+
+def test_an_accepted_rollback_puts_the_earlier_version_in_force_with_its_note(
+    published: TestClient,
+) -> None:
+    versions = published.app.state.services.versions  # type: ignore[attr-defined]
+    page = published.get("/regler")
+    note = "Tilbake til 2020.2: feil i utgave 2020.3."
+    r = published.post(
+        "/regler/pulje-5/tilbake",
+        data={"csrf_token": csrf_of(page.text), "version": "2020.2", "note": note},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+    shown = published.get(str(r.headers["location"]))
+    assert "Versjon 2020.2 av pulje-5 er i bruk igjen." in shown.text
+    assert 'class="in-force"' in _version_row(shown.text, "2020.2")
+    assert "(i bruk)" not in _version_row(shown.text, "2020.3")
+    assert "Ta i bruk versjon 2020.3" in _version_row(shown.text, "2020.3")  # forward again
+    assert "versjon 2020.2" in published.get("/kriterier").text
+    last = versions.activations("pulje-5")[-1]
+    assert (last.version, last.kind, last.note, last.created_by) == (
+        "2020.2",
+        "activate",
+        note,
+        "regelansvarlig",
+    )
