@@ -222,7 +222,14 @@ def _result(
     return result, [text for _, text in missing] if missing else []
 
 
-_shown: IdentityMemo[dict[str, Any]] = IdentityMemo()
+def _format_parameters(parameters: Mapping[str, Any], _: Any) -> dict[str, Any]:
+    return {
+        name: value if type(value) is int else format_value(value)
+        for name, value in parameters.items()
+    }
+
+
+_shown: IdentityMemo[dict[str, Any]] = IdentityMemo(_format_parameters)
 
 
 def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
@@ -231,13 +238,7 @@ def _shown_parameters(parameters: Mapping[str, Any]) -> dict[str, Any]:
     Lists, numbers with decimals and dates are formatted here (a year list was joined anew
     for every explanation); ints stay ints, as `{n:dag|dager}` words them by their number.
     """
-    return _shown.get(
-        lambda: {
-            name: value if type(value) is int else format_value(value)
-            for name, value in parameters.items()
-        },
-        parameters,
-    )
+    return _shown.get(parameters)
 
 
 def _units(

@@ -9,26 +9,28 @@ V = TypeVar("V")
 
 
 class IdentityMemo(Generic[V]):
-    """Values computed once per tuple of objects, found by the objects' identity.
+    """Values made once per object (or pair of objects), found by the objects' identity.
 
     For what a ruleset's parameters give alike for every application (formatted parameters,
     survey thresholds, year lists). Each entry holds its objects, so their ids cannot be
     reused by other objects while cached; bounded, as simulations build rulesets of their
     own (the whole memo is emptied when full: the rules in use fill it again at once).
+    `make` is a plain function of the objects, not a closure: this is on the path of every
+    unit, where making a closure per call cost more than what it saved.
     """
 
-    def __init__(self, limit: int = 1_000) -> None:
+    def __init__(self, make: Callable[[Any, Any], V], limit: int = 1_000) -> None:
+        self._make = make
         self._limit = limit
-        self._found: dict[tuple[int, ...], tuple[tuple[Any, ...], V]] = {}
+        self._found: dict[tuple[int, int], tuple[Any, Any, V]] = {}
 
-    def get(self, make: Callable[[], V], *objects: Any) -> V:
-        """The value for `objects`, made by `make()` the first time."""
-        key = tuple(map(id, objects))
-        found = self._found.get(key)
-        if found is not None and all(a is b for a, b in zip(found[0], objects, strict=True)):
-            return found[1]
-        value = make()
+    def get(self, first: Any, second: Any = None) -> V:
+        """The value for `first` (and `second`), made by `make(first, second)` the first time."""
+        found = self._found.get((id(first), id(second)))
+        if found is not None and found[0] is first and found[1] is second:
+            return found[2]
+        value = self._make(first, second)
         if len(self._found) >= self._limit:
             self._found.clear()
-        self._found[key] = (objects, value)
+        self._found[(id(first), id(second))] = (first, second, value)
         return value

@@ -164,9 +164,11 @@ def field_title(model: Any, name: str) -> str:
 _field_titles: dict[tuple[type, str], str] = {}
 
 
-_years_of: IdentityMemo[tuple[int, ...]] = IdentityMemo()
+_years_of: IdentityMemo[tuple[int, ...]] = IdentityMemo(
+    lambda params, _: tuple(int(y) for y in params["years"])
+)
 
 
 def years_in(params: Mapping[str, Any]) -> tuple[int, ...]:
     """The criterion's `years` parameter as ints (made once per parameters)."""
-    return _years_of.get(lambda: tuple(int(y) for y in params["years"]), params)
+    return _years_of.get(params)

@@ -18,25 +18,26 @@ def _dec(value: float | int) -> Decimal:
 
 
 _Thresholds = tuple[tuple[int, Decimal, float], ...]
-_thresholds_of: IdentityMemo[_Thresholds] = IdentityMemo()
+
+
+def _make_thresholds(params: Mapping[str, Any], survey: Any) -> _Thresholds:
+    margin = _dec(params["margin"])
+    made = []
+    for year in years_in(params):
+        threshold = _dec(survey.national_average[year]) + margin
+        made.append((year, threshold, float(threshold)))
+    return tuple(made)
+
+
+_thresholds_of: IdentityMemo[_Thresholds] = IdentityMemo(_make_thresholds)
 
 
 def _thresholds(params: Mapping[str, Any], survey: Any) -> _Thresholds:
     """(year, threshold, the threshold as a float) for each of the criterion's years.
 
-    The same for every school under one ruleset: computed once per parameters and survey
-    section.
+    The same for every school under one ruleset: made once per parameters and survey section.
     """
-
-    def make() -> _Thresholds:
-        margin = _dec(params["margin"])
-        made = []
-        for year in years_in(params):
-            threshold = _dec(survey.national_average[year]) + margin
-            made.append((year, threshold, float(threshold)))
-        return tuple(made)
-
-    return _thresholds_of.get(make, params, survey)
+    return _thresholds_of.get(params, survey)
 
 
 def _survey_rows(ctx: FactContext) -> tuple[list[dict[str, Any]], str | None]:

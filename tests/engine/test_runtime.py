@@ -285,9 +285,7 @@ def test_a_refused_fact_is_told_apart_from_a_refused_condition(
             st.none()
             | st.booleans()
             | st.integers(min_value=-(2**63), max_value=2**63 - 1)
-            | st.floats(allow_nan=False, allow_infinity=False).filter(
-                lambda x: "e" not in repr(x)
-            )
+            | st.floats(allow_nan=False, allow_infinity=False).filter(lambda x: "e" not in repr(x))
             | st.text(),
             max_size=8,
         ),
