@@ -75,7 +75,11 @@ def build_stage(
     survey_lookup: Callable[[str], SurveySource | None] | None = None,
     records_lookup: RecordsLookup | None = None,
 ) -> list[dict[str, Any]]:
-    """The facts of one stage (one per subject), recording each derived value in `derivations`."""
+    """The facts of one stage, recording each derived value in `derivations`.
+
+    One fact per subject that a criterion of the stage applies to (in stage 2, only the
+    application and the kindergartens under pulje 5).
+    """
     facts: list[dict[str, Any]] = []
     schools_by_org = {s.org_number: s for s in application.schools}
     criteria = [c for c in ruleset.criteria if c.stage == stage]
@@ -108,7 +112,8 @@ def build_stage(
                 if derived.value is not None:
                     fact[prop] = derived.value
             derivations[(criterion.id, key)] = computed
-        facts.append(fact)
+        if ctx is not None:  # a fact no rule of this stage is for would match only the catch-all
+            facts.append(fact)
     return facts
 
 
