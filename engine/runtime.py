@@ -355,7 +355,7 @@ def _prepare(
     batch: list[dict[str, Any]] = []
     ids: dict[str, str] = {}
     for position, fact in enumerate(facts):
-        if not isinstance(fact, Mapping):
+        if fact.__class__ is not dict and not isinstance(fact, Mapping):  # ABC check: slow
             raise FactRefused(f"fact #{position} is not a mapping: {type(fact).__name__}")
         fact_id = fact.get("id")
         if not isinstance(fact_id, str) or not fact_id:
@@ -369,8 +369,8 @@ def _prepare(
             raise FactRefused(f"{where} needs a non-empty str type 't', got {kind!r}")
         if "sid" in fact:
             raise FactRefused(f"{where}: 'sid' is reserved for the engine session")
-        cleaned = _clean_mapping(fact, where, 1)
-        properties = _count_properties(cleaned)
+        cleaned, nested = _clean(fact, where, 1)
+        properties = _count_properties(cleaned) if nested else len(cleaned)
         if properties > MAX_FACT_PROPERTIES:
             raise FactRefused(
                 f"{where} has {properties} properties (nested ones counted); "
@@ -386,9 +386,15 @@ def _prepare(
 
 
 def _clean_mapping(value: Mapping[Any, Any], where: str, depth: int) -> dict[str, Any]:
+    return _clean(value, where, depth)[0]
+
+
+def _clean(value: Mapping[Any, Any], where: str, depth: int) -> tuple[dict[str, Any], bool]:
+    """The mapping without None values, checked; and whether it holds a mapping (to count)."""
     if depth > _MAX_DEPTH:
         raise FactRefused(f"{where}: nested deeper than {_MAX_DEPTH} levels")
     cleaned: dict[str, Any] = {}
+    nested = False
     for key, item in value.items():
         if key.__class__ is not str or not key or key[0] == "$" or "." in key:
             _check_key(key, where)
@@ -399,8 +405,9 @@ def _clean_mapping(value: Mapping[Any, Any], where: str, depth: int) -> dict[str
         if kind is str or kind is bool or (kind is int and -_INT64 - 1 <= item <= _INT64):
             cleaned[key] = item
         else:
-            cleaned[key] = _clean_value(item, f"{where}: {key!r}", depth)
-    return cleaned
+            cleaned[key] = found = _clean_value(item, f"{where}: {key!r}", depth)
+            nested = nested or isinstance(found, dict)
+    return cleaned, nested
 
 
 def _check_key(key: Any, where: str) -> None:
