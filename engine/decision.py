@@ -15,6 +15,7 @@ class _Model(BaseModel):
 
 _M = TypeVar("_M", bound=_Model)
 _new = object.__new__
+_every_field: dict[type, set[str]] = {}
 _set = object.__setattr__
 
 
@@ -27,7 +28,14 @@ def trusted(model: type[_M], values: dict[str, Any]) -> _M:
     """
     obj = _new(model)
     _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
+    fields = _every_field.get(model)
+    if fields is None or len(values) != len(fields):
+        fields = set(values)
+        if len(fields) == len(model.model_fields):
+            _every_field[model] = fields
+    # every field given (the engine's case): one set per model, shared. The models are
+    # frozen, so pydantic never adds to it; model_copy copies it.
+    _set(obj, "__pydantic_fields_set__", fields)
     _set(obj, "__pydantic_extra__", None)
     _set(obj, "__pydantic_private__", None)
     return obj

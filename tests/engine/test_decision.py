@@ -46,3 +46,21 @@ def test_a_trusted_model_stays_frozen() -> None:
     )
     with pytest.raises(ValidationError, match="frozen"):
         unit.status = "excluded"  # type: ignore[misc]
+
+
+def test_trusted_models_sharing_their_fields_set_stay_apart() -> None:
+    # every field given: the set of set fields is one object per model, shared
+    subject = trusted(Subject, {"kind": "school", "id": "974123456", "name": "Nordby skole"})
+    first = trusted(CriterionResult, _result_values(subject))
+    second = trusted(CriterionResult, _result_values(subject))
+    assert first.model_fields_set == set(CriterionResult.model_fields)
+    copied = first.model_copy(update={"status": "not_met"})
+    assert copied.status == "not_met" and first.status == "met"
+    assert second.model_fields_set == set(CriterionResult.model_fields)
+    with pytest.raises(ValidationError):
+        second.status = "unknown"  # type: ignore[misc]
+    assert second.model_fields_set == set(CriterionResult.model_fields)
+    # fewer values than fields: its own set, not the shared one
+    partial = trusted(Subject, {"kind": "school", "id": "974123456"})
+    assert partial.model_fields_set == {"kind", "id"}
+    assert subject.model_fields_set == {"kind", "id", "name"}
