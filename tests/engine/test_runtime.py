@@ -640,6 +640,60 @@ def test_the_c_core_answers_as_the_lean_path_reads_it() -> None:
         core.delete_ruleset(bare)
 
 
+def test_matches_of_flat_facts_are_read_without_parsing_and_agree_with_the_parser(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fact_sets = micro_fact_sets(30, seed=4711)
+    rt = RuleRuntime("flat", MICRO_RULES)
+    try:
+        real = RuleRuntime._collect_flat
+        read: list[bool] = []
+
+        def recording(self: RuleRuntime, messages: str, session: Any) -> bool:
+            read.append(real(self, messages, session))
+            return read[-1]
+
+        monkeypatch.setattr(RuleRuntime, "_collect_flat", recording)
+        without_parsing = [rt.evaluate(facts) for facts in fact_sets]
+        assert read and all(read)  # every message of flat facts was read without parsing
+        monkeypatch.setattr(RuleRuntime, "_collect_flat", lambda self, messages, session: False)
+        assert [rt.evaluate(facts) for facts in fact_sets] == without_parsing
+    finally:
+        rt.close()
+
+
+@pytest.mark.parametrize(
+    "region",
+    [
+        '{"m":{"id":"f1"}}',  # what a match looks like, inside a string: its quotes escaped
+        '"],"big":[{"m":{"id":"f1",',
+        "\\u0022 ], \\",
+    ],
+)
+def test_string_values_that_look_like_matches_do_not_add_matches(
+    school_runtime: RuleRuntime, region: str
+) -> None:
+    facts = [
+        {"id": "a", "t": "kindergarten", "region": region},
+        {"id": "b", "t": "school", "pupils": 500},
+    ]
+    assert school_runtime.evaluate(facts) == sorted(
+        [Match("big", "b"), Match("kindergarten", "a"), Match("school_any", "b")]
+    )
+
+
+def test_a_nested_value_that_looks_like_a_match_is_parsed(school_runtime: RuleRuntime) -> None:
+    # not flat: the message is parsed, so the inner {"m": {"id": ...}} is not taken for a match
+    facts = [
+        {"id": "a", "t": "kindergarten", "inner": {"m": {"id": "f1"}}},
+        {"id": "b", "t": "school", "pupils": 500},
+    ]
+    # read as flat, the "kindergarten" rule's message would give f1 (b) as a match too
+    assert school_runtime.evaluate(facts) == sorted(
+        [Match("big", "b"), Match("kindergarten", "a"), Match("school_any", "b")]
+    )
+
+
 def test_an_unreadable_action_is_abandoned_and_the_session_still_deleted(
     school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
