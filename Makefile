@@ -59,6 +59,7 @@ browser:
 bench: $(STAMP)
 	$(BIN)/python benchmarks/national.py
 	$(BIN)/python benchmarks/cli.py
+	$(BIN)/python benchmarks/instructions.py
 	$(BIN)/python benchmarks/runtime_micro.py
 	$(BIN)/python benchmarks/api_load.py
 	$(BIN)/python benchmarks/import_survey.py
