@@ -396,23 +396,25 @@ def _prepare(
         fact_id = fact.get("id")
         if not isinstance(fact_id, str) or not fact_id:
             raise FactRefused(f"fact #{position} needs a non-empty str 'id', got {fact_id!r}")
-        where = f"fact {fact_id!r}"
         if fact_id in known:
-            raise FactRefused(f"{where}: duplicate id")
+            raise FactRefused(f"fact {fact_id!r}: duplicate id")
         known.add(fact_id)
         kind = fact.get("t")
         if not isinstance(kind, str) or not kind:
-            raise FactRefused(f"{where} needs a non-empty str type 't', got {kind!r}")
+            raise FactRefused(f"fact {fact_id!r} needs a non-empty str type 't', got {kind!r}")
         if "sid" in fact:
-            raise FactRefused(f"{where}: 'sid' is reserved for the engine session")
-        cleaned, nested = _clean(fact, where, 1)
-        flat = flat and not nested
-        properties = _count_properties(cleaned) if nested else len(cleaned)
-        if properties > MAX_FACT_PROPERTIES:
-            raise FactRefused(
-                f"{where} has {properties} properties (nested ones counted); "
-                f"at most {MAX_FACT_PROPERTIES} are allowed"
-            )
+            raise FactRefused(f"fact {fact_id!r}: 'sid' is reserved for the engine session")
+        cleaned = _clean_flat(fact)
+        if cleaned is None:  # a mapping, a list, a float or a key not seen before: check all
+            where = f"fact {fact_id!r}"
+            cleaned, nested = _clean(fact, where, 1)
+            flat = flat and not nested
+            properties = _count_properties(cleaned) if nested else len(cleaned)
+            if properties > MAX_FACT_PROPERTIES:
+                raise FactRefused(
+                    f"{where} has {properties} properties (nested ones counted); "
+                    f"at most {MAX_FACT_PROPERTIES} are allowed"
+                )
         engine_id = f"f{len(session.ids) + len(batch)}"
         ids[engine_id] = fact_id
         cleaned["id"] = engine_id
@@ -421,6 +423,33 @@ def _prepare(
     session.ids.update(ids)
     session.flat = session.flat and flat
     return batch
+
+
+_CHECKED_KEYS: set[str] = set()  # keys `_clean` let through (the same few field names recur)
+_CHECKED_KEYS_MAX: Final = 10_000
+
+
+def _clean_flat(fact: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The fact without None values if it is flat and plain; None if `_clean` must check it.
+
+    Plain: at most MAX_FACT_PROPERTIES keys, each one `_clean` has let through before, and
+    str, bool or 64-bit int values (the facts an evaluation builds). One set lookup per key
+    instead of its checks, and no error text made in advance: this runs for every fact.
+    """
+    if len(fact) > MAX_FACT_PROPERTIES:
+        return None
+    cleaned: dict[str, Any] = {}
+    for key, item in fact.items():
+        if key not in _CHECKED_KEYS:
+            return None
+        if item is None:
+            continue
+        kind = item.__class__
+        if kind is str or kind is bool or (kind is int and -_INT64 - 1 <= item <= _INT64):
+            cleaned[key] = item
+        else:
+            return None
+    return cleaned
 
 
 def _clean_mapping(value: Mapping[Any, Any], where: str, depth: int) -> dict[str, Any]:
@@ -436,6 +465,10 @@ def _clean(value: Mapping[Any, Any], where: str, depth: int) -> tuple[dict[str, 
     for key, item in value.items():
         if key.__class__ is not str or not key or key[0] == "$" or "." in key:
             _check_key(key, where)
+        elif depth == 1 and key not in _CHECKED_KEYS:
+            if len(_CHECKED_KEYS) >= _CHECKED_KEYS_MAX:
+                _CHECKED_KEYS.clear()  # facts with ever new keys: keep the set bounded
+            _CHECKED_KEYS.add(key)
         if item is None:
             continue  # unknown value = absent key ($ex treats null as existing)
         kind = item.__class__

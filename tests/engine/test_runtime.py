@@ -299,6 +299,37 @@ def test_the_batch_json_is_what_json_dumps_writes(batch: list[dict[str, Any]]) -
     assert runtime._dumps(batch) == json.dumps(batch, ensure_ascii=False, separators=(",", ":"))
 
 
+def test_a_key_seen_before_does_not_let_a_bad_value_or_too_many_keys_through(
+    school_runtime: RuleRuntime,
+) -> None:
+    # the first fact's keys are remembered as checked; its values never are
+    school_runtime.evaluate([{"id": "a", "t": "school", "v": 1, "w": "x"}])
+    assert {"v", "w"} <= runtime._CHECKED_KEYS
+    for bad, reason in (
+        (2**64, "64-bit"),
+        (1e-05, "exponent"),
+        (object(), "unsupported"),
+        ({"$x": 1}, "may not start with"),
+    ):
+        with pytest.raises(FactRefused, match=reason):
+            school_runtime.evaluate([{"id": "a", "t": "school", "v": bad}])
+    many = {f"k{i}": i for i in range(MAX_FACT_PROPERTIES + 1)}
+    school_runtime.evaluate([{"id": "a", "t": "school", **dict(list(many.items())[:10])}])
+    with pytest.raises(FactRefused, match="properties"):
+        school_runtime.evaluate([{"id": "a", "t": "school", **many}])
+    assert school_runtime._sessions == {}
+
+
+def test_the_checked_keys_stay_bounded(
+    school_runtime: RuleRuntime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(runtime, "_CHECKED_KEYS", set())
+    monkeypatch.setattr(runtime, "_CHECKED_KEYS_MAX", 5)
+    for n in range(12):
+        school_runtime.evaluate([{"id": "a", "t": "school", f"key{n}": n}])
+        assert len(runtime._CHECKED_KEYS) <= 5
+
+
 def test_property_limit_counts_nested_properties(school_runtime: RuleRuntime) -> None:
     # the C core segfaulted at 255 properties (nested ones and the added sid counted)
     flat = {
