@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from engine.compile import field_name
@@ -13,23 +12,27 @@ from engine.ruleset import Criterion, RuleSet
 from engine.types import Kind, Status
 
 
-@dataclass(frozen=True, slots=True)
 class SubjectRef:
     """A subject that criteria are judged for, with its place in the application.
 
     `key` is the subject's fact id, unique within one evaluation (made once: it is read
-    for every criterion and match).
+    for every criterion and match). Read-only by convention, like `Derived`: a frozen
+    dataclass sets each field through `object.__setattr__`, for every subject of every
+    application.
     """
 
-    kind: Kind
-    id: str
-    name: str
-    path: str
-    obj: Any
-    key: str = field(init=False, repr=False, compare=False)
+    __slots__ = ("kind", "id", "name", "path", "obj", "key")
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "key", f"{self.kind}:{self.id}")
+    def __init__(self, kind: Kind, id: str, name: str, path: str, obj: Any) -> None:
+        self.kind = kind
+        self.id = id
+        self.name = name
+        self.path = path
+        self.obj = obj
+        self.key = f"{kind}:{id}"
+
+    def __repr__(self) -> str:
+        return f"SubjectRef({self.kind!r}, {self.id!r}, {self.name!r}, {self.path!r})"
 
 
 _ENDS_IN_KOMMUNE = re.compile(r"(^|\s)kommune$", re.IGNORECASE)
