@@ -2,9 +2,9 @@
 
 durable-rules' C core can crash the process and never releases the GIL, so the
 server evaluates in separate processes (started with `spawn`: no durable state is
-ever shared through fork). The server's event loop watches
-each worker's pipe; an idle worker gets whatever jobs are waiting (up to a limit) in
-one message. When a worker dies or hangs, a new one is started and the jobs of the
+ever shared through fork). The server's event loop watches each worker's pipe; the
+jobs waiting are shared among the idle workers, each share (up to a limit) in one
+message. When a worker dies or hangs, a new one is started and the jobs of the
 lost batch go back to the front of the queue, each to be retried once and alone,
 so one bad application cannot take others with it twice. A job that fails twice
 is answered with `EngineCrashed`.
@@ -236,17 +236,18 @@ class WorkerPool:
 
     def _dispatch(self) -> None:
         self._dispatch_soon = False
-        for slot in self._slots:
-            if not self._pending:
-                return
-            if slot.idle():
-                batch = self._take()
-                if batch:
-                    slot.send(batch)
+        idle = [slot for slot in self._slots if slot.idle()]
+        while idle and self._pending:
+            # the waiting jobs are shared among the idle workers: the first one taking them
+            # all (up to max_per_call) left the other idle while it worked through them
+            share = -(-len(self._pending) // len(idle))
+            batch = self._take(min(share, self.max_per_call))
+            if batch:
+                idle.pop(0).send(batch)
 
-    def _take(self) -> list[_Job]:
+    def _take(self, limit: int) -> list[_Job]:
         batch: list[_Job] = []
-        while self._pending and len(batch) < self.max_per_call:
+        while self._pending and len(batch) < limit:
             job = self._pending[0]
             if job.future.done():  # cancelled: the client went away
                 self._pending.popleft()

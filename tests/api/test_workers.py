@@ -114,3 +114,33 @@ def test_a_refused_fact_value_in_a_worker_is_the_inputs_fault() -> None:
     failed = failure(refused_value)
     assert failed.kind == "refused"  # answered 422 ENGINE_REFUSED_INPUT
     assert str(failed).startswith("FactRefused: fact 'school:1#1'")
+
+
+class _IdleSlot:
+    """A stand-in for a worker that is ready and records what it is sent."""
+
+    def __init__(self) -> None:
+        self.sent: list[list[Any]] = []
+        self.ready, self.quick_deaths = True, 0
+
+    def idle(self) -> bool:
+        return not self.sent
+
+    def send(self, batch: list[Any]) -> None:
+        self.sent.append(batch)
+
+
+def test_waiting_jobs_are_shared_among_the_idle_workers() -> None:
+    async def scenario() -> list[int]:
+        pool = WorkerPool(2, max_per_call=16)
+        slots = [_IdleSlot(), _IdleSlot()]
+        pool._slots = slots  # type: ignore[assignment]
+        pool._loop = asyncio.get_running_loop()
+        app = application(dict(baseline(), id=unique_id()))
+        waiting = asyncio.ensure_future(pool.evaluate(ruleset(), [app] * 7))
+        for _ in range(3):  # the dispatch runs once this turn of the loop is over
+            await asyncio.sleep(0)
+        waiting.cancel()
+        return [len(batch) for slot in slots for batch in slot.sent]
+
+    assert asyncio.run(scenario()) == [4, 3]  # not 7 to the first and none to the other
