@@ -72,8 +72,12 @@ async def evaluate(
     request: Request, ruleset: RuleSet, apps: Sequence[Application]
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
-    # imported survey figures and the office's own records (cases, supervisions)
-    lookup = await run_in_threadpool(survey_lookup, services(request).log.engine, apps)
+    # imported survey figures and the office's own records (cases, supervisions): looked up
+    # in a thread, unless the database is known to hold neither
+    engine = services(request).log.engine
+    lookup = None
+    if not nothing_to_look_up(engine):
+        lookup = await run_in_threadpool(survey_lookup, engine, apps)
     return await evaluate_with(request, ruleset, apps, lookup)
 
 
