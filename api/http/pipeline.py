@@ -33,7 +33,7 @@ from api.survey.store import SurveyLookup
 from api.workers import EngineCrashed, EngineFailed, Evaluated, WorkersUnavailable
 from engine import Application, RuleSet
 
-# A body up to this size is parsed and validated on the event loop (a pulje-5 application
+# A body up to this size is parsed and validated on the event loop (an application
 # of a few units is 1-3 KiB and takes some 60 µs, less than the hop to an input thread and
 # back); a bigger one goes to an input thread (api.http.offload), so it never holds up others.
 INLINE_BODY_BYTES = 8 * 1024
