@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -18,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from api.office.records import OfficeRecord, records_lookup_for
 from api.store.decision_log import new_evaluation_id
+from api.store.imported import IMPORTED, Imported
 from api.survey.store import SurveyFigure, SurveyLookup, survey_lookup_for
 from api.workers import Evaluated
 from engine import Application, RuleSet
@@ -28,9 +28,11 @@ log = logging.getLogger("utvalg.api")
 def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup | None:
     """Imported survey figures and the office's records (None: a database error, or none)."""
     try:
-        figures, records = _IMPORTED.what(engine)
-        lookup = survey_lookup_for(engine, apps) if figures else SurveyLookup({})
-        if records:
+        imported = imported_in(engine)
+        if not (imported.figures or imported.records):
+            return None
+        lookup = survey_lookup_for(engine, apps) if imported.figures else SurveyLookup({})
+        if imported.records:
             # the office's records for every unit and municipality: they fill `cases` and
             # `supervision` left out, and give a warning where the application says otherwise
             lookup = replace(lookup, records=records_lookup_for(engine, apps))
@@ -42,33 +44,23 @@ def survey_lookup(engine: Engine, apps: Sequence[Application]) -> SurveyLookup |
     return lookup if lookup.sources or lookup.records else None
 
 
-class _Imported:
-    """Whether a database holds imported survey figures and office records at all.
+def nothing_to_look_up(engine: Engine) -> bool:
+    """True when `survey_lookup` is known to find nothing without asking the database."""
+    known = IMPORTED.known(engine)
+    return known is not None and not (known.figures or known.records)
 
-    Most evaluations meet a database with neither; one cheap statement then replaces the
-    lookups. Both tables are append-only, so once a kind is seen it stays, on this server
-    and on every other one on the same database: only "none yet" is asked again.
-    """
 
-    def __init__(self) -> None:
-        self._seen: weakref.WeakKeyDictionary[Engine, tuple[bool, bool]] = (
-            weakref.WeakKeyDictionary()
-        )
-
-    def what(self, engine: Engine) -> tuple[bool, bool]:
-        """(any survey figures, any office records) stored in the engine's database."""
-        known = self._seen.get(engine, (False, False))
-        if all(known):
-            return known
-        with engine.connect() as conn:
-            found = conn.execute(_ANY_IMPORTED).one()
-        seen = (known[0] or bool(found[0]), known[1] or bool(found[1]))
-        self._seen[engine] = seen
-        return seen
+def imported_in(engine: Engine) -> Imported:
+    """Whether the database holds survey figures and office records (asked when not known)."""
+    known = IMPORTED.known(engine)
+    if known is not None:
+        return known
+    with engine.connect() as conn:
+        found = conn.execute(_ANY_IMPORTED).one()
+    return IMPORTED.learn(engine, bool(found[0]), bool(found[1]), asked=True)
 
 
 _ANY_IMPORTED = select(exists(select(SurveyFigure.org_number)), exists(select(OfficeRecord.id)))
-_IMPORTED = _Imported()
 
 
 def log_row(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 from uvicorn.config import Config
@@ -54,6 +55,24 @@ def too_large_headers(limit: int) -> bytes:
     return head.encode() + body
 
 
+def send_at_once(transport: asyncio.BaseTransport) -> None:
+    """Turn off Nagle's algorithm (TCP_NODELAY) on a connection's socket.
+
+    uvicorn takes the socket `utvalg serve` bound (`fd=`) as if it were a Unix socket, so
+    uvloop does not set TCP_NODELAY on its connections as it does for TCP. uvicorn writes a
+    response's head and body in two writes; with Nagle's algorithm the body then waited for
+    the client's delayed acknowledgement of the head, some 40 ms on every answer on a
+    kept-alive connection (two thirds of the API's latency under load).
+    """
+    sock = transport.get_extra_info("socket")
+    if sock is None:
+        return
+    try:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    except OSError:  # not a TCP socket (a Unix socket has no such option): nothing to do
+        pass
+
+
 class GuardedHttpToolsProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol with a header size cap and a header deadline."""
 
@@ -73,8 +92,9 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        """Start the clock: the first request's headers must come within the deadline."""
+        """Send without delay; start the clock: the first headers must come within the deadline."""
         super().connection_made(transport)
+        send_at_once(transport)
         self._start_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -14,9 +14,16 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
-from api.evaluation import survey_lookup
+from api.evaluation import nothing_to_look_up, survey_lookup
 from api.http.deps import kill_switch, services
-from api.http.inputs import JsonBody, application_or_422, parse_json, read_media_type
+from api.http.inputs import (
+    JsonBody,
+    application_or_422,
+    check_application,
+    parse_json,
+    read_media_type,
+    refuse_application,
+)
 from api.http.offload import off_loop
 from api.http.problems import Problem
 from api.registry import Snapshot
@@ -26,15 +33,30 @@ from api.survey.store import SurveyLookup
 from api.workers import EngineCrashed, EngineFailed, Evaluated, WorkersUnavailable
 from engine import Application, RuleSet
 
+# A body up to this size is parsed and validated on the event loop (an application
+# of a few units is 1-3 KiB and takes some 60 µs, less than the hop to an input thread and
+# back); a bigger one goes to an input thread (api.http.offload), so it never holds up others.
+INLINE_BODY_BYTES = 8 * 1024
+
 
 async def read_for_evaluation(
     request: Request, snapshot: Snapshot, max_units: int
 ) -> tuple[JsonBody, Application, RuleSet, SurveyLookup | None]:
-    """Read and validate one application and look up what is stored about it, in ONE trip
-    to an input thread (instead of one to parse and another to look up)."""
+    """Read and validate one application and look up what is stored about it.
+
+    A small body with nothing to look up is handled on the event loop; otherwise all of it
+    goes in ONE trip to an input thread (not one to parse and another to look up).
+    """
     await read_media_type(request)
     raw = await request.body()
     engine = services(request).log.engine
+    if len(raw) <= INLINE_BODY_BYTES and nothing_to_look_up(engine):
+        body = parse_json(raw)
+        checked = check_application(body.data, snapshot, max_units)
+        if isinstance(checked, list):  # refused: its problems' positions are read off the loop
+            await off_loop(request, refuse_application, body, checked)
+        app, ruleset = checked
+        return body, app, ruleset, None
     return await off_loop(request, _parse_and_look_up, raw, snapshot, max_units, engine)
 
 
@@ -50,8 +72,12 @@ async def evaluate(
     request: Request, ruleset: RuleSet, apps: Sequence[Application]
 ) -> list[Evaluated]:
     """Evaluate validated applications in the workers; engine failures become problems."""
-    # imported survey figures and the office's own records (cases, supervisions)
-    lookup = await run_in_threadpool(survey_lookup, services(request).log.engine, apps)
+    # imported survey figures and the office's own records (cases, supervisions): looked up
+    # in a thread, unless the database is known to hold neither
+    engine = services(request).log.engine
+    lookup = None
+    if not nothing_to_look_up(engine):
+        lookup = await run_in_threadpool(survey_lookup, engine, apps)
     return await evaluate_with(request, ruleset, apps, lookup)
 
 

@@ -25,6 +25,8 @@ async def refuse_unknown_query(request: Request) -> None:
     """A dependency: 422 naming each unknown query parameter and the allowed ones."""
     # async although it never awaits: FastAPI runs a plain `def` dependency in a thread,
     # a hop per API request for a few microseconds of work
+    if not request.scope.get("query_string"):  # nothing to refuse: most API requests
+        return
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
         return

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.store.db import Base
+from api.store.imported import note_imported
 from engine.application import Case, Supervision
 from engine.facts.core import RecordsSource, records_key
 
@@ -124,7 +125,10 @@ def add_records(
         ]
         session.add_all(rows)
         session.flush()
-        return [row.id for row in rows]
+        ids = [row.id for row in rows]
+    if ids:  # committed: evaluations look the records up from now on
+        note_imported(engine, records=True)
+    return ids
 
 
 # built once: the keys are bound at each call (an `in_(list)` built per request coerced every

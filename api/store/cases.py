@@ -32,7 +32,6 @@ from typing import Any, Literal, cast
 
 from sqlalchemy import (
     BigInteger,
-    BindParameter,
     Boolean,
     Column,
     Connection,
@@ -163,14 +162,11 @@ REOPENED_REASON = "Ny versjon av søknaden er mottatt."
 
 # The statements of storing an evaluation, built once: SQLAlchemy reuses their compiled
 # form instead of building and keying a new statement for every request.
-_CASE: BindParameter[str] = bindparam("case_id", type_=String())
-
-
 def _newest(column: Column[Any], order_by: Column[Any]) -> Label[Any]:
     """`column` of the case's newest row of its table (the greatest `order_by`), labelled."""
     return (
         select(column)
-        .where(column.table.c.case_id == _CASE)
+        .where(column.table.c.case_id == CASES.c.id)
         .order_by(order_by.desc())
         .limit(1)
         .scalar_subquery()
@@ -178,14 +174,16 @@ def _newest(column: Column[Any], order_by: Column[Any]) -> Label[Any]:
     )
 
 
-# what a case already has, in one statement: does it exist, its newest version and that
-# version's digest, and its newest status change (a withdrawn case reopens on a new version)
-_CASE_STATE = select(
-    select(CASES.c.seq).where(CASES.c.id == _CASE).scalar_subquery().label("case_seq"),
+# what the cases of a group of requests already have, in one statement: which exist, the
+# newest version of each and that version's digest, and its newest status change (a
+# withdrawn case reopens on a new version); a case that is not there has no versions or
+# statuses either (foreign keys)
+_CASES_STATE = select(
+    CASES.c.id,
     _newest(VERSIONS.c.version, VERSIONS.c.version),
     _newest(VERSIONS.c.digest, VERSIONS.c.version),
     _newest(STATUSES.c.status, STATUSES.c.seq),
-)
+).where(CASES.c.id.in_(bindparam("case_ids", expanding=True)))
 _INSERT_CASE = insert(CASES)
 _INSERT_VERSION = insert(VERSIONS)
 _INSERT_STATUS = insert(STATUSES)
@@ -604,7 +602,11 @@ def _store_requests(
     after = insert_after(conn, head, [e.row for e in entries])
     # under the log's write lock no other writer adds to a case until this transaction
     # ends, so what is read here stays true while the rows below are decided and inserted
-    known: dict[str, _Known] = {}
+    idents = {case_id(e.row["round"], e.row["municipality_number"]) for e in entries}
+    known = {
+        r.id: _Known(True, r.version, r.digest, r.status)
+        for r in conn.execute(_CASES_STATE, {"case_ids": sorted(idents)})
+    }
     cases: list[dict[str, Any]] = []
     versions: list[dict[str, Any]] = []
     statuses: list[dict[str, Any]] = []
@@ -615,11 +617,8 @@ def _store_requests(
         ident = case_id(row["round"], row["municipality_number"])
         who, now = row["api_key"], row["created_at"]
         has = known.get(ident)
-        if has is None:
-            state = conn.execute(_CASE_STATE, {"case_id": ident}).one()
-            has = known[ident] = _Known(
-                state.case_seq is not None, state.version, state.digest, state.status
-            )
+        if has is None:  # a new case
+            has = known[ident] = _Known(False, None, None, None)
         if not has.exists:
             has.exists = True
             cases.append(

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from api.store.db import Base
+from api.store.imported import note_imported
 from api.survey.parse import (
     BULLYING_INDICATOR,
     INDICATOR_NAMES,
@@ -197,11 +198,14 @@ def import_survey(
         for warning in national_average_warnings(parsed.national, averages, ruleset_id)
     ]
     try:
-        return _import_once(engine, parsed, warnings, imported_by, now)
+        report = _import_once(engine, parsed, warnings, imported_by, now)
     except IntegrityError:
         # Another import of the same file (unique sha256) or of the same new figures
         # committed first; ours was rolled back whole. Once more sees their result.
-        return _import_once(engine, parsed, warnings, imported_by, now)
+        report = _import_once(engine, parsed, warnings, imported_by, now)
+    if report.imported:  # evaluations look the figures up from now on
+        note_imported(engine, figures=True)
+    return report
 
 
 def _import_once(

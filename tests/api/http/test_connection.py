@@ -7,6 +7,7 @@ are open, and that the hostile request itself is refused.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import resource
 import signal
@@ -15,10 +16,16 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
+import uvloop
+from uvicorn.config import Config
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.server import ServerState
 
+from api.http.connection import guarded_protocol
 from tests.api.http.test_e2e_serve import UTVALG, environment
 from tests.builders import ROOT
 
@@ -184,3 +191,42 @@ def test_a_host_name_the_server_does_not_answer_to_is_refused(server: Path) -> N
     assert r.status_code == 400
     assert r.json()["errors"][0]["code"] == "HOST_NOT_ALLOWED"
     assert httpx.get(f"{BASE}/healthz", headers={"Host": f"localhost:{PORT}"}).status_code == 200
+
+
+async def _no_app(scope: Any, receive: Any, send: Any) -> None:
+    """An ASGI app that is never called (the test only opens a connection)."""
+
+
+def test_a_connection_to_the_bound_socket_has_nagle_turned_off() -> None:
+    # `utvalg serve` binds the socket and hands uvicorn its fd, which uvicorn takes as a Unix
+    # socket; its connections must still send at once (TCP_NODELAY), or each answer's body
+    # waits for the client's delayed acknowledgement of the head
+    async def scenario() -> int:
+        loop = asyncio.get_running_loop()
+        listening = socket.socket()
+        listening.bind(("127.0.0.1", 0))
+        listening.listen()
+        as_uvicorn_takes_it = socket.fromfd(listening.fileno(), socket.AF_UNIX, socket.SOCK_STREAM)
+        config = Config(app=_no_app, log_level="warning")
+        config.load()
+        protocol = guarded_protocol(16 * 1024, 10.0)
+        made: list[HttpToolsProtocol] = []
+
+        def factory() -> HttpToolsProtocol:
+            made.append(protocol(config, ServerState(), {}, loop))
+            return made[-1]
+
+        server = await loop.create_server(factory, sock=as_uvicorn_takes_it)
+        _, writer = await asyncio.open_connection(*listening.getsockname())
+        for _ in range(500):  # until the server has accepted the connection
+            if made and getattr(made[0], "transport", None) is not None:
+                break
+            await asyncio.sleep(0.01)
+        accepted = made[0].transport.get_extra_info("socket")
+        value = int(accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+        writer.close()
+        server.close()
+        listening.close()
+        return value
+
+    assert uvloop.run(scenario()) == 1

@@ -108,3 +108,30 @@ def test_an_invalid_application_is_validated_once_and_only_then_read_for_positio
     ]
     assert len(validated) == 1 and len(positions) == 1
     assert sent == []
+
+
+def test_a_body_is_walked_for_lone_surrogates_only_when_it_has_an_escape_that_makes_one(
+    api: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    walked = calls_of(monkeypatch, "surrogate_problems")
+    plain = dict(baseline(), id=unique_id())
+    plain["municipality"] = dict(plain["municipality"], name="Bærum")
+    # \u00e6 is «æ», no surrogate: nothing to walk for
+    text = json.dumps(plain)
+    assert "\\u00e6" in text
+    r = api.post("/v1/evaluations", content=text, headers={"content-type": "application/json"})
+    assert r.status_code == 201 and walked == []
+    # a backslash before «ud800» is not a surrogate either, but looks like one: walked, accepted
+    odd = dict(plain, id=unique_id(), municipality=dict(plain["municipality"], name="B\\ud800"))
+    r = api.post(
+        "/v1/evaluations", content=json.dumps(odd), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 201 and walked == [odd]
+    assert r.json()["summary"]  # evaluated
+    # the escape of a lone surrogate is walked for and refused
+    bad = dict(plain, id=unique_id(), municipality=dict(plain["municipality"], name="B\ud800"))
+    r = api.post(
+        "/v1/evaluations", content=json.dumps(bad), headers={"content-type": "application/json"}
+    )
+    assert r.status_code == 422 and r.json()["errors"][0]["code"] == "BAD_CHARACTER"
+    assert len(walked) == 2

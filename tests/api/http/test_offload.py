@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.http.offload import Offload
+from api.http.pipeline import INLINE_BODY_BYTES
 from api.http.problems import Problem
 from tests.api.survey.test_xlsx import _sheet, _workbook
 from tests.api.web.conftest import csrf_of, settings_for
@@ -145,3 +146,26 @@ def test_healthz_answers_while_a_crafted_survey_workbook_is_read(
         ),
     )
     assert r.status_code == 422 and r.json()["errors"][0]["code"] == "TOO_LARGE"
+
+
+def test_a_small_application_is_validated_on_the_event_loop_and_only_its_errors_off_it(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the hop to an input thread and back cost more than validating a few units; reading the
+    # positions of a refused body's problems parses it again (milliseconds): off the loop
+    client.post("/v1/evaluations", json=dict(baseline(), id="liten-0"))  # asks what is imported
+    hops: list[str] = []
+    real_run = Offload.run
+
+    async def counted(self: Offload, fn: Callable[..., Any], *args: object) -> Any:
+        hops.append(fn.__name__)
+        return await real_run(self, fn, *args)
+
+    monkeypatch.setattr(Offload, "run", counted)
+    small = dict(baseline(), id="liten-1")
+    assert len(json.dumps(small)) <= INLINE_BODY_BYTES
+    assert client.post("/v1/evaluations", json=small).status_code == 201
+    assert hops == []
+    refused = client.post("/v1/evaluations", json=dict(small, county="99"))
+    assert refused.status_code == 422 and refused.json()["errors"][0]["line"] is not None
+    assert hops == ["refuse_application"]
