@@ -18,7 +18,9 @@ from engine.types import Kind, Outcome, Role, Status, UnitStatus
 class RulesModel(BaseModel):
     """Base of the rules files' schemas: unknown keys refused, values frozen and strictly typed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: each file's schema (engine.loader) is built whole when the first folder is
+    # loaded, taking these tables in; their own validators, never used alone, are not built
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class RoundDates(RulesModel):
