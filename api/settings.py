@@ -1,6 +1,7 @@
 """Settings: the one place that reads the environment (variables prefixed `UTVALG_`)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import hashlib
 import os

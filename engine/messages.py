@@ -19,6 +19,7 @@ engine/yamlsyntax.py (given the reader's error and the text), called from engine
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import types
@@ -193,10 +194,6 @@ def keys_at(schema: type[BaseModel], path: Path) -> list[str]:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """` Mente du «x»?` for the closest choice, or nothing when none is close."""
-    # imported here for start-up time: only a message about a problem suggests a word, and
-    # difflib (with heapq) was 1–2 ms of every `utvalg evaluate` of a valid application
-    import difflib
-
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" Mente du «{close[0]}»?" if close else ""
 

@@ -3,7 +3,8 @@
 engine.loader builds these from a rules folder; everything else only reads them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import datetime as dt
 from dataclasses import dataclass
