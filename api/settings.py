@@ -1,12 +1,13 @@
 """Settings: the one place that reads the environment (variables prefixed `UTVALG_`)."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -39,18 +40,41 @@ class FromEnvironment(BaseModel):
     along, about a quarter of the start-up of `utvalg evaluate`.
     """
 
-    model_config = ConfigDict(extra="ignore", validate_default=True)
+    # defer_build: the validator is built when the first instance is made, not at import, so
+    # a command that reads one folder alone (`utvalg evaluate`, read_alone) never builds it
+    model_config = ConfigDict(extra="ignore", validate_default=True, defer_build=True)
     env_prefix: ClassVar[str] = ""
 
     def __init__(self, **values: Any) -> None:
-        prefix = self.env_prefix.lower()
-        fields = type(self).model_fields
-        found = {
+        super().__init__(**{**type(self).environment_values(), **values})
+
+    @classmethod
+    def environment_values(cls) -> dict[str, str]:
+        """The fields set in the environment, by field name, as the variables' texts."""
+        prefix = cls.env_prefix.lower()
+        fields = cls.model_fields
+        return {
             name: value
             for key, value in os.environ.items()
             if key.lower().startswith(prefix) and (name := key[len(prefix) :].lower()) in fields
         }
-        super().__init__(**{**found, **values})
+
+    @classmethod
+    def read_alone(cls, name: str) -> Any:
+        """One text or path field as validating would give it, without reading the others.
+
+        For a command that needs nothing else: building the validator and checking every
+        setting costs more than the command (`utvalg evaluate`). Validation does no more to a
+        text than keep it, or to a path than `Path(text)`; other types are refused here.
+        """
+        info = cls.model_fields[name]
+        kinds = set(get_args(info.annotation)) - {type(None)} or {info.annotation}
+        if not kinds <= {str, Path}:
+            raise TypeError(f"{cls.__name__}.{name} must be validated: use {cls.__name__}()")
+        text = cls.environment_values().get(name)
+        if text is None:
+            return info.get_default(call_default_factory=True)
+        return Path(text) if Path in kinds else text
 
 
 class Settings(FromEnvironment):
@@ -148,11 +172,24 @@ class Settings(FromEnvironment):
         """Where the rounds' rules, scenarios and examples are (for `rules`, else rules_dir)."""
         return Layout.beside(rules or self.rules_dir, self.features_dir, self.examples_dir)
 
+    @classmethod
+    def layout_alone(cls, rules: Path | None = None) -> Layout:
+        """`Settings().layout(rules)`, reading the three folders' settings alone (read_alone)."""
+        folders = ("rules_dir", "features_dir", "examples_dir")
+        return cls.model_construct(**{f: cls.read_alone(f) for f in folders}).layout(rules)
+
     def resolved_database_url(self) -> str:
         """The database URL in use: UTVALG_DATABASE_URL, else SQLite under var/."""
         if self.database_url:
             return self.database_url
         return f"sqlite:///{Path('var/utvalg.db').resolve()}"
+
+    @classmethod
+    def database_url_alone(cls) -> str:
+        """`Settings().resolved_database_url()`, reading that setting alone (read_alone)."""
+        return cls.model_construct(
+            database_url=cls.read_alone("database_url")
+        ).resolved_database_url()
 
     def keys(self) -> list[ApiKey]:
         """The configured API keys."""

@@ -7,7 +7,8 @@ the text was YAML or JSON) and they are raised together as `InvalidApplication`.
 half-valid leaves this module.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import os
 import re
@@ -341,7 +342,7 @@ class Application(_Model):
     kindergartens: list[Kindergarten] = Field(default_factory=list, title="Barnehagene")
 
     @model_validator(mode="after")
-    def _consistent(self) -> Application:
+    def _consistent(self) -> "Application":
         # parse_application finds every such problem on the raw data; this guards direct use.
         # The common case, checked on the model itself: dumping it for the checks below was a
         # tenth of validating an application.
@@ -359,7 +360,7 @@ class Application(_Model):
         return self
 
     @model_validator(mode="after")
-    def _org_numbers_unique(self) -> Application:
+    def _org_numbers_unique(self) -> "Application":
         # parse_application finds every clash on the raw data; this guards direct use.
         pairs = [(("schools", i, "org_number"), s.org_number) for i, s in enumerate(self.schools)]
         pairs += [

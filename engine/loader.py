@@ -3,7 +3,8 @@
 The files' schemas live here; the RuleSet they become is engine.ruleset.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import hashlib
 from pathlib import Path as FsPath

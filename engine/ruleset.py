@@ -3,7 +3,8 @@
 engine.loader builds these from a rules folder; everything else only reads them.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
+# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
 
 import datetime as dt
 from dataclasses import dataclass
@@ -18,7 +19,9 @@ from engine.types import Kind, Outcome, Role, Status, UnitStatus
 class RulesModel(BaseModel):
     """Base of the rules files' schemas: unknown keys refused, values frozen and strictly typed."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    # defer_build: each file's schema (engine.loader) is built whole when the first folder is
+    # loaded, taking these tables in; their own validators, never used alone, are not built
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
 
 class RoundDates(RulesModel):

@@ -74,7 +74,7 @@ def survey_lookup(
     applications: Sequence[Application],
 ) -> tuple[SurveyLookup | None, RecordsLookup | None]:
     """Imported figures and the office's records, from the configured database if any."""
-    url = Settings().resolved_database_url()
+    url = Settings.database_url_alone()
     if _no_sqlite_file(url):
         return None, None  # no database yet: nothing was ever imported or recorded
     # imported only now: SQLAlchemy and the store cost more than evaluating a county

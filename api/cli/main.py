@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+from api.cli.startup import exit_without_collecting, without_pydantic_plugins
+
 RULES_HELP = (
     "ett regelsett eller en mappe med én undermappe per runde "
     "(standard: UTVALG_RULES_DIR, ellers prosjektets rules/)"
@@ -120,29 +122,12 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: feil: {norwegian(message)}\n")
 
 
-# Command → (module, function). The module is imported only when its command runs: importing
-# SQLAlchemy (evaluate, import-survey) or uvicorn (serve) costs about 0.4 s, which every other
-# command — and `utvalg --help` — would pay at start if this module imported them all.
-COMMANDS: dict[str, tuple[str, str]] = {
-    "evaluate": ("api.cli.evaluate", "cmd_evaluate"),
-    "rank": ("api.cli.rank", "cmd_rank"),
-    "check": ("api.cli.check", "cmd_check"),
-    "docs": ("api.cli.docs", "cmd_docs"),
-    "import-survey": ("api.cli.import_survey", "cmd_import_survey"),
-    "import-register": ("api.cli.import_register", "cmd_import_register"),
-    "invitations": ("api.cli.invitations", "cmd_invitations"),
-    "import-records": ("api.cli.import_records", "cmd_import_records"),
-    "serve": ("api.cli.serve", "cmd_serve"),
-    "new-round": ("api.cli.new_round", "cmd_new_round"),
-    "verify-log": ("api.cli.verify_log", "cmd_verify_log"),
-    "users": ("api.cli.users", "cmd_users"),
-    "simulate": ("api.cli.simulate", "cmd_simulate"),
-    "rules": ("api.cli.rules", "cmd_rules"),
-}
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `utvalg` argument parser with every command, or only with `command` (in Norwegian).
 
-
-def parser() -> argparse.ArgumentParser:
-    """The `utvalg` argument parser with every command (help texts in Norwegian)."""
+    One command's parser is all that parsing its arguments needs: building the other
+    commands' parsers was a few ms of every command's start.
+    """
     p = Parser(
         prog="utvalg",
         description="Utvalg til Læringsmiljøprosjektet: vurder og ranger søknader.",
@@ -150,38 +135,42 @@ def parser() -> argparse.ArgumentParser:
         "Hjelp til én kommando: utvalg KOMMANDO --help",
     )
     sub = p.add_subparsers(dest="command", required=True, metavar="KOMMANDO", title="kommandoer")
-    for name, text, example in (
-        ("evaluate", "vurder søknadsfiler", "utvalg evaluate examples/RUNDE/trondheim-2020.yaml"),
-        (
-            "rank",
-            "vurder og ranger søknadsfiler per fylke",
-            "utvalg rank --format json examples/RUNDE/*.yaml",
-        ),
-    ):
-        c = sub.add_parser(
-            name,
-            help=text,
-            description=f"{text[0].upper()}{text[1:]}. Hver søknad vurderes med reglene for "
-            "runden den oppgir i «round». Avslutter med 0 når alle er vurdert, 2 når en fil "
-            "er ugyldig (feilene skrives til stderr).",
-            epilog=f"Eksempel: {example}",
-        )
-        c.add_argument("files", nargs="+", metavar="FIL", help="søknadsfiler (YAML eller JSON)")
-        c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
-        c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
-    _add_check(sub)
-    _add_docs(sub)
-    _add_import_survey(sub)
-    _add_import_register(sub)
-    _add_invitations(sub)
-    _add_import_records(sub)
-    _add_serve(sub)
-    _add_new_round(sub)
-    _add_verify_log(sub)
-    _add_users(sub)
-    _add_simulate(sub)
-    _add_rules(sub)
+    for name, (_, _, add) in COMMANDS.items():
+        if command is None or name == command:
+            add(sub)
     return p
+
+
+def _add_files_command(sub: Any, name: str, text: str, example: str) -> None:
+    c = sub.add_parser(
+        name,
+        help=text,
+        description=f"{text[0].upper()}{text[1:]}. Hver søknad vurderes med reglene for "
+        "runden den oppgir i «round». Avslutter med 0 når alle er vurdert, 2 når en fil "
+        "er ugyldig (feilene skrives til stderr).",
+        epilog=f"Eksempel: {example}",
+    )
+    c.add_argument("files", nargs="+", metavar="FIL", help="søknadsfiler (YAML eller JSON)")
+    c.add_argument("--rules", type=Path, metavar="MAPPE", help=RULES_HELP)
+    c.add_argument("--format", choices=("text", "json"), default="text", help=FORMAT_HELP)
+
+
+def _add_evaluate(sub: Any) -> None:
+    _add_files_command(
+        sub,
+        "evaluate",
+        "vurder søknadsfiler",
+        "utvalg evaluate examples/RUNDE/trondheim-2020.yaml",
+    )
+
+
+def _add_rank(sub: Any) -> None:
+    _add_files_command(
+        sub,
+        "rank",
+        "vurder og ranger søknadsfiler per fylke",
+        "utvalg rank --format json examples/RUNDE/*.yaml",
+    )
 
 
 def _add_verify_log(sub: Any) -> None:
@@ -483,9 +472,39 @@ def _add_rules(sub: Any) -> None:
     export.add_argument("--round", metavar="RUNDE", help="runden (når flere er i bruk)")
 
 
+# Command → (module, function, the function that adds its parser), in the order `utvalg
+# --help` lists them. The module is imported only when its command runs: importing SQLAlchemy
+# (evaluate, import-survey) or uvicorn (serve) costs about 0.4 s, which every other command —
+# and `utvalg --help` — would pay at start if this module imported them all.
+COMMANDS: dict[str, tuple[str, str, Callable[[Any], None]]] = {
+    "evaluate": ("api.cli.evaluate", "cmd_evaluate", _add_evaluate),
+    "rank": ("api.cli.rank", "cmd_rank", _add_rank),
+    "check": ("api.cli.check", "cmd_check", _add_check),
+    "docs": ("api.cli.docs", "cmd_docs", _add_docs),
+    "import-survey": ("api.cli.import_survey", "cmd_import_survey", _add_import_survey),
+    "import-register": ("api.cli.import_register", "cmd_import_register", _add_import_register),
+    "invitations": ("api.cli.invitations", "cmd_invitations", _add_invitations),
+    "import-records": ("api.cli.import_records", "cmd_import_records", _add_import_records),
+    "serve": ("api.cli.serve", "cmd_serve", _add_serve),
+    "new-round": ("api.cli.new_round", "cmd_new_round", _add_new_round),
+    "verify-log": ("api.cli.verify_log", "cmd_verify_log", _add_verify_log),
+    "users": ("api.cli.users", "cmd_users", _add_users),
+    "simulate": ("api.cli.simulate", "cmd_simulate", _add_simulate),
+    "rules": ("api.cli.rules", "cmd_rules", _add_rules),
+}
+
+
+# The commands that read files and print, whose process ends when they do: they start and
+# end as api.cli.startup describes (utvalg evaluate of one file is mostly start-up and exit).
+SHORT_COMMANDS = frozenset({"evaluate", "rank"})
+
+
 def command(name: str) -> Callable[[argparse.Namespace], int]:
     """The function that runs command `name`, its module imported now."""
-    module, function = COMMANDS[name]
+    module, function, _ = COMMANDS[name]
+    if name in SHORT_COMMANDS:
+        without_pydantic_plugins()
+        exit_without_collecting()
     run: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module), function)
     return run
 
@@ -497,8 +516,10 @@ BROKEN_PIPE = 128 + 13
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `utvalg` console script."""
-    p = parser()
-    args, extra = p.parse_known_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    # the first argument names the command (the only option before it is --help)
+    p = parser(given[0] if given and given[0] in COMMANDS else None)
+    args, extra = p.parse_known_args(given)
     if extra and args.command == "simulate" and not any(a.startswith("-") for a in extra):
         # FIL… is optional (`nargs="*"`): argparse gives it nothing when an option stands
         # between UTKAST and the files, so the files come back here

@@ -22,7 +22,7 @@ def load_rounds_or_exit(rules: Path | None) -> dict[str, RuleSet]:
 
     When any of them is invalid, its diagnostics go to stderr and the command exits with 2.
     """
-    layout = Settings().layout(rules)
+    layout = Settings.layout_alone(rules)
     folders = layout.rule_folders() or [layout.rules]  # no ruleset: say what is missing
     out: dict[str, RuleSet] = {}
     failed = False

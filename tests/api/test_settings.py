@@ -65,3 +65,34 @@ def test_reading_settings_imports_neither_pydantic_settings_nor_asyncio() -> Non
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+FOLDERS = ("UTVALG_RULES_DIR", "UTVALG_FEATURES_DIR", "UTVALG_EXAMPLES_DIR")
+
+
+@pytest.mark.parametrize("value", [None, "/tmp/regler", "relativ/mappe", ""])
+def test_settings_read_alone_are_what_the_validated_settings_give(
+    monkeypatch: pytest.MonkeyPatch, value: str | None
+) -> None:
+    for name in (*FOLDERS, "UTVALG_DATABASE_URL"):
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
+    assert Settings.layout_alone() == Settings().layout()
+    assert Settings.layout_alone(Path("egne")) == Settings().layout(Path("egne"))
+    assert Settings.database_url_alone() == Settings().resolved_database_url()
+
+
+def test_a_setting_read_alone_ignores_the_others(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UTVALG_WORKERS", "mange")  # refused by Settings(), not asked for here
+    monkeypatch.setenv("utvalg_rules_dir", "/tmp/regler")  # any case, as for Settings()
+    assert Settings.read_alone("rules_dir") == Path("/tmp/regler")
+    assert Settings.layout_alone().rules == Path("/tmp/regler")
+
+
+@pytest.mark.parametrize("name", ["workers", "watch", "eval_timeout_seconds"])
+def test_only_texts_and_paths_are_read_alone(name: str) -> None:
+    # anything else needs validating, which reading alone would skip
+    with pytest.raises(TypeError, match="must be validated"):
+        Settings.read_alone(name)

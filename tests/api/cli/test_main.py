@@ -87,6 +87,15 @@ def test_every_option_has_help(name: str) -> None:
     assert without == []
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_a_command_s_parser_alone_is_the_one_in_the_whole(name: str) -> None:
+    # main() builds only the named command's parser: its help, usage and errors stay the same
+    sub = next(a for a in parser(name)._actions if isinstance(a, argparse._SubParsersAction))
+    assert list(sub.choices) == [name]
+    assert sub.choices[name].format_help() == _commands()[name].format_help()
+    assert sub.choices[name].format_usage() == _commands()[name].format_usage()
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
