@@ -7,10 +7,11 @@ is validated, by a message that names the field and does not repeat the characte
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
+
+import orjson
 
 from engine.diagnostics import Diagnostic
 
@@ -51,15 +52,17 @@ def surrogate_problems(data: Any) -> list[Diagnostic]:
 def _may_hold_surrogate(data: Any) -> bool:
     """False when no text in `data` holds a surrogate; True when one may (then walk it).
 
-    One pass in C (the json encoder writes every key and text as it is) instead of a Python
-    walk over every value, which was a fifth of validating an application. Keys that are not
-    text and values JSON cannot write (YAML dates) are written by `str`, which keeps them.
+    One pass in C instead of a Python walk over every value, which was a fifth of
+    validating an application: orjson refuses to write any text (key or value) that holds
+    a surrogate, as it is not valid UTF-8. Whatever else it refuses (a huge integer, deep
+    nesting) is left to the walk too; keys that are not text and values JSON cannot write
+    (YAML dates) are written by `str`, which keeps them.
     """
     try:
-        text = json.dumps(data, ensure_ascii=False, default=str)
-    except (TypeError, ValueError, RecursionError):
+        orjson.dumps(data, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except (TypeError, ValueError, RecursionError):  # orjson.JSONEncodeError is a TypeError
         return True  # let the walk decide
-    return _SURROGATE.search(text) is not None
+    return False
 
 
 def _problem(path: Path, found: re.Match[str], what: str) -> Diagnostic:

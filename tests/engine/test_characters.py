@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from engine.characters import surrogate_problems, writable
+from engine.characters import _may_hold_surrogate, surrogate_problems, writable
 from tests.engine.samples import full_application, refused_text
 
 LONE = "\ud800"
@@ -37,3 +37,19 @@ def test_an_escaped_surrogate_in_json_text_is_refused_with_its_field() -> None:
     text = json.dumps(data)  # written as the escape \ud800
     (problem,) = refused_text(text)
     assert (problem.code, problem.loc) == ("BAD_CHARACTER", ("municipality", "name"))
+
+
+def test_the_quick_check_says_may_hold_for_every_surrogate_and_only_then() -> None:
+    clean = {"received": dt.date(2020, 1, 20), 2019: [1, 2.5, None, True], "name": "Ålesund 😀"}
+    assert _may_hold_surrogate(clean) is False
+    assert _may_hold_surrogate(full_application()) is False
+    for codepoint in (0xD800, 0xDBFF, 0xDC00, 0xDFFF):
+        lone = chr(codepoint)
+        assert _may_hold_surrogate({"a": [{"b": f"x{lone}"}]}) is True
+        assert _may_hold_surrogate({f"k{lone}": 1}) is True
+        assert _may_hold_surrogate([lone + "\udc00"]) is True  # a pair written as two halves
+    # what orjson cannot write is left to the walk, which finds the surrogate beside it
+    huge = {"n": 2**70, "name": f"Nord{LONE}by"}
+    assert _may_hold_surrogate(huge) is True
+    assert [d.loc for d in surrogate_problems(huge)] == [("name",)]
+    assert surrogate_problems({"n": 2**70, "name": "Nordby"}) == []
