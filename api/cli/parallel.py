@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import gc
 import multiprocessing
 import sys
 from collections.abc import Sequence
@@ -95,6 +96,9 @@ def _in_workers(
     # fork: the workers start with the rules already loaded (nothing else runs in this
     # process yet, so there is no thread that a fork could catch holding a lock)
     context = multiprocessing.get_context("fork")
+    # what is loaded now (modules, rules) lives as long as the workers: out of the collector's
+    # passes in each of them, and its memory pages are not written to after the fork
+    gc.freeze()
     try:
         with concurrent.futures.ProcessPoolExecutor(
             workers, mp_context=context, initializer=_keep_rules, initargs=(rulesets,)
