@@ -1,7 +1,5 @@
 """The decision and ranking formats of CONTRACT sections 3 and 4 (pydantic, serialised as JSON)."""
 
-from __future__ import annotations
-
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,7 +8,10 @@ from engine.types import Kind, Outcome, Role, Status, UnitKind, UnitStatus
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: a model's validator and serializer are made when first used, not at
+    # import (`utvalg evaluate --format text` uses neither); the annotations are objects
+    # (no postponed annotations in this module), which pydantic reads faster than text
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 _M = TypeVar("_M", bound=_Model)
