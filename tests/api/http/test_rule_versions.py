@@ -20,6 +20,15 @@ pytestmark = pytest.mark.heavy
 SELECTION = "Utdanningsdirektoratet velger kommunene i april 2020."
 
 
+def _new_selection(version: str, note: str = "Ny tekst om Udirs utvalg.") -> dict[str, Any]:
+    """The body that publishes `version` with a new round.selection text."""
+    return {
+        "version": version,
+        "note": note,
+        "parameters": {"ruleset": {"round.selection": SELECTION}},
+    }
+
+
 def _rows(client: TestClient) -> dict[str, int]:
     engine = client.app.state.services.log.engine  # type: ignore[attr-defined]
     with engine.connect() as conn:
@@ -69,14 +78,7 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
     assert all(e["file"] == "features/k1-hoye-mobbetall.feature" for e in failed)
     assert _rows(first) == empty and _in_use(first) == (files.version, files.digest)
 
-    r = first.post(
-        "/v1/rulesets/pulje-5/versions",
-        json={
-            "version": "2020.2",
-            "note": "Ny tekst om Udirs utvalg.",
-            "parameters": {"ruleset": {"round.selection": SELECTION}},
-        },
-    )
+    r = first.post("/v1/rulesets/pulje-5/versions", json=_new_selection("2020.2"))
     assert r.status_code == 201, r.text
     published = r.json()["version"]
     assert published["version"] == "2020.2" and published["based_on"] == files.version
@@ -127,14 +129,7 @@ def test_a_publish_whose_gate_crashes_is_refused_and_stores_nothing(
 ) -> None:
     client = client_factory(rules_refresh_seconds=0)
     before, empty = _in_use(client), _rows(client)
-    r = client.post(
-        "/v1/rulesets/pulje-5/versions",
-        json={
-            "version": "2020.2",
-            "note": "Ny tekst om Udirs utvalg.",
-            "parameters": {"ruleset": {"round.selection": SELECTION}},
-        },
-    )
+    r = client.post("/v1/rulesets/pulje-5/versions", json=_new_selection("2020.2"))
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     (crashed,) = r.json()["errors"]
@@ -156,12 +151,7 @@ def test_stored_versions_are_never_changed(
 ) -> None:
     client = client_factory(database_url=database_url, rules_refresh_seconds=0)
     r = client.post(
-        "/v1/rulesets/pulje-5/versions",
-        json={
-            "version": "2020.9",
-            "note": "Ny tekst.",
-            "parameters": {"ruleset": {"round.selection": SELECTION}},
-        },
+        "/v1/rulesets/pulje-5/versions", json=_new_selection("2020.9", note="Ny tekst.")
     )
     assert r.status_code == 201, r.text
     engine = client.app.state.services.log.engine  # type: ignore[attr-defined]
@@ -189,12 +179,7 @@ def test_the_docs_site_follows_the_version_in_force(
     client = client_factory()
     files = ruleset()
     r = client.post(
-        "/v1/rulesets/pulje-5/versions",
-        json={
-            "version": "2020.5",
-            "note": "Ny tekst.",
-            "parameters": {"ruleset": {"round.selection": SELECTION}},
-        },
+        "/v1/rulesets/pulje-5/versions", json=_new_selection("2020.5", note="Ny tekst.")
     )
     assert r.status_code == 201, r.text
     page = client.get("/dokumentasjon/")
