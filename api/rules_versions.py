@@ -87,6 +87,16 @@ class UnknownVersion(LookupError):
     """The round has no version with this number."""
 
 
+def _note_problems(note: str, required: str) -> list[Diagnostic]:
+    """What is wrong with the note of a publication or an activation: absent or too long."""
+    if not note:
+        return [Diagnostic("NOTE_REQUIRED", required, loc=("note",))]
+    if len(note) > MAX_NOTE:
+        msg = f"Notatet kan ha høyst {MAX_NOTE} tegn, men har {len(note)}."
+        return [Diagnostic("NOTE_TOO_LONG", msg, loc=("note",))]
+    return []
+
+
 def problem(code: str, msg: str, *loc: str) -> InvalidRules:
     """One diagnostic as the InvalidRules the HTTP layer turns into a 422."""
     return InvalidRules([Diagnostic(code, msg, loc=tuple(loc))])
@@ -265,19 +275,17 @@ class RulesVersions:
         """Put an earlier (or later) published version in force again, with a note."""
         self.in_force(round_id)
         version, note = version.strip(), note.strip()
+        problems: list[Diagnostic] = []
         if not version:
-            raise problem(
-                "VERSION_REQUIRED", "Oppgi hvilken versjon som skal tas i bruk.", "version"
-            )
-        if not note:
-            raise problem("NOTE_REQUIRED", "Skriv hvorfor denne versjonen skal tas i bruk.", "note")
-        if self.store.version(round_id, version) is None:
+            msg = "Oppgi hvilken versjon som skal tas i bruk."
+            problems.append(Diagnostic("VERSION_REQUIRED", msg, loc=("version",)))
+        elif self.store.version(round_id, version) is None:
             known = ", ".join(v.version for v in self.store.versions(round_id)) or "ingen"
-            raise problem(
-                "UNKNOWN_VERSION",
-                f"Runde {round_id} har ingen publisert versjon «{version}». Publiserte: {known}.",
-                "version",
-            )
+            msg = f"Runde {round_id} har ingen publisert versjon «{version}». Publiserte: {known}."
+            problems.append(Diagnostic("UNKNOWN_VERSION", msg, loc=("version",)))
+        problems.extend(_note_problems(note, "Skriv hvorfor denne versjonen skal tas i bruk."))
+        if problems:  # every problem at once, as for publishing
+            raise InvalidRules(problems)
         activation = self.store.activate(round_id, version, note, who, _now())
         self.registry.refresh(force=True)
         return activation
@@ -294,12 +302,7 @@ class RulesVersions:
             earlier = {v.version for v in self.store.versions(round_id)} | {current.version}
             if version in earlier:
                 problems.extend(_exists(version).diagnostics)
-        if not note:
-            msg = "Skriv et endringsnotat: hva er endret, og hvorfor."
-            problems.append(Diagnostic("NOTE_REQUIRED", msg, loc=("note",)))
-        elif len(note) > MAX_NOTE:
-            msg = f"Endringsnotatet kan ha høyst {MAX_NOTE} tegn."
-            problems.append(Diagnostic("NOTE_TOO_LONG", msg, loc=("note",)))
+        problems.extend(_note_problems(note, "Skriv et endringsnotat: hva er endret, og hvorfor."))
         if problems:
             raise InvalidRules(problems)
 

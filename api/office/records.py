@@ -40,6 +40,9 @@ SUBJECT_UNIT, SUBJECT_MUNICIPALITY = "unit", "municipality"
 _CHUNK = 500
 
 
+MAX_RECORD_NOTE = 500  # characters of a record's note (the column, the sheet, the form)
+
+
 class OfficeRecord(Base):
     """One case or supervision known to the office (append-only; corrections are new rows)."""
 
@@ -56,7 +59,7 @@ class OfficeRecord(Base):
     deficiencies: Mapped[list[str] | None] = mapped_column(JSON)
     replaces: Mapped[int | None] = mapped_column(ForeignKey("office_records.id"))
     withdrawn: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str | None] = mapped_column(String(500))
+    note: Mapped[str | None] = mapped_column(String(MAX_RECORD_NOTE))
     source: Mapped[str] = mapped_column(String(255))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     recorded_by: Mapped[str | None] = mapped_column(String(100))

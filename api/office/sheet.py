@@ -13,7 +13,7 @@ ignored, other columns ignored):
   `rutiner`, `system`; empty when none was found;
 - `Erstatter`: the id of an earlier row this row corrects (optional); `Trukket` (ja/nei):
   the earlier row was recorded by mistake and no longer counts;
-- `Merknad`: a note (optional, at most 500 characters).
+- `Merknad`: a note (optional, at most MAX_RECORD_NOTE = 500 characters).
 
 A file with any error is refused whole, every problem with its line.
 """
@@ -26,6 +26,7 @@ from typing import IO, Any
 from api.office.records import (
     KIND_CASE,
     KIND_SUPERVISION,
+    MAX_RECORD_NOTE,
     SUBJECT_MUNICIPALITY,
     SUBJECT_UNIT,
     NewRecord,
@@ -243,8 +244,12 @@ def _row(line: int, cells: list[str], index: Mapping[str, int], error: Any) -> N
             "withdrawn",
         )
     note = cell("note")
-    if len(note) > 500:
-        bad("BAD_VALUE", f"Merknaden kan være høyst 500 tegn, men har {len(note)}.", "note")
+    if len(note) > MAX_RECORD_NOTE:
+        bad(
+            "BAD_VALUE",
+            f"Merknaden kan være høyst {MAX_RECORD_NOTE} tegn, men har {len(note)}.",
+            "note",
+        )
     if failed or kind is None or year is None:
         return None
     is_case = kind[0] == KIND_CASE

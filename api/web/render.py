@@ -22,7 +22,9 @@ from starlette.exceptions import HTTPException
 
 from api.http.deps import services
 from api.keys import ROLE_NAMES
+from api.office.records import MAX_RECORD_NOTE
 from api.registry import Snapshot
+from api.rules_versions import MAX_NOTE
 from api.settings import Role
 from api.web.docs_site import published_in_force, site_of
 from api.web.form import CASE_KINDS, DEFICIENCIES, LIST_STATES, field_id
@@ -59,6 +61,8 @@ templates.env.globals.update(
     list_states=list(LIST_STATES.items()),
     case_kinds=list(CASE_KINDS.items()),
     deficiencies=DEFICIENCIES,
+    max_note=MAX_NOTE,
+    max_record_note=MAX_RECORD_NOTE,
 )
 
 

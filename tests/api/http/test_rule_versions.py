@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
+from api.rules_versions import MAX_NOTE
 from api.store.rule_versions import RULE_TABLES
 from tests.api.conftest import KEYS, READER, auth
 from tests.builders import changed, ruleset
@@ -119,6 +120,18 @@ def test_publish_refusals_store_nothing_then_publish_and_roll_back_on_two_apps(
         "/v1/rulesets/pulje-5/activations", json={"version": "1999.9", "note": "Finnes ikke."}
     )
     assert [e["code"] for e in missing.json()["errors"]] == ["UNKNOWN_VERSION"]
+    # every problem at once, and the note bounded as when publishing
+    both = first.post("/v1/rulesets/pulje-5/activations", json={"version": "1999.9", "note": ""})
+    assert [(e["code"], e["loc"]) for e in both.json()["errors"]] == [
+        ("UNKNOWN_VERSION", ["version"]),
+        ("NOTE_REQUIRED", ["note"]),
+    ]
+    long = first.post(
+        "/v1/rulesets/pulje-5/activations",
+        json={"version": files.version, "note": "x" * (MAX_NOTE + 1)},
+    )
+    assert long.status_code == 422
+    assert [e["code"] for e in long.json()["errors"]] == ["NOTE_TOO_LONG"]
     assert first.get("/v1/rulesets/pulje-5/versions/1999.9").status_code == 404
     rows = _rows(first)
     assert rows == {"rule_versions": 2, "rule_activations": 2, "rule_drafts": 0}

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
+from api.rules_versions import MAX_NOTE
 from tests.api.web.conftest import CASEWORKER_KEY, csrf_of, settings_for, sign_in
 
 ADMIN_KEY = "admin-nokkel-0123456789abcdef"
@@ -290,6 +291,21 @@ def test_a_refused_rollback_shows_its_error_at_that_versions_row_and_changes_not
     # nothing changed: the same version in force, no new activation
     assert 'class="in-force"' in _version_row(r.text, "2020.3")
     assert "versjon 2020.3" in published.get("/kriterier").text
+    assert versions.activations("pulje-5") == activations
+
+
+def test_a_rollback_note_is_bounded_as_a_publishing_note(published: TestClient) -> None:
+    versions = published.app.state.services.versions  # type: ignore[attr-defined]
+    activations = versions.activations("pulje-5")
+    page = published.get("/regler")
+    assert f'name="note" maxlength="{MAX_NOTE}"' in _version_row(page.text, "2020.2")
+    r = published.post(
+        "/regler/pulje-5/tilbake",
+        data={"csrf_token": csrf_of(page.text), "version": "2020.2", "note": "x" * (MAX_NOTE + 1)},
+    )
+    assert r.status_code == 422
+    too_long = f"Notatet kan ha høyst {MAX_NOTE} tegn, men har {MAX_NOTE + 1}."
+    assert too_long in _version_row(r.text, "2020.2") and "NOTE_TOO_LONG" in r.text
     assert versions.activations("pulje-5") == activations
 
 
