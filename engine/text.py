@@ -146,6 +146,19 @@ def compile_template(template: str) -> tuple[_Part, ...]:
     return found
 
 
+def single_spaced(text: str) -> str:
+    """`" ".join(text.split())`: runs of white space as one space, none at either end.
+
+    Most texts are that already, and telling so is cheaper than splitting and joining: in a
+    printable text the only white space is the ASCII space (every other character that
+    `str.split` splits on is a control or separator character, which is not printable), so
+    with no two spaces in a row and none at an end, splitting and joining gives it back.
+    """
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
+
+
 def render(template: str, values: Mapping[str, Any]) -> str:
     """Fill `{name}` placeholders with Norwegian-formatted values; unknown names stay visible.
 
@@ -165,4 +178,4 @@ def render(template: str, values: Mapping[str, Any]) -> str:
             out.append(plural(value, singular, plural_form or singular))
         else:
             out.append(format_value(value))
-    return " ".join("".join(out).split())
+    return single_spaced("".join(out))

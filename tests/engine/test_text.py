@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.text import (
     compile_template,
@@ -21,6 +23,7 @@ from engine.text import (
     plural,
     render,
     sentence_start,
+    single_spaced,
 )
 
 
@@ -133,3 +136,20 @@ def test_format_number_of_a_float_is_its_decimal_form() -> None:
         text = f"{Decimal(str(value)).normalize():f}"
         expected = (text if "." in text else text + ".0").replace(".", ",")
         assert format_number(value) == expected, value
+
+
+_WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*_WHITE_SPACE, "a", "ø", "\u200b", "\x00", "."])))
+def test_single_spaced_is_splitting_and_joining(text: str) -> None:
+    # every white space character of str.split, a zero-width space (not white space) and a
+    # control character that is not white space either
+    assert single_spaced(text) == " ".join(text.split())
+
+
+def test_single_spaced_keeps_a_single_spaced_text_as_it_is() -> None:
+    assert single_spaced("Nordby skole har høye tall.") == "Nordby skole har høye tall."
+    assert single_spaced(" Nordby\u00a0 skole\n") == "Nordby skole"
+    assert single_spaced("") == ""
