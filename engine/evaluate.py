@@ -117,13 +117,19 @@ def evaluate(
     # unit made the cost per unit grow with the number of units)
     own: dict[str, list[CriterionResult]] = {}
     for criterion in ruleset.criteria:
+        parameters = _shown_parameters(criterion.parameters)  # once per criterion
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
                 continue
             key = subject.key
             status = statuses.get((criterion.id, key), "unknown")
             result, texts = _result(
-                criterion, subject, status, derivations[(criterion.id, key)], *shown[key]
+                criterion,
+                parameters,
+                subject,
+                status,
+                derivations[(criterion.id, key)],
+                *shown[key],
             )
             results.append(result)
             own.setdefault(key, []).append(result)
@@ -176,13 +182,14 @@ def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
 
 def _result(
     criterion: Criterion,
+    parameters: Mapping[str, Any],
     subject: SubjectRef,
     status: Status,
     facts: dict[str, Derived],
     shown: Subject,
     subject_text: str,
 ) -> tuple[CriterionResult, list[str]]:
-    values: dict[str, Any] = dict(_shown_parameters(criterion.parameters))
+    values: dict[str, Any] = dict(parameters)  # the criterion's, as its templates show them
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
     sources: list[str] = []
