@@ -86,11 +86,9 @@ def evaluate(
     inclusion_id = ruleset.inclusion_criterion
 
     def second_stage(matches: list[Match]) -> list[dict[str, Any]]:
-        first = _statuses(matches)
+        first_inclusion = _statuses(matches).get(inclusion_id, {})
         inclusion: dict[str, Status] = {
-            s.id: first.get((inclusion_id, s.key), "unknown")
-            for s in subjects
-            if s.kind in UNIT_KINDS
+            s.id: first_inclusion.get(s.key, "unknown") for s in subjects if s.kind in UNIT_KINDS
         }
         return build_stage(
             application, ruleset, subjects, 2, derivations, inclusion, survey_lookup, records_lookup
@@ -118,17 +116,18 @@ def evaluate(
     own: dict[str, list[CriterionResult]] = {}
     for criterion in ruleset.criteria:
         parameters = _shown_parameters(criterion.parameters)  # once per criterion
+        decided = statuses.get(criterion.id, {})
+        derived = derivations[criterion.id]
         for subject in subjects:
             if subject.kind not in criterion.applies_to:
                 continue
             key = subject.key
-            status = statuses.get((criterion.id, key), "unknown")
             result, texts = _result(
                 criterion,
                 parameters,
                 subject,
-                status,
-                derivations[(criterion.id, key)],
+                decided.get(key, "unknown"),
+                derived[key],
                 *shown[key],
             )
             results.append(result)
@@ -162,21 +161,25 @@ def evaluate(
 _rule_names: dict[str, tuple[str, Status]] = {}  # rule name -> (criterion, status), parsed once
 
 
-def _statuses(matches: list[Match]) -> dict[tuple[str, str], Status]:
-    out: dict[tuple[str, str], Status] = {}
+def _statuses(matches: list[Match]) -> dict[str, dict[str, Status]]:
+    """criterion -> subject key -> the status its rules matched."""
+    out: dict[str, dict[str, Status]] = {}
     for rule, fact_id in matches:
         parsed = _rule_names.get(rule)
         if parsed is None:
             criterion, status, _kind = parse_rule_name(rule)
             parsed = _rule_names[rule] = (criterion, status)
         criterion, status = parsed
-        key = (criterion, subject_key_of_fact(fact_id))
-        if key in out and out[key] != status:
+        key = subject_key_of_fact(fact_id)
+        by_subject = out.get(criterion)
+        if by_subject is None:
+            by_subject = out[criterion] = {}
+        elif by_subject.get(key, status) != status:
             raise RuleConflict(
-                f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key[1]}: "
+                f"Kriteriet {criterion} er både oppfylt og ikke oppfylt for {key}: "
                 "betingelsene «met» og «not_met» overlapper."
             )
-        out[key] = status
+        by_subject[key] = status
     return out
 
 

@@ -65,7 +65,9 @@ def subjects_of(application: Any, application_id: str) -> list[SubjectRef]:
     return out
 
 
-Derivations = dict[tuple[str, str], dict[str, Derived]]  # (criterion, subject key) -> facts
+# criterion -> subject key -> its facts (by criterion first: a result finds them without
+# making a key tuple)
+Derivations = dict[str, dict[str, dict[str, Derived]]]
 
 
 def build_stage(
@@ -86,6 +88,7 @@ def build_stage(
     facts: list[dict[str, Any]] = []
     schools_by_org = {s.org_number: s for s in application.schools}
     criteria = [c for c in ruleset.criteria if c.stage == stage]
+    made = {c.id: derivations.setdefault(c.id, {}) for c in criteria}
     # one context for the stage, moved from subject to subject (made per subject, its
     # __init__ was a noticeable share of building the facts)
     ctx: FactContext | None = None
@@ -119,7 +122,7 @@ def build_stage(
                 derived = computed[name] = compute(ctx)
                 if derived.value is not None:
                     fact[prop] = derived.value
-            derivations[(criterion.id, key)] = computed
+            made[criterion.id][key] = computed
         if applied:  # a fact no rule of this stage is for would match only the catch-all
             facts.append(fact)
     return facts

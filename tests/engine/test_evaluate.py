@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from engine import InvalidApplication, evaluate, load_ruleset
+from engine.evaluate import RuleConflict, _statuses
+from engine.runtime import Match
 from tests.builders import RULES, application, changed, decide, ruleset
 
 
@@ -141,3 +143,18 @@ def test_no_bracketed_plurals_in_rules_engine_or_pages() -> None:
         if bracketed.search(line)
     ]
     assert found == []
+
+
+def test_statuses_are_read_per_criterion_and_subject_and_a_contradiction_is_refused() -> None:
+    matches = [
+        Match("K1|met|school", "school:974123456#1"),
+        Match("K1|not_met|school", "school:998877665#1"),
+        Match("K4|met|school", "school:974123456#1"),
+    ]
+    assert _statuses(matches) == {
+        "K1": {"school:974123456": "met", "school:998877665": "not_met"},
+        "K4": {"school:974123456": "met"},
+    }
+    both = [*matches, Match("K1|not_met|school", "school:974123456#1")]
+    with pytest.raises(RuleConflict, match="K1 er både oppfylt og ikke oppfylt for school:974"):
+        _statuses(both)

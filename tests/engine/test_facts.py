@@ -100,12 +100,12 @@ def test_build_stage_leaves_unknown_values_out_of_the_facts() -> None:
     app = application(changed(received=..., **{"schools.0.motivated": None}))
     subjects = subjects_of(app, "test-1")
     assert [s.kind for s in subjects[:3]] == ["application", "municipality", "school"]
-    derivations: dict[tuple[str, str], dict[str, Derived]] = {}
+    derivations: dict[str, dict[str, dict[str, Derived]]] = {}
     facts = build_stage(app, rs, subjects, 1, derivations)
     by_key = {subject_key_of_fact(f["id"]): f for f in facts}
     application_fact = by_key["application:test-1"]
     assert field_name("FRIST", "days_after_deadline") not in application_fact
-    assert derivations[("FRIST", "application:test-1")]["days_after_deadline"].value is None
+    assert derivations["FRIST"]["application:test-1"]["days_after_deadline"].value is None
     school_fact = by_key[f"school:{SCHOOL_A}"]
     assert school_fact["t"] == "school" and school_fact["stage"] == 1
     assert field_name("K4", "motivated") not in school_fact
