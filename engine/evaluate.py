@@ -113,7 +113,7 @@ def evaluate(
     }
     # each subject's own results, grouped as they are made (scanning all results for each
     # unit made the cost per unit grow with the number of units)
-    own: dict[str, list[CriterionResult]] = {}
+    own: dict[str, list[CriterionResult]] = {s.key: [] for s in subjects}
     for criterion in ruleset.criteria:
         parameters = _shown_parameters(criterion.parameters)  # once per criterion
         decided = statuses.get(criterion.id, {})
@@ -131,8 +131,9 @@ def evaluate(
                 *shown[key],
             )
             results.append(result)
-            own.setdefault(key, []).append(result)
-            missing_texts[(criterion.id, subject.kind, subject.id)] = texts
+            own[key].append(result)
+            if texts:  # the summary falls back to the result's own (empty) list of paths
+                missing_texts[(criterion.id, subject.kind, subject.id)] = texts
 
     units = _units(subjects, own, ruleset)
     outcome = decide_outcome(results, units, ruleset, missing_texts)
