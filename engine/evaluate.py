@@ -196,21 +196,20 @@ def _result(
     values: dict[str, Any] = dict(parameters)  # the criterion's, as its templates show them
     evidence: dict[str, Any] = {}
     missing: list[tuple[str, str]] = []
+    unknown = status == "unknown"  # only an unknown status lists what is missing
     sources: list[str] = []
     for name, derived in facts.items():
-        values[name] = derived.value
+        values[name] = evidence[name] = derived.value
         if derived.texts:
             values.update(derived.texts)
-        evidence[name] = derived.value
         if derived.evidence:
             evidence.update(derived.evidence)
-        for item in derived.missing:
-            if item not in missing:
-                missing.append(item)
+        if unknown:
+            for item in derived.missing:
+                if item not in missing:
+                    missing.append(item)
         if derived.source and derived.source not in sources:
             sources.append(derived.source)
-    if status != "unknown":
-        missing = []
     values["subject"] = subject_text
     values["missing"] = join_list([text for _, text in missing]) if missing else "ingen"
     explanation = render(criterion.explanation[status], values)
