@@ -87,8 +87,12 @@ def build_stage(
     """
     facts: list[dict[str, Any]] = []
     schools_by_org = {s.org_number: s for s in application.schools}
-    criteria = [c for c in ruleset.criteria if c.stage == stage]
-    made = {c.id: derivations.setdefault(c.id, {}) for c in criteria}
+    # each criterion of the stage with its fact functions and where its derived facts go
+    criteria = [
+        (c, _computes(c), derivations.setdefault(c.id, {}))
+        for c in ruleset.criteria
+        if c.stage == stage
+    ]
     # one context for the stage, moved from subject to subject (made per subject, its
     # __init__ was a noticeable share of building the facts)
     ctx: FactContext | None = None
@@ -96,7 +100,7 @@ def build_stage(
         key = subject.key
         fact: dict[str, Any] = {"id": f"{key}#{stage}", "t": subject.kind, "stage": stage}
         applied = False
-        for criterion in criteria:
+        for criterion, computes, made in criteria:
             if subject.kind not in criterion.applies_to:
                 continue
             if ctx is None:
@@ -118,11 +122,11 @@ def build_stage(
                 ctx.memo = {}
             applied = True
             computed: dict[str, Derived] = {}
-            for name, compute, prop in _computes(criterion):
+            for name, compute, prop in computes:
                 derived = computed[name] = compute(ctx)
                 if derived.value is not None:
                     fact[prop] = derived.value
-            made[criterion.id][key] = computed
+            made[key] = computed
         if applied:  # a fact no rule of this stage is for would match only the catch-all
             facts.append(fact)
     return facts
