@@ -117,6 +117,9 @@ class Match(NamedTuple):
     fact_id: str
 
 
+_new_tuple = tuple.__new__
+
+
 class RuleRuntimeError(Exception):
     """The engine failed: an action raised, or durable-rules reported an error."""
 
@@ -313,7 +316,7 @@ class RuleRuntime:
                 add = session.matches.add
                 for item in found if isinstance(found, list) else (found,):
                     fact = item["m"] if len(item) == 1 and "m" in item else item
-                    add(Match(rule, ids[fact["id"]]))
+                    add(_new_tuple(Match, (rule, ids[fact["id"]])))
         except Exception as exc:
             raise RuleRuntimeError(f"a rule action raised: {_detail(exc)}") from exc
 
@@ -340,7 +343,8 @@ class RuleRuntime:
         add = session.matches.add
         try:
             for engine_id in found:
-                add(Match(rule, ids[engine_id]))
+                # tuple.__new__: the NamedTuple's own __new__ is a Python function
+                add(_new_tuple(Match, (rule, ids[engine_id])))
         except KeyError:
             return False  # an id we did not assert: let the parser and its error speak
         return True

@@ -518,16 +518,16 @@ def test_second_stage_facts_are_validated(school_runtime: RuleRuntime) -> None:
 
 def test_action_exception_surfaces(monkeypatch: pytest.MonkeyPatch) -> None:
     # durable swallows an exception raised in an action into state["exception"]
-    real_match = runtime.Match
+    real_new = runtime._new_tuple  # how the runtime makes each Match
 
-    def exploding(rule: str, fact_id: str) -> Match:
-        if rule == "boom":
+    def exploding(cls: type[Match], values: tuple[str, str]) -> Match:
+        if values[0] == "boom":
             raise ZeroDivisionError("kaboom in the action")
-        return real_match(rule, fact_id)
+        return real_new(cls, values)
 
     rt = RuleRuntime("exc", {"boom": {"t": "x"}, "fine": {"t": "x"}})
     try:
-        monkeypatch.setattr(runtime, "Match", exploding)
+        monkeypatch.setattr(runtime, "_new_tuple", exploding)
         with pytest.raises(RuleRuntimeError, match="kaboom in the action"):
             rt.evaluate([{"id": "a", "t": "x"}])
         with pytest.raises(RuleRuntimeError, match="kaboom in the action"):
