@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.facts.core import Derived, FactContext, fact
+from engine.memo import IdentityMemo
 from engine.text import in_sentence, join_list
 
 
@@ -54,15 +55,20 @@ def feeds_participating_schools(ctx: FactContext) -> Derived:
 def known_challenges(ctx: FactContext) -> Derived:
     """The office knows of learning-environment challenges in the kindergarten."""
     value = ctx.subject.known_challenges
-    office = in_sentence(ctx.ruleset.office)
-    missing = (
-        []
-        if value is not None
-        else [(f"{ctx.path}.known_challenges", f"om {office} kjenner til utfordringer")]
-    )
-    text = {
+    texts = _challenge_texts.get(ctx.ruleset.office)
+    missing = [] if value is not None else [(f"{ctx.path}.known_challenges", texts["missing"])]
+    return Derived(value, {"known_challenges": value}, {"challenges_text": texts[value]}, missing)
+
+
+def _texts_of(office_name: str, _: object) -> dict[bool | str | None, str]:
+    office = in_sentence(office_name)
+    return {
         True: f"{office} kjenner til utfordringer i barnehagen",
         False: f"{office} kjenner ikke til utfordringer i barnehagen",
         None: f"det er ikke oppgitt om {office} kjenner til utfordringer",
-    }[value]
-    return Derived(value, {"known_challenges": value}, {"challenges_text": text}, missing)
+        "missing": f"om {office} kjenner til utfordringer",
+    }
+
+
+# the same four texts for every kindergarten under one ruleset's office
+_challenge_texts: IdentityMemo[dict[bool | str | None, str]] = IdentityMemo(_texts_of)
