@@ -1,7 +1,6 @@
 """Settings: the one place that reads the environment (variables prefixed `UTVALG_`)."""
 
-# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
-# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
+# pydantic models: no postponed annotations (docs/ARCHITECTURE.md, «Start-up»)
 
 import hashlib
 import os

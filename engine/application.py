@@ -7,8 +7,7 @@ the text was YAML or JSON) and they are raised together as `InvalidApplication`.
 half-valid leaves this module.
 """
 
-# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
-# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
+# pydantic models: no postponed annotations (docs/ARCHITECTURE.md, «Start-up»)
 
 import os
 import re

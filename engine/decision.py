@@ -1,5 +1,7 @@
 """The decision and ranking formats of CONTRACT sections 3 and 4 (pydantic, serialised as JSON)."""
 
+# pydantic models: no postponed annotations (docs/ARCHITECTURE.md, «Start-up»)
+
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -8,9 +10,8 @@ from engine.types import Kind, Outcome, Role, Status, UnitKind, UnitStatus
 
 
 class _Model(BaseModel):
-    # defer_build: a model's validator and serializer are made when first used, not at
-    # import (`utvalg evaluate --format text` uses neither); the annotations are objects
-    # (no postponed annotations in this module), which pydantic reads faster than text
+    # built on first use, with no postponed annotations (docs/ARCHITECTURE.md, «Start-up»):
+    # `utvalg evaluate --format text` neither validates nor serialises a decision
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 

@@ -3,8 +3,7 @@
 The files' schemas live here; the RuleSet they become is engine.ruleset.
 """
 
-# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
-# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
+# pydantic models: no postponed annotations (docs/ARCHITECTURE.md, «Start-up»)
 
 import hashlib
 from pathlib import Path as FsPath

@@ -3,8 +3,7 @@
 engine.loader builds these from a rules folder; everything else only reads them.
 """
 
-# No `from __future__ import annotations`: pydantic then takes the fields' types as objects
-# instead of compiling and evaluating each annotation's text (start-up time, issue 12).
+# pydantic models: no postponed annotations (docs/ARCHITECTURE.md, «Start-up»)
 
 import datetime as dt
 from dataclasses import dataclass
