@@ -170,12 +170,16 @@ def render(template: str, values: Mapping[str, Any]) -> str:
             out.append(part)
             continue
         name, singular, plural_form, written = part
-        if name not in values:
+        value = values.get(name, _ABSENT)
+        if value.__class__ is str:  # most values: as format_value gives them, without a call
+            out.append(value)
+        elif value is _ABSENT:
             out.append(written)
-            continue
-        value = values[name]
-        if singular is not None and type(value) is int:  # a count (a bool is not one)
+        elif singular is not None and type(value) is int:  # a count (a bool is not one)
             out.append(plural(value, singular, plural_form or singular))
         else:
             out.append(format_value(value))
     return single_spaced("".join(out))
+
+
+_ABSENT = object()  # a placeholder whose name has no value: it stays visible
