@@ -38,6 +38,10 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe  # noqa: E402
+from benchmarks.national_data import generate_country  # noqa: E402
 
 
 def free_port() -> int:
@@ -50,9 +54,6 @@ def free_port() -> int:
 def applications(kind: str) -> list[dict[str, Any]]:
     """The applications to send, as plain JSON data."""
     if kind == "national":
-        sys.path.insert(0, str(ROOT / "benchmarks"))
-        from national_data import generate_country
-
         # the API refuses applications over 500 units (Oslo has more): leave those out
         return [a for a in generate_country() if len(a["schools"]) + len(a["kindergartens"]) <= 500]
     out = []
@@ -205,7 +206,7 @@ def main() -> int:
     mean_units = sum(len(a["schools"]) + len(a["kindergartens"]) for a in apps) / len(apps)
     print(f"data:          {args.data} ({len(apps)} søknader, {mean_units:.1f} enheter i snitt)")
     print(f"klienter:      {args.clients}, {args.seconds:g} s (+{args.warmup:g} s oppvarming)")
-    print(f"kjerner:       {os.cpu_count()}")
+    print(f"maskin:        {describe()}")
     print(f"forespørsler:  {len(latencies)} ({ok} vurdert og lagret, {len(errors)} feil)")
     print(f"vurderinger/s: {len(latencies) / elapsed:.0f}")
     print(

@@ -27,6 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import describe  # noqa: E402
 from benchmarks.national_data import generate_country  # noqa: E402
 
 BIN = Path(sys.executable).parent
@@ -86,6 +87,7 @@ def main() -> None:
             check=True,
             capture_output=True,
         )
+        print(f"machine: {describe()}")
         print(f"machine load (1 min average): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         rank = _timed([utvalg, "rank", "--format", "json", *files], work, env, args.runs)
         print(_line(f"utvalg rank --format json, {len(files)} applications", rank))

@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.machine import describe  # noqa: E402
 from benchmarks.national_data import generate_country  # noqa: E402
 from engine import evaluate, load_ruleset, parse_application, rank  # noqa: E402
 from engine.ranking import Rankable  # noqa: E402
@@ -180,6 +181,7 @@ def main() -> None:
     country = generate_country()
     schools = sum(len(a["schools"]) for a in country)
     kindergartens = sum(len(a["kindergartens"]) for a in country)
+    print(f"machine: {describe()}")
     print(
         f"country: {len(country)} applications, {schools} schools, "
         f"{kindergartens} kindergartens; {args.workers} worker processes"
