@@ -88,7 +88,7 @@ def main() -> None:
             capture_output=True,
         )
         print(f"machine: {describe()}")
-        print(f"machine load (1 min average): {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        print(f"machine load (1 min average): {os.getloadavg()[0]:.1f}")
         rank = _timed([utvalg, "rank", "--format", "json", *files], work, env, args.runs)
         print(_line(f"utvalg rank --format json, {len(files)} applications", rank))
         evaluate = _timed([utvalg, "evaluate", str(EXAMPLE)], work, env, args.runs)
