@@ -19,8 +19,8 @@ def test_names_the_first_processors_model_and_clock() -> None:
         (key.strip(), value.strip())
         for key, _, value in (line.partition(":") for line in blocks[0].splitlines())
     )
+    if "model name" not in first or "cpu MHz" not in first:
+        pytest.skip("this processor's /proc/cpuinfo names no model or clock")
     text = describe()
-    if "model name" in first:
-        assert text.startswith(first["model name"] + ",")
-    if "cpu MHz" in first:
-        assert f", {float(first['cpu MHz']):.0f} MHz," in text
+    assert text.startswith(first["model name"] + ",")
+    assert f", {float(first['cpu MHz']):.0f} MHz," in text
